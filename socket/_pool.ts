@@ -1,0 +1,128 @@
+import type { StreamConn } from "./_conn.ts";
+import type { SocketAddress } from "./socket_state.ts";
+
+/** Identifies the place a pooled connection leads to. */
+export type PoolKey = string;
+
+/** An idle connection and what a socket needs to take it over. */
+export interface PooledConnection {
+  conn: StreamConn;
+  tls: boolean;
+  serverName: string | null;
+  hostnameVerified: boolean;
+  alpnProtocol: string | null;
+  reused: number;
+  remote: SocketAddress | null;
+  local: SocketAddress | null;
+}
+
+interface Idle extends PooledConnection {
+  /** The read that watches the idle connection; it becomes the socket's read in flight. */
+  watch: Promise<Uint8Array | null>;
+  timer: ReturnType<typeof setTimeout>;
+  stale: boolean;
+}
+
+const pools = new Map<PoolKey, Idle[]>();
+
+/** Builds the pool key of a connection. */
+export function poolKey(
+  host: string,
+  port: number,
+  tls: { serverName: string; caCerts: string[] } | null,
+  name?: string,
+): PoolKey {
+  if (name !== undefined) return `name:${name}`;
+  if (tls === null) return `tcp:${host}:${port}`;
+  return `tls:${host}:${port}:${tls.serverName}:${fingerprint(tls.caCerts.join("\n"))}`;
+}
+
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  }
+  return `${text.length}.${(hash >>> 0).toString(16)}`;
+}
+
+/** Parks an idle connection in its pool. */
+export function returnToPool(
+  key: PoolKey,
+  connection: PooledConnection,
+  options: { timeout?: number; poolSize?: number },
+): void {
+  const { timeout = 60_000, poolSize = 30 } = options;
+  const pool = pools.get(key) ?? [];
+  pools.set(key, pool);
+  const buffer = new Uint8Array(512);
+  // Any byte or end of stream on an idle connection makes it unusable, so a
+  // read watches it; a taken connection keeps that read as its first one.
+  const watch = connection.conn.read(buffer).then(
+    (count) => count === null ? null : buffer.slice(0, count),
+    () => null,
+  );
+  const idle: Idle = { ...connection, watch, timer: undefined!, stale: false };
+  idle.timer = setTimeout(() => discard(key, idle), timeout);
+  (idle.timer as { unref?: () => void }).unref?.();
+  unref(connection.conn);
+  watch.then(() => discard(key, idle));
+  pool.push(idle);
+  while (pool.length > poolSize) discard(key, pool[0]!);
+}
+
+/** Takes the newest idle connection for `key`, if any. */
+export function takeFromPool(
+  key: PoolKey,
+): (PooledConnection & { inflight: Promise<Uint8Array | null> }) | null {
+  const pool = pools.get(key);
+  const idle = pool?.pop();
+  if (idle === undefined) return null;
+  if (pool!.length === 0) pools.delete(key);
+  clearTimeout(idle.timer);
+  idle.stale = true;
+  ref(idle.conn);
+  const { watch, timer: _timer, stale: _stale, ...connection } = idle;
+  return { ...connection, inflight: watch };
+}
+
+function discard(key: PoolKey, idle: Idle): void {
+  if (idle.stale) return;
+  idle.stale = true;
+  clearTimeout(idle.timer);
+  const pool = pools.get(key);
+  const index = pool?.indexOf(idle) ?? -1;
+  if (index >= 0) pool!.splice(index, 1);
+  if (pool?.length === 0) pools.delete(key);
+  try {
+    idle.conn.close();
+  } catch {
+    // Closed already.
+  }
+}
+
+/** Counts idle pooled connections. */
+export function pooledConnections(): number {
+  let count = 0;
+  for (const pool of pools.values()) count += pool.length;
+  return count;
+}
+
+/** Closes every idle connection and waits for their watching reads to end. */
+export async function drainPools(): Promise<void> {
+  const watches: Promise<unknown>[] = [];
+  for (const [key, pool] of [...pools]) {
+    for (const idle of [...pool]) {
+      watches.push(idle.watch);
+      discard(key, idle);
+    }
+  }
+  await Promise.allSettled(watches);
+}
+
+function unref(conn: StreamConn): void {
+  (conn as Partial<Deno.Conn>).unref?.();
+}
+
+function ref(conn: StreamConn): void {
+  (conn as Partial<Deno.Conn>).ref?.();
+}

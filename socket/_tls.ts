@@ -1,0 +1,45 @@
+import { toSocketError } from "./_conn.ts";
+import { SocketError } from "./socket_error.ts";
+import type { TlsClientOptions } from "./tls_options.ts";
+
+/** Runs the client TLS handshake on a TCP connection within `timeout` ms. */
+export async function handshake(
+  conn: Deno.TcpConn,
+  serverName: string,
+  options: TlsClientOptions,
+  timeout: number,
+): Promise<{ conn: Deno.TlsConn; alpnProtocol: string | null }> {
+  let tls: Deno.TlsConn | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    tls = await Deno.startTls(conn, {
+      hostname: serverName,
+      caCerts: options.caCerts ?? [],
+      alpnProtocols: options.alpnProtocols ?? [],
+      unsafelyDisableHostnameVerification: options.unsafelyDisableHostnameVerification ?? false,
+    });
+    const info = await Promise.race([
+      tls.handshake(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new SocketError("timeout", `Cannot connect: TLS handshake timed out after ${timeout} ms`)),
+          timeout,
+        );
+      }),
+    ]);
+    return { conn: tls, alpnProtocol: info.alpnProtocol };
+  } catch (error) {
+    try {
+      (tls ?? conn).close();
+    } catch {
+      // Already closed.
+    }
+    const failure = toSocketError(error, "complete TLS handshake");
+    if (failure.code === "io" || failure.code === "closed") {
+      throw new SocketError("tls", failure.message, { cause: error });
+    }
+    throw failure;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,187 @@
+import { lazy, withCancel } from "./_operation.ts";
+import { createRoutine, currentRoutine, runningRoutines } from "./_runner.ts";
+import type { Operation, Suspension } from "./operation.ts";
+import { type CosocketFunction, internals, type Socket } from "./socket.ts";
+import { SocketError } from "./socket_error.ts";
+import type { Task } from "./task.ts";
+
+/**
+ * Starts a cosocket on a new, unconnected socket (the seed's
+ * `ba.socket.event`). The function runs at once, receiving the socket and
+ * then `args`. Its first socket call is usually `connect` or `bind`, which
+ * connect or bind this very socket. It may also stay unconnected and only
+ * write to other sockets, or wait in `disable()` until someone calls
+ * `enable()`. The socket closes when the function returns or throws.
+ *
+ * @param fn The cosocket: a generator function.
+ * @param args The arguments after the socket.
+ * @returns The socket; its `task` is the running cosocket.
+ *
+ * @example A cosocket client (seed Example 10)
+ * ```ts
+ * import { bind, connect, event, type Socket } from "@cosocket/socket";
+ *
+ * await using server = bind(0, { hostname: "127.0.0.1" });
+ * const client = event(function* (sock: Socket, port: number) {
+ *   yield* connect("127.0.0.1", port);
+ *   yield* sock.write("hello");
+ *   return new TextDecoder().decode((yield* sock.read())!);
+ * }, server.sockname().port);
+ *
+ * await using peer = (await server.accept())!;
+ * await peer.write(await peer.readExactly(5) ?? "");
+ * console.log(await client.task); // "hello"
+ * ```
+ */
+export function event<A extends unknown[]>(fn: CosocketFunction<A>, ...args: A): Socket {
+  return internals.create().event(fn, ...args);
+}
+
+/**
+ * Runs a generator function as a cosocket that has no socket of its own:
+ * the general runner, for composing operations outside a socket.
+ *
+ * @param fn The generator function.
+ * @returns The task: await it for the result, or halt it.
+ *
+ * @example
+ * ```ts
+ * import { run, sleep } from "@cosocket/socket";
+ *
+ * console.log(await run(function* () {
+ *   yield* sleep(1);
+ *   return 42;
+ * }));
+ * ```
+ */
+export function run<T>(fn: () => Iterator<Suspension, T, unknown>): Task<T> {
+  const routine = createRoutine(null, fn, []);
+  routine.start();
+  return routine;
+}
+
+/**
+ * The socket of the cosocket running now (the seed's `ba.socket.getsock`).
+ *
+ * @returns The socket, or `null` outside cosockets and in `run` tasks.
+ *
+ * @example
+ * ```ts
+ * import { event, getsock, type Socket } from "@cosocket/socket";
+ *
+ * console.log(getsock()); // null
+ * event(function* (sock: Socket) {
+ *   console.log(getsock() === sock); // true
+ * });
+ * ```
+ */
+export function getsock(): Socket | null {
+  return currentRoutine()?.socket ?? null;
+}
+
+/** The result of {@linkcode sockstat}. */
+export interface SocketStatistics {
+  /** Socket objects created and not yet closed. */
+  total: number;
+  /** Cosockets that have not finished. */
+  active: number;
+}
+
+/**
+ * Counts sockets (the seed's `ba.socket.sockstat`). Both numbers return to
+ * zero when every socket is closed and every cosocket has finished, which
+ * makes this a leak check.
+ *
+ * @returns The totals.
+ *
+ * @example
+ * ```ts
+ * import { sockstat } from "@cosocket/socket";
+ *
+ * console.log(sockstat()); // { total: 0, active: 0 }
+ * ```
+ */
+export function sockstat(): SocketStatistics {
+  return { total: internals.openSockets(), active: runningRoutines() };
+}
+
+/**
+ * Waits for `ms` milliseconds. Halting the cosocket clears the timer.
+ *
+ * @param ms The time in milliseconds.
+ * @returns The operation.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from "@cosocket/socket";
+ *
+ * await sleep(1);
+ * ```
+ */
+export function sleep(ms: number): Operation<void> {
+  return lazy(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const promise = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    return withCancel(promise, () => clearTimeout(timer));
+  });
+}
+
+/**
+ * Waits for a promise inside a cosocket: the bridge from promise-based APIs
+ * (fetch, file I/O, WebCrypto) into cosocket code.
+ *
+ * @param promise The promise, or a function that starts it when the
+ * operation runs (lazily).
+ * @returns The operation.
+ *
+ * @example
+ * ```ts
+ * import { run, until } from "@cosocket/socket";
+ *
+ * const digest = await run(function* () {
+ *   const bytes = new TextEncoder().encode("abc");
+ *   return yield* until(() => crypto.subtle.digest("SHA-256", bytes));
+ * });
+ * console.log(digest.byteLength); // 32
+ * ```
+ */
+export function until<T>(promise: PromiseLike<T> | (() => PromiseLike<T>)): Operation<T> {
+  return lazy(() => typeof promise === "function" ? promise() : promise);
+}
+
+/**
+ * Registers a teardown for the running cosocket. Teardowns run after the
+ * cosocket returns, throws or is halted, in reverse order, before its socket
+ * closes, and the task settles only when they are done. Unlike a `finally`
+ * block, a teardown may do I/O even when the cosocket was halted: this is
+ * where a WebSocket close frame or an SMTP `QUIT` belongs.
+ *
+ * @param teardown The function; it may return a promise.
+ * @returns An operation that registers it.
+ * @throws {SocketError} `incorrectuse` outside a cosocket.
+ *
+ * @example
+ * ```ts
+ * import { ensure, run, sleep } from "@cosocket/socket";
+ *
+ * const task = run(function* () {
+ *   yield* ensure(async () => {
+ *     await new Promise((resolve) => setTimeout(resolve, 1));
+ *     console.log("teardown finished");
+ *   });
+ *   yield* sleep(60_000);
+ * });
+ * await task.halt();
+ * ```
+ */
+export function ensure(teardown: () => void | PromiseLike<void>): Operation<void> {
+  return lazy(() => {
+    const routine = currentRoutine();
+    if (routine === null) {
+      throw new SocketError("incorrectuse", "Cannot register teardown: not inside a cosocket");
+    }
+    routine.ensure(teardown);
+  });
+}

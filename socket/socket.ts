@@ -1,0 +1,1412 @@
+import { type StreamConn, toSocketError } from "./_conn.ts";
+import { handshake } from "./_tls.ts";
+import {
+  fromGenerator,
+  lazy,
+  type MaybePromise,
+  withCancel,
+} from "./_operation.ts";
+import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
+import { type PoolKey, returnToPool } from "./_pool.ts";
+import { ByteArray } from "./byte_array.ts";
+import type { Operation, Suspension } from "./operation.ts";
+import { IncompleteReadError } from "./incomplete_read_error.ts";
+import { SocketError } from "./socket_error.ts";
+import type { SocketAddress, SocketState, SocketStatus } from "./socket_state.ts";
+import type { Task } from "./task.ts";
+import type { TlsClientOptions } from "./tls_options.ts";
+
+/** What `Socket#write` accepts. Strings are sent as UTF-8. */
+export type WriteData = Uint8Array | ArrayBuffer | string | ByteArray;
+
+/** A datagram with its sender, as `Socket#read(timeout, true)` returns it on UDP. */
+export interface Datagram {
+  /** The payload. */
+  data: Uint8Array;
+  /** The sender's IP address. */
+  address: string;
+  /** The sender's port. */
+  port: number;
+}
+
+/**
+ * The result of `Socket#write`: awaitable and `yield*`-able like any
+ * operation, and it also tells a caller that does not wait whether its
+ * bytes were taken.
+ */
+export interface WriteOperation extends Operation<void> {
+  /**
+   * `false` when the socket queue already held `queuelen()` bytes from
+   * writers that do not wait. Such a write is sent only if its caller waits
+   * for it (awaits it or delegates to it); otherwise it is dropped whole,
+   * and nothing written before or after it is reordered.
+   */
+  readonly accepted: boolean;
+  /** Bytes that writers which do not wait had queued when this write was made. */
+  readonly queueLength: number;
+}
+
+/** A cosocket function: a generator function that receives its socket first. */
+export type CosocketFunction<A extends unknown[] = unknown[], T = unknown> = (
+  socket: Socket,
+  ...args: A
+) => Iterator<Suspension, T, unknown>;
+
+/** Options of `Socket#readUntil` and `Socket#readLine`. */
+export interface ReadUntilOptions {
+  /**
+   * The longest wait for the next chunk of data, in milliseconds.
+   *
+   * @default {undefined} (wait indefinitely)
+   */
+  timeout?: number;
+  /**
+   * The most bytes to buffer while looking for the delimiter; more fails with
+   * a `RangeError` and leaves the bytes buffered.
+   *
+   * @default {65536}
+   */
+  maxLength?: number;
+  /**
+   * Whether the delimiter is included in the result.
+   *
+   * @default {false}
+   */
+  inclusive?: boolean;
+}
+
+/** Options of `Socket#setKeepAlive`. */
+export interface KeepAliveOptions {
+  /**
+   * How long the idle connection may wait in the pool, in milliseconds.
+   *
+   * @default {60000}
+   */
+  timeout?: number;
+  /**
+   * The most idle connections kept for one host, port and TLS setting; the
+   * oldest is closed when more arrive.
+   *
+   * @default {30}
+   */
+  poolSize?: number;
+}
+
+type Kind = "unconnected" | "stream" | "listener" | "datagram" | "closed";
+
+interface WriteRequest {
+  bytes: Uint8Array;
+  waited: boolean;
+  /** Not accepted at the call: dropped unless its caller waits. */
+  tentative: boolean;
+  /** Its bytes count against the queue length (accepted, nobody waits yet). */
+  counted: boolean;
+  done: boolean;
+  error: SocketError | null;
+  settle: ((error: SocketError | null) => void) | null;
+  promise: Promise<void> | null;
+}
+
+interface Disabled {
+  resume: (values: unknown[]) => void;
+  promise: Promise<unknown[]>;
+}
+
+/** Everything the connection of a stream socket brings along. */
+export interface StreamSetup {
+  conn: StreamConn;
+  tls?: boolean;
+  serverName?: string | null;
+  hostnameVerified?: boolean;
+  alpnProtocol?: string | null;
+  poolKey?: PoolKey | null;
+  inflight?: Promise<Uint8Array | null> | null;
+  reused?: number;
+  remote?: SocketAddress | null;
+  local?: SocketAddress | null;
+}
+
+const INITIAL_READ_SIZE = 512;
+const MAX_READ_SIZE = 65536;
+const DEFAULT_QUEUE_LENGTH = 16384;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const noop = () => {};
+
+let openSockets = 0;
+
+/** Internal entry points for the factories (`connect`, `bind`, ...) of this package. */
+export interface SocketInternals {
+  create(): Socket;
+  attachStream(socket: Socket, setup: StreamSetup): void;
+  attachListener(socket: Socket, listener: Deno.Listener, tls: boolean): void;
+  attachDatagram(socket: Socket, conn: Deno.DatagramConn, peer: Deno.NetAddr | null): void;
+  isUnconnected(socket: Socket): boolean;
+  setWaiting(socket: Socket, state: SocketState | null): void;
+  openSockets(): number;
+  waitFor(socket: Socket, request: WriteRequest): Promise<void>;
+}
+
+/** @internal */
+export let internals: SocketInternals;
+
+/**
+ * A socket of the seed API: a TCP or TLS connection, a listener, a UDP
+ * endpoint, a named pipe, or an unconnected socket that belongs to a
+ * cosocket until it connects or binds.
+ *
+ * Every suspending method returns an {@linkcode Operation}: `await` it from
+ * async code, or `yield*` it inside a cosocket generator. Both run on the
+ * one JavaScript thread; a cosocket only looks blocking.
+ *
+ * Sockets come from {@linkcode connect}, {@linkcode bind},
+ * {@linkcode event}, {@linkcode udpcon} and {@linkcode openFifo}.
+ *
+ * @example An echo server as a cosocket, and a client in async code
+ * ```ts
+ * import { bind, connect, type Socket } from "@cosocket/socket";
+ *
+ * function* echo(sock: Socket) {
+ *   let data;
+ *   while ((data = yield* sock.read()) !== null) yield* sock.write(data);
+ * }
+ * function* acceptLoop(server: Socket) {
+ *   let client;
+ *   while ((client = yield* server.accept()) !== null) client.event(echo);
+ * }
+ *
+ * await using server = bind(0, { hostname: "127.0.0.1" }).event(acceptLoop);
+ * await using client = await connect("127.0.0.1", server.sockname().port);
+ * await client.write("hello");
+ * console.log(new TextDecoder().decode(await client.readExactly(5)));
+ * ```
+ */
+export class Socket implements AsyncDisposable {
+  #kind: Kind = "unconnected";
+  #routine: Routine<unknown> | null = null;
+  #asyncWaiting: SocketState | null = null;
+
+  // Stream connection.
+  #conn: StreamConn | null = null;
+  #tls = false;
+  #serverName: string | null = null;
+  #hostnameVerified = false;
+  #alpnProtocol: string | null = null;
+  #poolKey: PoolKey | null = null;
+  #reused = 0;
+  #remote: SocketAddress | null = null;
+  #local: SocketAddress | null = null;
+
+  // Read side: one read in flight at most; bytes read but not consumed wait
+  // in #unread (readUntil and friends push back what they did not use).
+  #readSize = INITIAL_READ_SIZE;
+  #inflight: Promise<Uint8Array | null> | null = null;
+  #unread: Uint8Array | null = null;
+  #eof = false;
+  #reading = false;
+  #paused: Disabled | null = null;
+
+  // Write side: one FIFO for every writer.
+  #queue: WriteRequest[] = [];
+  #pumping = false;
+  #unwaitedBytes = 0;
+  #queueLength = DEFAULT_QUEUE_LENGTH;
+
+  // Listener and datagram endpoint.
+  #listener: Deno.Listener | null = null;
+  #accepting: Promise<Deno.Conn | null> | null = null;
+  #udp: Deno.DatagramConn | null = null;
+  #udpPeer: Deno.NetAddr | null = null;
+  #receiving: Promise<Datagram | null> | null = null;
+
+  #disabled: Disabled | null = null;
+  #closeWaiters: (() => void)[] = [];
+
+  static {
+    internals = {
+      create: () => new Socket(),
+      attachStream: (socket, setup) => socket.#attachStream(setup),
+      attachListener: (socket, listener, tls) => socket.#attachListener(listener, tls),
+      attachDatagram: (socket, conn, peer) => socket.#attachDatagram(conn, peer),
+      isUnconnected: (socket) => socket.#kind === "unconnected",
+      setWaiting: (socket, state) => {
+        socket.#asyncWaiting = state;
+      },
+      openSockets: () => openSockets,
+      waitFor: (socket, request) => socket.#waitFor(request),
+    };
+  }
+
+  private constructor() {
+    openSockets++;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Reads the next chunk of data: whatever has arrived, up to the socket's
+   * current read size (it starts small and grows for connections that move
+   * data). The returned bytes belong to the caller.
+   *
+   * On a UDP socket it reads one datagram; with `withAddress` it also
+   * returns the sender. On an unconnected cosocket socket, `read(ms)` from
+   * its own cosocket sleeps for `ms` and then fails with `timeout`, as in
+   * the seed.
+   *
+   * @param timeout The longest wait in milliseconds. A timeout is not fatal:
+   * the socket stays usable and the next read gets the data that arrives.
+   * @returns The data, or `null` at end of stream (also when the socket is
+   * closed while the read waits).
+   * @throws {SocketError} `timeout` when the time ran out, `closed` when the
+   * socket was already closed or the peer reset it, `incorrectuse` when
+   * another cosocket owns the socket, `busy` while another read waits.
+   */
+  read(timeout?: number): Operation<Uint8Array | null>;
+  /**
+   * Reads one UDP datagram with its sender.
+   *
+   * @param timeout The longest wait in milliseconds (`undefined`: no limit).
+   * @param withAddress `true` to return the sender too.
+   * @returns The datagram and its sender, or `null` when the socket closed.
+   * @throws {SocketError} As the other overload.
+   */
+  read(timeout: number | undefined, withAddress: true): Operation<Datagram | null>;
+  read(timeout?: number, withAddress?: boolean): Operation<Uint8Array | Datagram | null> {
+    return lazy(() => {
+      if (this.#kind === "datagram") {
+        return this.#receive(timeout, withAddress === true);
+      }
+      return this.#readChunk(timeout, "read from");
+    });
+  }
+
+  /**
+   * Reads exactly `size` bytes.
+   *
+   * @param size The number of bytes.
+   * @param timeout The longest wait for each chunk, in milliseconds.
+   * @returns The bytes, or `null` when the stream ended before any byte.
+   * @throws {IncompleteReadError} When the stream ended part way; its
+   * `partial` has the bytes that did arrive.
+   * @throws {SocketError} As {@linkcode Socket.prototype.read}.
+   */
+  readExactly(size: number, timeout?: number): Operation<Uint8Array | null> {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new RangeError(`Cannot read exactly ${size} bytes: size must be a non-negative integer`);
+    }
+    return fromGenerator(() => this.#collect((buffer) => buffer.length >= size ? size : -1, {
+      timeout,
+      maxLength: size,
+      consumed: size,
+    }));
+  }
+
+  /**
+   * Reads up to a delimiter.
+   *
+   * @param delimiter The delimiter (a string is matched as UTF-8).
+   * @param options Timeout, buffer limit and whether to keep the delimiter.
+   * @returns The bytes before the delimiter (with it when `inclusive`), or
+   * `null` when the stream ended before any byte.
+   * @throws {IncompleteReadError} When the stream ended before the delimiter.
+   * @throws {RangeError} When `maxLength` bytes arrived without a delimiter.
+   * @throws {SocketError} As {@linkcode Socket.prototype.read}.
+   */
+  readUntil(
+    delimiter: Uint8Array | string,
+    options: ReadUntilOptions = {},
+  ): Operation<Uint8Array | null> {
+    const needle = typeof delimiter === "string" ? encoder.encode(delimiter) : delimiter;
+    if (needle.length === 0) throw new RangeError("Cannot read until delimiter: delimiter is empty");
+    const { maxLength = 65536, inclusive = false, timeout } = options;
+    let scanned = 0;
+    return fromGenerator(() =>
+      this.#collect((buffer) => {
+        const index = indexOf(buffer, needle, Math.max(0, scanned - needle.length + 1));
+        scanned = buffer.length;
+        return index < 0 ? -1 : index + (inclusive ? needle.length : 0);
+      }, { timeout, maxLength: maxLength + needle.length, skip: inclusive ? 0 : needle.length })
+    );
+  }
+
+  /**
+   * Reads one line, ending at `\n`, and decodes it as UTF-8 without the
+   * line break (`\r\n` or `\n`).
+   *
+   * @param options Timeout and the longest line accepted.
+   * @returns The line, or `null` at end of stream.
+   * @throws {IncompleteReadError} When the stream ended inside a line.
+   * @throws {RangeError} When a line is longer than `maxLength`.
+   * @throws {SocketError} As {@linkcode Socket.prototype.read}.
+   */
+  readLine(options: Omit<ReadUntilOptions, "inclusive"> = {}): Operation<string | null> {
+    const until = this.readUntil("\n", { ...options, inclusive: false });
+    return fromGenerator(function* () {
+      const line = yield* until;
+      if (line === null) return null;
+      const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+      return decoder.decode(line.subarray(0, end));
+    });
+  }
+
+  *#collect(
+    find: (buffer: Uint8Array) => number,
+    limits: { timeout: number | undefined; maxLength: number; skip?: number; consumed?: number },
+  ): Generator<Suspension, Uint8Array | null, unknown> {
+    let buffer: Uint8Array = this.#takeUnread() ?? new Uint8Array(0);
+    while (true) {
+      const end = find(buffer);
+      if (end >= 0) {
+        const rest = buffer.subarray(limits.consumed ?? end + (limits.skip ?? 0));
+        this.#unread = rest.length > 0 ? rest : null;
+        return buffer.subarray(0, end);
+      }
+      if (buffer.length >= limits.maxLength) {
+        this.#unread = buffer.length > 0 ? buffer : null;
+        throw new RangeError(
+          `Cannot read from socket: no delimiter within ${limits.maxLength} bytes`,
+        );
+      }
+      let chunk: Uint8Array | null;
+      try {
+        chunk = yield* lazy(() => this.#readChunk(limits.timeout, "read from"));
+      } catch (error) {
+        // Keep what arrived so far: a timeout is not fatal.
+        this.#unread = buffer.length > 0 ? buffer : null;
+        throw error;
+      }
+      if (chunk === null) {
+        if (buffer.length === 0) return null;
+        throw new IncompleteReadError(buffer);
+      }
+      buffer = concat(buffer, chunk);
+    }
+  }
+
+  #takeUnread(): Uint8Array | null {
+    const unread = this.#unread;
+    this.#unread = null;
+    return unread;
+  }
+
+  #checkOwner(action: string): void {
+    const routine = this.#routine;
+    if (routine !== null && !routine.done && currentRoutine() !== routine) {
+      throw new SocketError(
+        "incorrectuse",
+        `Cannot ${action} socket: it belongs to a cosocket and only that cosocket may ${action} it`,
+      );
+    }
+  }
+
+  #readChunk(timeout: number | undefined, action: string): MaybePromise<Uint8Array | null> {
+    if (this.#kind === "unconnected") return this.#sleepUnconnected(timeout);
+    this.#checkOwner(action);
+    if (this.#kind === "listener") {
+      throw new SocketError("incorrectuse", `Cannot ${action} socket: it is a listener, use accept()`);
+    }
+    if (this.#reading) {
+      throw new SocketError("busy", `Cannot ${action} socket: another read is in progress`);
+    }
+    const unread = this.#takeUnread();
+    if (unread !== null && this.#paused === null) return unread;
+    if (unread !== null) this.#unread = unread;
+    if (this.#kind === "closed" || this.#conn === null) {
+      throw new SocketError("closed", `Cannot ${action} socket: connection is closed`);
+    }
+    if (this.#eof) return null;
+    return this.#waitChunk(timeout);
+  }
+
+  #waitChunk(timeout: number | undefined): Promise<Uint8Array | null> {
+    this.#reading = true;
+    const inflight = this.#inflight ??= this.#readOnce();
+    const routine = currentRoutine();
+    if (routine !== null) routine.waitingFor = "read";
+    else this.#asyncWaiting = "read";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      this.#reading = false;
+      if (routine === null && this.#asyncWaiting === "read") this.#asyncWaiting = null;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+    const promise = new Promise<Uint8Array | null>((resolve, reject) => {
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          if (settled) return;
+          finish();
+          reject(new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`));
+        }, timeout);
+      }
+      const deliver = (chunk: Uint8Array | null) => {
+        if (settled) return;
+        if (this.#paused !== null) {
+          this.#paused.promise.then(() => deliver(chunk));
+          return;
+        }
+        finish();
+        this.#inflight = null;
+        resolve(chunk);
+      };
+      inflight.then(deliver, (error) => {
+        if (settled) return;
+        finish();
+        this.#inflight = null;
+        reject(error);
+      });
+    });
+    return withCancel(promise, finish);
+  }
+
+  /** Starts the one read in flight; it lands in a chunk the caller owns. */
+  #readOnce(): Promise<Uint8Array | null> {
+    const conn = this.#conn!;
+    const buffer = new Uint8Array(this.#readSize);
+    return conn.read(buffer).then((count) => {
+      if (count === null) {
+        this.#eof = true;
+        return null;
+      }
+      if (count === buffer.length && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
+      // Large reads hand over the buffer itself; small ones copy out so an
+      // idle connection does not pin a mostly empty buffer.
+      return count * 2 >= buffer.length ? buffer.subarray(0, count) : buffer.slice(0, count);
+    }, (error) => {
+      if (this.#kind === "closed") {
+        this.#eof = true;
+        return null;
+      }
+      throw toSocketError(error, "read from socket");
+    });
+  }
+
+  #sleepUnconnected(timeout: number | undefined): Promise<never> {
+    const routine = currentRoutine();
+    if (routine === null || routine !== this.#routine || timeout === undefined) {
+      throw new SocketError(
+        "incorrectuse",
+        "Cannot read from socket: it is not connected (only its own cosocket may sleep on it with a timeout)",
+      );
+    }
+    routine.waitingFor = "read";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const promise = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`)),
+        timeout,
+      );
+    });
+    return withCancel(promise, () => clearTimeout(timer));
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Writes data. Every writer is served strictly in the order of its call,
+   * whichever cosocket or async function it comes from.
+   *
+   * A caller that waits (`yield*` in a cosocket, `await` in async code) is
+   * suspended until its bytes are handed to the kernel, so a writer can
+   * never outrun a slow peer. A caller that does not wait (a timer or event
+   * callback) has its bytes queued, up to {@linkcode Socket.prototype.queuelen}
+   * bytes; past that `accepted` is `false` and the write is dropped whole.
+   *
+   * The bytes are sent from the given buffer without copying: do not change
+   * it until the write finishes. `start` and `end` select a part as
+   * `Uint8Array#subarray` does (the seed's 1-based inclusive `i, j` become
+   * `i - 1, j`).
+   *
+   * @param data The bytes; a string is sent as UTF-8, a ByteArray as its
+   * current window.
+   * @param start The first byte to send.
+   * @param end The byte after the last one to send.
+   * @returns The write, to wait for or to inspect.
+   * @throws {SocketError} When waited for: `closed` if the connection is or
+   * becomes closed before the bytes were sent, `incorrectuse` on a listener,
+   * an unconnected socket or an unconnected UDP socket.
+   */
+  write(data: WriteData, start?: number, end?: number): WriteOperation {
+    const bytes = toBytes(data, start, end);
+    if (this.#kind === "datagram") return this.#writeDatagram(bytes);
+    const problem = this.#writeProblem();
+    if (problem !== null) return failedWrite(problem, this.#unwaitedBytes);
+    const queueLength = this.#unwaitedBytes;
+    if (bytes.length === 0) return doneWrite(queueLength);
+    const idle = this.#queue.length === 0 && !this.#pumping;
+    const accepted = idle || queueLength + bytes.length <= this.#queueLength;
+    const request: WriteRequest = {
+      bytes,
+      waited: false,
+      tentative: !accepted,
+      counted: accepted,
+      done: false,
+      error: null,
+      settle: null,
+      promise: null,
+    };
+    this.#queue.push(request);
+    if (accepted) this.#unwaitedBytes += bytes.length;
+    if (!accepted) {
+      // An awaiting caller calls `then` within one microtask of the call;
+      // the second hop gives it that chance before the write is dropped.
+      queueMicrotask(() => queueMicrotask(() => this.#decide(request)));
+    }
+    this.#pump();
+    return new QueuedWrite(this, request, accepted, queueLength);
+  }
+
+  #waitFor(request: WriteRequest): Promise<void> {
+    if (!request.waited) {
+      request.waited = true;
+      this.#uncount(request);
+      if (request.tentative) {
+        request.tentative = false;
+        this.#pump();
+      }
+    }
+    if (request.promise === null) {
+      if (request.done) {
+        request.promise = request.error ? Promise.reject(request.error) : Promise.resolve();
+      } else {
+        request.promise = new Promise<void>((resolve, reject) => {
+          request.settle = (error) => error ? reject(error) : resolve();
+        });
+        const routine = currentRoutine();
+        if (routine !== null) routine.waitingFor = "write";
+      }
+    }
+    return request.promise;
+  }
+
+  #decide(request: WriteRequest): void {
+    if (!request.tentative) return;
+    request.tentative = false;
+    const index = this.#queue.indexOf(request);
+    if (index >= 0) {
+      this.#queue.splice(index, 1);
+      request.done = true;
+      request.error = new SocketError(
+        "incorrectuse",
+        "Cannot write to socket: the queue is full and the writer did not wait",
+      );
+    }
+    this.#pump();
+  }
+
+  #writeProblem(): SocketError | null {
+    switch (this.#kind) {
+      case "stream":
+        return this.#conn === null
+          ? new SocketError("closed", "Cannot write to socket: connection is closed")
+          : null;
+      case "closed":
+        return new SocketError("closed", "Cannot write to socket: connection is closed");
+      case "listener":
+        return new SocketError("incorrectuse", "Cannot write to socket: it is a listener");
+      default:
+        return new SocketError("incorrectuse", "Cannot write to socket: it is not connected");
+    }
+  }
+
+  #pump(): void {
+    if (this.#pumping || this.#queue.length === 0) return;
+    if (this.#queue[0]!.tentative) return;
+    this.#pumping = true;
+    this.#drain().finally(() => {
+      this.#pumping = false;
+      this.#pump();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    const conn = this.#conn!;
+    while (this.#queue.length > 0) {
+      const request = this.#queue[0]!;
+      if (request.tentative) return;
+      try {
+        let offset = 0;
+        while (offset < request.bytes.length) {
+          offset += await conn.write(
+            offset === 0 ? request.bytes : request.bytes.subarray(offset),
+          );
+        }
+      } catch (error) {
+        this.#failWrites(
+          this.#kind === "closed"
+            ? new SocketError("closed", "Cannot write to socket: connection is closed")
+            : toSocketError(error, "write to socket"),
+        );
+        return;
+      }
+      this.#queue.shift();
+      this.#settleWrite(request, null);
+    }
+  }
+
+  #uncount(request: WriteRequest): void {
+    if (request.counted) {
+      request.counted = false;
+      this.#unwaitedBytes -= request.bytes.length;
+    }
+  }
+
+  #settleWrite(request: WriteRequest, error: SocketError | null): void {
+    this.#uncount(request);
+    request.done = true;
+    request.error = error;
+    request.settle?.(error);
+  }
+
+  #failWrites(error: SocketError): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const request of queue) this.#settleWrite(request, error);
+  }
+
+  /**
+   * Gets or sets the queue length: how many bytes writers that do not wait
+   * may have queued (the seed's `socket:queuelen`).
+   *
+   * @param size The new length in bytes.
+   * @returns The queue length in force.
+   * @throws {RangeError} When `size` is not a non-negative integer.
+   */
+  queuelen(size?: number): number {
+    if (size !== undefined) {
+      if (!Number.isSafeInteger(size) || size < 0) {
+        throw new RangeError(`Cannot set queue length to ${size}: it must be a non-negative integer`);
+      }
+      this.#queueLength = size;
+    }
+    return this.#queueLength;
+  }
+
+  /** Bytes waiting in the write queue, from writers that wait or not. */
+  get bufferedAmount(): number {
+    let total = 0;
+    for (const request of this.#queue) total += request.bytes.length;
+    return total;
+  }
+
+  // --------------------------------------------------------------- datagram
+
+  #receive(timeout: number | undefined, withAddress: boolean): MaybePromise<Uint8Array | Datagram | null> {
+    this.#checkOwner("read from");
+    if (this.#reading) {
+      throw new SocketError("busy", "Cannot read from socket: another read is in progress");
+    }
+    if (this.#udp === null) return null;
+    this.#reading = true;
+    const inflight = this.#receiving ??= this.#receiveOnce();
+    const routine = currentRoutine();
+    if (routine !== null) routine.waitingFor = "read";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      this.#reading = false;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+    const promise = new Promise<Uint8Array | Datagram | null>((resolve, reject) => {
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          if (settled) return;
+          finish();
+          reject(new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`));
+        }, timeout);
+      }
+      inflight.then((datagram) => {
+        if (settled) return;
+        finish();
+        this.#receiving = null;
+        resolve(datagram === null || withAddress ? datagram : datagram.data);
+      }, (error) => {
+        if (settled) return;
+        finish();
+        this.#receiving = null;
+        reject(error);
+      });
+    });
+    return withCancel(promise, finish);
+  }
+
+  async #receiveOnce(): Promise<Datagram | null> {
+    const udp = this.#udp!;
+    const buffer = new Uint8Array(65536);
+    while (true) {
+      let received: [Uint8Array, Deno.Addr];
+      try {
+        received = await udp.receive(buffer);
+      } catch (error) {
+        if (this.#kind === "closed") return null;
+        throw toSocketError(error, "read from socket");
+      }
+      const [data, from] = received;
+      const sender = from as Deno.NetAddr;
+      const peer = this.#udpPeer;
+      // A connected UDP socket hears only its peer, as connect(2) makes it.
+      if (peer !== null && (peer.port !== sender.port || peer.hostname !== sender.hostname)) continue;
+      return { data: data.slice(), address: sender.hostname, port: sender.port };
+    }
+  }
+
+  #writeDatagram(bytes: Uint8Array): WriteOperation {
+    const peer = this.#udpPeer;
+    if (peer === null || this.#udp === null) {
+      return failedWrite(
+        new SocketError(
+          this.#udp === null ? "closed" : "incorrectuse",
+          this.#udp === null
+            ? "Cannot write to socket: connection is closed"
+            : "Cannot write to socket: the UDP socket has no peer, use sendto()",
+        ),
+        0,
+      );
+    }
+    const sent = this.#send(bytes, peer);
+    sent.catch(noop);
+    return new SettledWrite(sent, true, 0);
+  }
+
+  /**
+   * Sends a datagram to an address (the seed's `unconnected:sendto`). UDP
+   * sends never wait for the peer.
+   *
+   * @param data The datagram.
+   * @param address The recipient's IP address (host names are not resolved,
+   * as in the seed).
+   * @param port The recipient's port.
+   * @returns An operation that finishes when the datagram was sent.
+   * @throws {SocketError} `incorrectuse` on a socket that is not UDP,
+   * `closed` after close.
+   */
+  sendto(data: WriteData, address: string, port: number): Operation<void> {
+    const bytes = toBytes(data);
+    return lazy(() => {
+      if (this.#kind !== "datagram") {
+        throw new SocketError("incorrectuse", "Cannot send datagram: the socket is not a UDP socket");
+      }
+      return this.#send(bytes, { transport: "udp", hostname: address, port });
+    });
+  }
+
+  async #send(bytes: Uint8Array, to: Deno.NetAddr): Promise<void> {
+    const udp = this.#udp;
+    if (udp === null) throw new SocketError("closed", "Cannot send datagram: socket is closed");
+    try {
+      await udp.send(bytes, to);
+    } catch (error) {
+      throw toSocketError(error, "send datagram");
+    }
+  }
+
+  // --------------------------------------------------------------- listener
+
+  /**
+   * Waits for the next connection on a listener (the seed's accept mode).
+   *
+   * @param timeout The longest wait in milliseconds.
+   * @returns The new connection, or `null` once the listener is closed.
+   * @throws {SocketError} `timeout`, `incorrectuse` on a socket that is not
+   * a listener or belongs to another cosocket, `busy` during another accept.
+   */
+  accept(timeout?: number): Operation<Socket | null> {
+    return lazy(() => this.#accept(timeout));
+  }
+
+  #accept(timeout: number | undefined): MaybePromise<Socket | null> {
+    if (this.#kind === "closed") return null;
+    if (this.#kind !== "listener") {
+      throw new SocketError("incorrectuse", "Cannot accept on socket: it is not a listener");
+    }
+    this.#checkOwner("accept on");
+    if (this.#reading) {
+      throw new SocketError("busy", "Cannot accept on socket: another accept is in progress");
+    }
+    const listener = this.#listener!;
+    const inflight = this.#accepting ??= listener.accept().then(
+      (conn) => conn,
+      (error) => {
+        if (this.#kind === "closed") return null;
+        throw toSocketError(error, "accept on socket");
+      },
+    );
+    this.#reading = true;
+    const routine = currentRoutine();
+    if (routine !== null) routine.waitingFor = "accept";
+    else this.#asyncWaiting = "accept";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      this.#reading = false;
+      if (routine === null && this.#asyncWaiting === "accept") this.#asyncWaiting = null;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+    const promise = new Promise<Socket | null>((resolve, reject) => {
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          if (settled) return;
+          finish();
+          reject(new SocketError("timeout", `Cannot accept on socket: timed out after ${timeout} ms`));
+        }, timeout);
+      }
+      inflight.then((conn) => {
+        if (settled) return;
+        finish();
+        this.#accepting = null;
+        if (conn === null) return resolve(null);
+        const socket = new Socket();
+        socket.#attachStream({ conn, tls: this.#tls });
+        resolve(socket);
+      }, (error) => {
+        if (settled) return;
+        finish();
+        this.#accepting = null;
+        reject(error);
+      });
+    });
+    return withCancel(promise, finish);
+  }
+
+  // --------------------------------------------------------------- cosocket
+
+  /**
+   * Runs a cosocket bound to this socket (the seed's `socket:event`). The
+   * function starts at once, with this socket first and then `args`. From
+   * then on only that cosocket may read from (or accept on) the socket; any
+   * code may write to it. The socket closes when the function returns or
+   * throws. A listener's cosocket runs in accept mode.
+   *
+   * @param fn The cosocket: a generator function.
+   * @param args The arguments after the socket.
+   * @returns This socket.
+   * @throws {SocketError} `incorrectuse` when a cosocket already runs on it.
+   */
+  event<A extends unknown[]>(fn: CosocketFunction<A>, ...args: A): this {
+    if (this.#routine !== null && !this.#routine.done) {
+      throw new SocketError("incorrectuse", "Cannot start cosocket: the socket already has one");
+    }
+    if (this.#kind === "closed") {
+      throw new SocketError("closed", "Cannot start cosocket: socket is closed");
+    }
+    const routine = createRoutine(this, (...rest: A) => fn(this, ...rest), args);
+    this.#routine = routine as Routine<unknown>;
+    routine.start();
+    return this;
+  }
+
+  /**
+   * The cosocket bound to this socket, or `null`. Await it (or `yield*` it)
+   * for its result; `halt()` stops it.
+   */
+  get task(): Task<unknown> | null {
+    return this.#routine;
+  }
+
+  /**
+   * Reports whether the code running now is the cosocket that owns this
+   * socket (the seed's `socket:owner`).
+   *
+   * @returns `true` inside the owning cosocket.
+   */
+  owner(): boolean {
+    return this.#routine !== null && currentRoutine() === this.#routine;
+  }
+
+  /**
+   * Suspends the socket's events (the seed's `socket:disable`).
+   *
+   * Called by the owning cosocket, it suspends that cosocket until
+   * `enable(...values)` is called (and returns those values) or until the
+   * connection closes (and returns `[]`). Called from anywhere else, it stops
+   * the cosocket's reads from receiving data until `enable()`; that is
+   * refused while the cosocket waits in a write.
+   *
+   * @returns The values passed to `enable`.
+   * @throws {SocketError} `incorrectuse` from outside while the owner waits
+   * in a write, or for a closed socket that was connected.
+   */
+  disable(): Operation<unknown[]> {
+    const routine = this.#routine;
+    if (routine !== null && currentRoutine() === routine) {
+      return lazy(() => this.#disableSelf(routine));
+    }
+    if (routine !== null && routine.waitingFor === "write") {
+      throw new SocketError(
+        "incorrectuse",
+        "Cannot disable socket: its cosocket is waiting in a write",
+      );
+    }
+    this.#paused ??= deferred();
+    return lazy(() => []);
+  }
+
+  #disableSelf(routine: Routine<unknown>): Promise<unknown[]> {
+    if (this.#kind === "closed") {
+      throw new SocketError("incorrectuse", "Cannot disable socket: connection is closed");
+    }
+    const disabled = this.#disabled = deferred();
+    routine.waitingFor = "read";
+    if (this.#kind === "stream" && !this.#eof && this.#unread === null) {
+      // Watch for the peer closing while the cosocket is disabled; data that
+      // arrives meanwhile stays in the read in flight for the next read.
+      const inflight = this.#inflight ??= this.#readOnce();
+      inflight.then((chunk) => {
+        if (chunk === null && this.#disabled === disabled) this.#resumeDisabled([]);
+      }, () => {
+        if (this.#disabled === disabled) this.#resumeDisabled([]);
+      });
+    }
+    return withCancel(disabled.promise, () => {
+      if (this.#disabled === disabled) this.#disabled = null;
+    });
+  }
+
+  #resumeDisabled(values: unknown[]): void {
+    const disabled = this.#disabled;
+    this.#disabled = null;
+    disabled?.resume(values);
+  }
+
+  /**
+   * Resumes a disabled socket (the seed's `socket:enable`). When its cosocket
+   * waits in `disable()`, `values` become the result of that call.
+   *
+   * @param values Values for the cosocket.
+   * @returns `true` when something was disabled.
+   */
+  enable(...values: unknown[]): boolean {
+    let enabled = false;
+    if (this.#paused !== null) {
+      const paused = this.#paused;
+      this.#paused = null;
+      paused.resume([]);
+      enabled = true;
+    }
+    if (this.#disabled !== null) {
+      this.#resumeDisabled(values);
+      enabled = true;
+    }
+    return enabled;
+  }
+
+  /**
+   * Reports the socket's state (the seed's `socket:state`).
+   *
+   * @returns The state and whether the socket is connected.
+   */
+  state(): SocketStatus {
+    const connected = this.#kind !== "unconnected" && this.#kind !== "closed" && !this.#eof;
+    const routine = this.#routine;
+    let state: SocketState;
+    if (routine !== null && !routine.done && routine.executing) state = "exec";
+    else if (routine !== null && !routine.done && routine.waitingFor !== null) {
+      state = routine.waitingFor;
+    } else if (this.#asyncWaiting !== null) state = this.#asyncWaiting;
+    else if (this.#queue.some((request) => request.waited)) state = "write";
+    else state = connected ? "exec" : "notcon";
+    return { state, connected };
+  }
+
+  // ------------------------------------------------------------------- TLS
+
+  /**
+   * Upgrades a client connection to TLS (STARTTLS), as the seed's
+   * `socket:upgrade`. Refused while unread bytes are buffered or a read is in
+   * flight: bytes that arrived before the handshake must never be taken as
+   * protected (the STARTTLS injection defence), and `Deno.startTls` needs a
+   * connection with no pending read.
+   *
+   * Deno can only start TLS as a client, so a server cannot upgrade an
+   * accepted connection.
+   *
+   * @param options CA certificates, server name and ALPN.
+   * @returns This socket, now secure.
+   * @throws {SocketError} `incorrectuse` when refused as above or when the
+   * socket is not a plain TCP client connection; `tls` when the handshake
+   * fails (the socket is then closed); `timeout` after `timeout` ms.
+   */
+  upgrade(options: TlsClientOptions & { timeout?: number } = {}): Operation<Socket> {
+    return lazy(() => this.#upgrade(options));
+  }
+
+  async #upgrade(options: TlsClientOptions & { timeout?: number }): Promise<Socket> {
+    const conn = this.#conn;
+    if (this.#kind !== "stream" || conn === null || !isTcpConn(conn)) {
+      throw new SocketError("incorrectuse", "Cannot upgrade socket: it is not a plain TCP connection");
+    }
+    if (this.#tls) throw new SocketError("incorrectuse", "Cannot upgrade socket: it is already secure");
+    this.#checkOwner("upgrade");
+    if (this.#unread !== null || this.#inflight !== null || this.#reading) {
+      throw new SocketError(
+        "incorrectuse",
+        `Cannot upgrade socket: ${
+          this.#unread?.length ?? "some"
+        } unread bytes are buffered, refusing them as TLS input`,
+      );
+    }
+    if (this.#queue.length > 0) {
+      throw new SocketError("incorrectuse", "Cannot upgrade socket: writes are still queued");
+    }
+    const routine = currentRoutine();
+    if (routine !== null) routine.waitingFor = "upgrade";
+    else this.#asyncWaiting = "upgrade";
+    const serverName = options.serverName ?? this.#remote?.address ?? "localhost";
+    try {
+      const tls = await handshake(conn, serverName, options, options.timeout ?? 10_000);
+      this.#conn = tls.conn;
+      this.#tls = true;
+      this.#serverName = serverName;
+      this.#hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
+      this.#alpnProtocol = tls.alpnProtocol;
+      return this;
+    } catch (error) {
+      this.close();
+      throw error;
+    } finally {
+      if (this.#asyncWaiting === "upgrade") this.#asyncWaiting = null;
+    }
+  }
+
+  /** `true` when the connection is TLS. */
+  get secure(): boolean {
+    return this.#tls;
+  }
+
+  /** The ALPN protocol the TLS handshake agreed on, or `null`. */
+  get alpnProtocol(): string | null {
+    return this.#alpnProtocol;
+  }
+
+  /**
+   * Reports whether the peer is trusted (the seed's `socket:trusted`).
+   * Deno verifies the certificate chain and the server name during the
+   * handshake and refuses untrusted servers, so a TLS client connection is
+   * trusted for the name it verified. Deno does not expose the peer
+   * certificate, so other names cannot be checked and report `false`, as do
+   * plain connections and accepted (server-side) connections.
+   *
+   * @param hostname The name to check; defaults to the verified name.
+   * @returns Whether the connection is trusted for that name.
+   */
+  trusted(hostname?: string): boolean {
+    if (!this.#tls || !this.#hostnameVerified || this.#serverName === null) return false;
+    return hostname === undefined ||
+      hostname.toLowerCase() === this.#serverName.toLowerCase();
+  }
+
+  // ------------------------------------------------------------- addresses
+
+  /**
+   * The peer's address (the seed's `socket:peername`).
+   *
+   * @returns Address, port and whether it is IPv6.
+   * @throws {SocketError} `incorrectuse` when the socket has no peer.
+   */
+  peername(): SocketAddress {
+    if (this.#remote !== null) return { ...this.#remote };
+    if (this.#udpPeer !== null) return netAddress(this.#udpPeer);
+    throw new SocketError("incorrectuse", "Cannot get peer name: socket has no peer");
+  }
+
+  /**
+   * The local address (the seed's `socket:sockname`).
+   *
+   * @returns Address, port and whether it is IPv6.
+   * @throws {SocketError} `incorrectuse` when the socket is not bound.
+   */
+  sockname(): SocketAddress {
+    if (this.#local !== null) return { ...this.#local };
+    throw new SocketError("incorrectuse", "Cannot get socket name: socket is not bound");
+  }
+
+  /**
+   * Sets a TCP option (the seed's `socket:setoption`): `keepalive` (TCP
+   * keep-alive probes) or `nodelay` (disables Nagle's algorithm; on by
+   * default in Deno).
+   *
+   * @param option The option name.
+   * @param value The value.
+   * @throws {SocketError} `incorrectuse` when the socket is not a TCP
+   * connection (or is TLS, whose Deno connection has no such setters).
+   * @throws {TypeError} For an unknown option.
+   */
+  setoption(option: "keepalive" | "nodelay", value = true): void {
+    const conn = this.#conn;
+    if (option !== "keepalive" && option !== "nodelay") {
+      throw new TypeError(`Cannot set socket option: unknown option "${option}"`);
+    }
+    if (conn === null || !isTcpConn(conn)) {
+      throw new SocketError("incorrectuse", "Cannot set socket option: it is not a plain TCP connection");
+    }
+    if (option === "keepalive") conn.setKeepAlive(value);
+    else conn.setNoDelay(value);
+  }
+
+  // ------------------------------------------------------------------ pool
+
+  /**
+   * Returns the connection to the pool for its host, port and TLS setting,
+   * where a later `connect` to the same place picks it up (OpenResty's
+   * `setkeepalive`). The socket itself is then not connected: a cosocket
+   * may connect it again.
+   *
+   * Refused while bytes are unread or writes are queued, since the next
+   * user would otherwise get this one's leftovers.
+   *
+   * @param options Idle timeout and pool size.
+   * @throws {SocketError} `incorrectuse` when refused as above, or when the
+   * socket is not a connection made by `connect`.
+   */
+  setKeepAlive(options: KeepAliveOptions = {}): void {
+    const conn = this.#conn;
+    if (this.#kind !== "stream" || conn === null || this.#poolKey === null || this.#eof) {
+      throw new SocketError(
+        "incorrectuse",
+        "Cannot keep socket alive: it is not an open connection made by connect()",
+      );
+    }
+    if (this.#unread !== null || this.#inflight !== null || this.#reading) {
+      throw new SocketError("incorrectuse", "Cannot keep socket alive: unread data remains");
+    }
+    if (this.#queue.length > 0) {
+      throw new SocketError("incorrectuse", "Cannot keep socket alive: writes are still queued");
+    }
+    returnToPool(this.#poolKey, {
+      conn,
+      tls: this.#tls,
+      serverName: this.#serverName,
+      hostnameVerified: this.#hostnameVerified,
+      alpnProtocol: this.#alpnProtocol,
+      reused: this.#reused + 1,
+      remote: this.#remote,
+      local: this.#local,
+    }, options);
+    this.#conn = null;
+    this.#resetConnection();
+    this.#kind = "unconnected";
+  }
+
+  /**
+   * How many times this connection was taken from the pool (OpenResty's
+   * `getreusedtimes`).
+   *
+   * @returns 0 for a fresh connection.
+   */
+  reusedTimes(): number {
+    return this.#reused;
+  }
+
+  // ----------------------------------------------------------------- close
+
+  /**
+   * Closes the socket (the seed's `socket:close`). A cosocket waiting in a
+   * read on it resumes with end of stream; writers waiting on it fail with
+   * `closed`; its own cosocket, if any, keeps running until it returns.
+   * Closing twice is allowed.
+   */
+  close(): void {
+    if (this.#kind === "closed") return;
+    const wasOpen = this.#kind !== "unconnected";
+    this.#kind = "closed";
+    openSockets--;
+    try {
+      this.#conn?.close();
+      this.#listener?.close();
+      this.#udp?.close();
+    } catch {
+      // Already closed by the platform (peer reset): nothing left to release.
+    }
+    this.#failWrites(new SocketError("closed", "Cannot write to socket: connection is closed"));
+    if (wasOpen || this.#disabled !== null) this.#resumeDisabled([]);
+    const paused = this.#paused;
+    this.#paused = null;
+    paused?.resume([]);
+    for (const waiter of this.#closeWaiters.splice(0)) waiter();
+  }
+
+  /**
+   * Closes the socket, halts its cosocket (unless it is the caller) and
+   * waits until pending platform operations have finished, so that nothing
+   * outlives an `await using` block.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    const routine = this.#routine;
+    if (routine !== null && !routine.done && currentRoutine() !== routine) await routine.halt();
+    await this.#settled();
+  }
+
+  /** Waits for the read, accept and receive in flight to settle after close. */
+  async #settled(): Promise<void> {
+    await Promise.allSettled([this.#inflight, this.#accepting, this.#receiving]);
+  }
+
+  // ---------------------------------------------------------------- attach
+
+  #attachStream(setup: StreamSetup): void {
+    this.#kind = "stream";
+    this.#conn = setup.conn;
+    this.#tls = setup.tls ?? false;
+    this.#serverName = setup.serverName ?? null;
+    this.#hostnameVerified = setup.hostnameVerified ?? false;
+    this.#alpnProtocol = setup.alpnProtocol ?? null;
+    this.#poolKey = setup.poolKey ?? null;
+    this.#inflight = setup.inflight ?? null;
+    this.#reused = setup.reused ?? 0;
+    this.#remote = setup.remote ?? addressOf(setup.conn, "remoteAddr");
+    this.#local = setup.local ?? addressOf(setup.conn, "localAddr");
+  }
+
+  #attachListener(listener: Deno.Listener, tls: boolean): void {
+    this.#kind = "listener";
+    this.#listener = listener;
+    this.#tls = tls;
+    this.#local = netAddress(listener.addr as Deno.NetAddr);
+  }
+
+  #attachDatagram(conn: Deno.DatagramConn, peer: Deno.NetAddr | null): void {
+    this.#kind = "datagram";
+    this.#udp = conn;
+    this.#udpPeer = peer;
+    this.#local = netAddress(conn.addr as Deno.NetAddr);
+  }
+
+  #resetConnection(): void {
+    this.#tls = false;
+    this.#serverName = null;
+    this.#hostnameVerified = false;
+    this.#alpnProtocol = null;
+    this.#poolKey = null;
+    this.#reused = 0;
+    this.#remote = null;
+    this.#local = null;
+    this.#readSize = INITIAL_READ_SIZE;
+    this.#eof = false;
+  }
+}
+
+class QueuedWrite implements WriteOperation {
+  readonly accepted: boolean;
+  readonly queueLength: number;
+  #socket: Socket;
+  #request: WriteRequest;
+
+  constructor(socket: Socket, request: WriteRequest, accepted: boolean, queueLength: number) {
+    this.#socket = socket;
+    this.#request = request;
+    this.accepted = accepted;
+    this.queueLength = queueLength;
+  }
+
+  [Symbol.iterator](): Iterator<Suspension, void, unknown> {
+    const request = this.#request;
+    // A write already handed to the kernel lets the cosocket go on at once.
+    if (request.done && request.error === null) return lazy<void>(noop)[Symbol.iterator]();
+    return lazy(() => internals.waitFor(this.#socket, request))[Symbol.iterator]();
+  }
+
+  then<R1 = void, R2 = never>(
+    onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return internals.waitFor(this.#socket, this.#request).then(onfulfilled, onrejected);
+  }
+}
+
+class SettledWrite implements WriteOperation {
+  readonly accepted: boolean;
+  readonly queueLength: number;
+  #promise: Promise<void>;
+
+  constructor(promise: Promise<void>, accepted: boolean, queueLength: number) {
+    this.#promise = promise;
+    this.accepted = accepted;
+    this.queueLength = queueLength;
+  }
+
+  [Symbol.iterator](): Iterator<Suspension, void, unknown> {
+    return lazy(() => this.#promise)[Symbol.iterator]();
+  }
+
+  then<R1 = void, R2 = never>(
+    onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#promise.then(onfulfilled, onrejected);
+  }
+}
+
+function failedWrite(error: SocketError, queueLength: number): WriteOperation {
+  const promise = Promise.reject(error);
+  promise.catch(noop);
+  return new SettledWrite(promise, false, queueLength);
+}
+
+function doneWrite(queueLength: number): WriteOperation {
+  return new SettledWrite(Promise.resolve(), true, queueLength);
+}
+
+function deferred(): Disabled {
+  let resume!: (values: unknown[]) => void;
+  const promise = new Promise<unknown[]>((resolve) => {
+    resume = resolve;
+  });
+  return { resume, promise };
+}
+
+/** Converts write input to bytes without copying. */
+function toBytes(data: WriteData, start?: number, end?: number): Uint8Array {
+  let bytes: Uint8Array;
+  if (typeof data === "string") bytes = encoder.encode(data);
+  else if (data instanceof Uint8Array) bytes = data;
+  else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+  else if (data instanceof ByteArray) bytes = data.view();
+  else throw new TypeError("Cannot write to socket: data must be a string, Uint8Array, ArrayBuffer or ByteArray");
+  return start === undefined && end === undefined ? bytes : bytes.subarray(start, end);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a, 0);
+  joined.set(b, a.length);
+  return joined;
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  const first = needle[0]!;
+  if (needle.length === 1) return haystack.indexOf(first, from);
+  const last = haystack.length - needle.length;
+  for (let index = haystack.indexOf(first, from); index >= 0 && index <= last;) {
+    let match = true;
+    for (let k = 1; k < needle.length; k++) {
+      if (haystack[index + k] !== needle[k]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return index;
+    index = haystack.indexOf(first, index + 1);
+  }
+  return -1;
+}
+
+function isTcpConn(conn: StreamConn): conn is Deno.TcpConn {
+  return typeof (conn as Partial<Deno.TcpConn>).setNoDelay === "function";
+}
+
+function netAddress(addr: Deno.NetAddr): SocketAddress {
+  return { address: addr.hostname, port: addr.port, ipv6: addr.hostname.includes(":") };
+}
+
+function addressOf(conn: StreamConn, which: "remoteAddr" | "localAddr"): SocketAddress | null {
+  const addr = (conn as Partial<Deno.Conn>)[which];
+  if (addr === undefined) return null;
+  if (addr.transport === "tcp") return netAddress(addr);
+  return null;
+}

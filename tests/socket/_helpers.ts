@@ -1,0 +1,43 @@
+import { equal } from "node:assert/strict";
+import { closePool, sockstat } from "../../socket/mod.ts";
+
+const root = new URL("../testdata/tls/", import.meta.url);
+
+/** The test CA and the localhost leaf certificate (see tests/testdata/tls/make_certs.sh). */
+export const certs = {
+  ca: Deno.readTextFileSync(new URL("ca.pem", root)),
+  otherCa: Deno.readTextFileSync(new URL("other_ca.pem", root)),
+  cert: Deno.readTextFileSync(new URL("server.pem", root)),
+  key: Deno.readTextFileSync(new URL("server.key", root)),
+};
+
+/** Asserts that every socket is closed and every cosocket finished. */
+export async function assertNoSockets(): Promise<void> {
+  await closePool();
+  // Teardown of finished cosockets runs in a microtask after they return.
+  for (let i = 0; i < 50 && (sockstat().total > 0 || sockstat().active > 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  equal(JSON.stringify(sockstat()), JSON.stringify({ total: 0, active: 0 }));
+}
+
+/** Deterministic pseudo-random bytes. */
+export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let state = seed >>> 0 || 1;
+  for (let index = 0; index < length; index++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[index] = state & 0xff;
+  }
+  return bytes;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export const text = (bytes: Uint8Array | null): string | null =>
+  bytes === null ? null : new TextDecoder().decode(bytes);

@@ -1,0 +1,167 @@
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { bind, connect, event, type Socket, sleep } from "../../socket/mod.ts";
+import { assertNoSockets, delay } from "./_helpers.ts";
+
+/** A block of `size` bytes tagged with its writer and sequence number. */
+function block(writer: number, sequence: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size).fill(writer * 16 + (sequence % 16));
+  bytes[0] = writer;
+  bytes[1] = sequence;
+  return bytes;
+}
+
+async function connectedPair() {
+  const server = bind(0, { hostname: "127.0.0.1" });
+  const [client, peer] = await Promise.all([
+    connect("127.0.0.1", server.sockname().port),
+    server.accept(),
+  ]);
+  return { server, client, peer: peer! };
+}
+
+/** Reads everything slowly: small reads with pauses, as a slow peer does. */
+async function readSlowly(peer: Socket, total: number, pauseEvery = 64 << 10): Promise<Uint8Array> {
+  const received = new Uint8Array(total);
+  let offset = 0;
+  let sincePause = 0;
+  while (offset < total) {
+    const chunk = await peer.read();
+    if (chunk === null) break;
+    received.set(chunk, offset);
+    offset += chunk.length;
+    sincePause += chunk.length;
+    if (sincePause >= pauseEvery) {
+      sincePause = 0;
+      await delay(1);
+    }
+  }
+  equal(offset, total);
+  return received;
+}
+
+Deno.test("write() serves three cosocket writers strictly FIFO while the peer reads slowly", async () => {
+  const { server, client, peer } = await connectedPair();
+  const size = 64 << 10;
+  const rounds = 12;
+  const order: Uint8Array[] = [];
+  const writers = [1, 2, 3].map((writer) =>
+    event(function* () {
+      for (let sequence = 0; sequence < rounds; sequence++) {
+        const bytes = block(writer, sequence, size);
+        order.push(bytes);
+        yield* client.write(bytes);
+        if (sequence % 3 === writer - 1) yield* sleep(0);
+      }
+    })
+  );
+  const received = await readSlowly(peer, 3 * rounds * size);
+  for (const writer of writers) await writer.task;
+  const expected = new Uint8Array(received.length);
+  order.forEach((bytes, index) => expected.set(bytes, index * size));
+  ok(received.every((byte, index) => byte === expected[index]), "bytes arrive in call order, unsplit");
+  // The writers really were interleaved, so the order above is not trivial.
+  ok(order.slice(0, 6).some((bytes) => bytes[0] !== order[0]![0]));
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("write() from code that does not wait queues up to queuelen() bytes, then drops whole writes", async () => {
+  const { server, client, peer } = await connectedPair();
+  equal(client.queuelen(), 16384);
+  // A waiting writer fills the kernel buffers first, so later writes queue.
+  const head = new Uint8Array(32 << 20).fill(0xee);
+  const waiting = Promise.resolve(client.write(head));
+  await delay(10);
+  const accepted: Uint8Array[] = [];
+  let refused = 0;
+  let lastQueueLength = 0;
+  await new Promise<void>((resolve) => {
+    let sequence = 0;
+    const timer = setInterval(() => {
+      // Timer callbacks cannot wait: they write and look at the result.
+      for (let i = 0; i < 8; i++, sequence++) {
+        const bytes = block(4, sequence & 0xff, 1000);
+        const write = client.write(bytes);
+        if (write.accepted) accepted.push(bytes);
+        else {
+          refused++;
+          lastQueueLength = write.queueLength;
+        }
+      }
+      if (sequence >= 40) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  equal(accepted.length, 16, "16 writes of 1000 bytes fit in 16 KiB");
+  equal(refused, 40 - 16);
+  equal(lastQueueLength, 16000);
+  equal(client.bufferedAmount >= 16000, true);
+  const received = await readSlowly(peer, head.length + accepted.length * 1000, 1 << 20);
+  await waiting;
+  ok(received.subarray(0, head.length).every((byte) => byte === 0xee));
+  accepted.forEach((bytes, index) => {
+    const start = head.length + index * 1000;
+    deepEqual(received.subarray(start, start + 1000), bytes);
+  });
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("write() from async code that awaits waits instead of failing when the queue is full", async () => {
+  const { server, client, peer } = await connectedPair();
+  client.queuelen(1024);
+  const head = new Uint8Array(32 << 20).fill(0xee);
+  const waiting = Promise.resolve(client.write(head));
+  await delay(10);
+  const blocks = Array.from({ length: 40 }, (_, index) => block(5, index, 1000));
+  const writes = blocks.map((bytes) => client.write(bytes));
+  ok(writes.some((write) => !write.accepted), "the queue was full for some");
+  const all = Promise.all(writes.map((write) => Promise.resolve(write)));
+  const received = await readSlowly(peer, head.length + 40 * 1000, 1 << 20);
+  await Promise.all([waiting, all]);
+  blocks.forEach((bytes, index) => {
+    const start = head.length + index * 1000;
+    deepEqual(received.subarray(start, start + 1000), bytes);
+  });
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("queuelen() sets the queue length and rejects bad values", async () => {
+  const { server, client, peer } = await connectedPair();
+  equal(client.queuelen(100), 100);
+  equal(client.queuelen(), 100);
+  throws(() => client.queuelen(-1), RangeError);
+  throws(() => client.queuelen(1.5), RangeError);
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("a cosocket writing to another socket waits (flow control, seed Example 12)", async () => {
+  const { server, client, peer } = await connectedPair();
+  const total = 16 << 20;
+  const sender = event(function* () {
+    const chunk = new Uint8Array(256 << 10).fill(7);
+    for (let sent = 0; sent < total; sent += chunk.length) yield* client.write(chunk);
+  });
+  await delay(20);
+  equal(sender.state().state, "write", "the sender waits while the peer does not read");
+  ok(client.bufferedAmount <= 256 << 10, "no more than one chunk is held in the queue");
+  const received = await readSlowly(peer, total, 4 << 20);
+  ok(received.every((byte) => byte === 7));
+  await sender.task;
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});

@@ -1,0 +1,178 @@
+import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
+import {
+  ensure,
+  event,
+  getsock,
+  run,
+  type Socket,
+  SocketError,
+  sleep,
+  type Suspension,
+  type Task,
+  until,
+} from "../../socket/mod.ts";
+import { assertNoSockets, delay } from "./_helpers.ts";
+
+Deno.test("run() returns the generator's result to await", async () => {
+  equal(await run(function* () {
+    yield* sleep(1);
+    return 7;
+  }), 7);
+});
+
+Deno.test("run() rejects with the generator's error", async () => {
+  await rejects(
+    Promise.resolve(run(function* () {
+      yield* sleep(1);
+      throw new RangeError("boom");
+    })),
+    RangeError,
+  );
+});
+
+Deno.test("run() starts the cosocket synchronously up to its first suspension", () => {
+  const steps: string[] = [];
+  const task = run(function* () {
+    steps.push("started");
+    yield* sleep(0);
+    steps.push("resumed");
+  });
+  deepEqual(steps, ["started"]);
+  return Promise.resolve(task).then(() => deepEqual(steps, ["started", "resumed"]));
+});
+
+Deno.test("Task.halt() runs finally blocks and clears the pending timer", async () => {
+  let cleaned = false;
+  const task = run(function* () {
+    try {
+      yield* sleep(60_000);
+    } finally {
+      cleaned = true;
+    }
+  });
+  await task.halt();
+  ok(cleaned);
+  ok(task.done);
+  await rejects(Promise.resolve(task), (error: unknown) => {
+    return error instanceof SocketError && error.code === "halted";
+  });
+});
+
+Deno.test("Task.halt() runs nothing after the halted operation, even through yield*", async () => {
+  const log: string[] = [];
+  function* inner() {
+    try {
+      yield* sleep(60_000);
+    } finally {
+      log.push("inner finally");
+      // Suspending cleanup in finally is skipped on halt (use ensure()).
+      yield* sleep(1);
+      log.push("inner after suspend in finally");
+    }
+  }
+  const task = run(function* () {
+    try {
+      yield* inner();
+      log.push("outer continued");
+    } finally {
+      log.push("outer finally");
+    }
+  });
+  await task.halt();
+  await delay(20);
+  deepEqual(log, ["inner finally", "outer finally"]);
+});
+
+Deno.test("ensure() teardowns run in reverse order, may do I/O, and finish before halt() resolves", async () => {
+  const log: string[] = [];
+  const task = run(function* () {
+    yield* ensure(async () => {
+      await delay(5);
+      log.push("first registered");
+    });
+    yield* ensure(() => {
+      log.push("second registered");
+    });
+    yield* sleep(60_000);
+  });
+  await task.halt();
+  deepEqual(log, ["second registered", "first registered"]);
+});
+
+Deno.test("ensure() outside a cosocket throws incorrectuse", async () => {
+  await rejects(Promise.resolve(ensure(() => {})), (error: unknown) => {
+    return error instanceof SocketError && error.code === "incorrectuse";
+  });
+});
+
+Deno.test("Task.halt() from the cosocket itself throws incorrectuse", async () => {
+  const holder: { task?: Task<void> } = {};
+  holder.task = run(function* () {
+    yield* sleep(0);
+    throws(() => void holder.task!.halt(), (error: unknown) => {
+      return error instanceof SocketError && error.code === "incorrectuse";
+    });
+  });
+  await holder.task;
+});
+
+Deno.test("a task is an operation another cosocket can yield* to", async () => {
+  const child = run(function* () {
+    yield* sleep(1);
+    return "child";
+  });
+  equal(await run(function* () {
+    return (yield* child) + " joined";
+  }), "child joined");
+});
+
+Deno.test("deep yield* chains and long synchronous runs keep the stack flat", async () => {
+  function* depth(n: number): Generator<Suspension, number, unknown> {
+    if (n === 0) {
+      yield* sleep(0);
+      return 0;
+    }
+    return 1 + (yield* depth(n - 1));
+  }
+  // Native yield* descends one frame per level (V8 allows a few thousand);
+  // the runner itself adds no frames per operation or per resumption.
+  equal(await run(() => depth(2_000)), 2_000);
+  // 100,000 operations that finish synchronously in one cosocket.
+  equal(await run(function* () {
+    let total = 0;
+    for (let i = 0; i < 100_000; i++) total += yield* until(Promise.resolve(1));
+    return total;
+  }), 100_000);
+});
+
+Deno.test("yielding a non-operation value fails the cosocket with a TypeError", async () => {
+  await rejects(
+    Promise.resolve(run(function* () {
+      yield 42 as never;
+    })),
+    TypeError,
+  );
+});
+
+Deno.test("getsock() returns the cosocket's socket and null elsewhere", async () => {
+  equal(getsock(), null);
+  let seen: Socket | null = null;
+  const sock = event(function* (own: Socket) {
+    seen = getsock();
+    yield* sleep(0);
+    equal(getsock(), own);
+  });
+  equal(seen, sock);
+  await sock.task;
+  await assertNoSockets();
+});
+
+Deno.test("a cosocket that throws closes its socket and rejects its task", async () => {
+  const sock = event(function* () {
+    yield* sleep(0);
+    throw new Error("handler failed");
+  });
+  await rejects(Promise.resolve(sock.task!), /handler failed/);
+  equal(sock.state().connected, false);
+  await assertNoSockets();
+});

@@ -1,0 +1,331 @@
+import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
+import {
+  bind,
+  connect,
+  IncompleteReadError,
+  type Socket,
+  SocketError,
+  sockstat,
+} from "../../socket/mod.ts";
+import { assertNoSockets, delay, pseudoRandomBytes, text } from "./_helpers.ts";
+
+const isCode = (code: string) => (error: unknown) =>
+  error instanceof SocketError && error.code === code;
+
+async function pair(): Promise<{ server: Socket; client: Socket; peer: Socket; [Symbol.asyncDispose](): Promise<void> }> {
+  const server = bind(0, { hostname: "127.0.0.1" });
+  const [client, peer] = await Promise.all([
+    connect("127.0.0.1", server.sockname().port),
+    server.accept(),
+  ]);
+  return {
+    server,
+    client,
+    peer: peer!,
+    async [Symbol.asyncDispose]() {
+      await client[Symbol.asyncDispose]();
+      await peer![Symbol.asyncDispose]();
+      await server[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test("connect() and accept() exchange data both ways", async () => {
+  {
+    await using p = await pair();
+    await p.client.write("ping");
+    equal(text(await p.peer.readExactly(4)), "ping");
+    await p.peer.write(new TextEncoder().encode("pong"));
+    equal(text(await p.client.readExactly(4)), "pong");
+    deepEqual(p.client.peername(), { address: "127.0.0.1", port: p.server.sockname().port, ipv6: false });
+    equal(p.peer.peername().port, p.client.sockname().port);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("read() returns null at end of stream, and again after it", async () => {
+  {
+    await using p = await pair();
+    await p.client.write("last words");
+    p.client.close();
+    equal(text(await p.peer.readExactly(10)), "last words");
+    equal(await p.peer.read(), null);
+    equal(await p.peer.read(), null);
+    equal(p.peer.state().connected, false);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("read() timeout is not fatal: the next read gets the data", async () => {
+  {
+    await using p = await pair();
+    await rejects(Promise.resolve(p.client.read(20)), isCode("timeout"));
+    await p.peer.write("late");
+    equal(text(await p.client.readExactly(4)), "late");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("read() on a socket closed locally throws closed; a waiting read resumes with null", async () => {
+  {
+    await using p = await pair();
+    const waiting = p.client.read();
+    const result = Promise.resolve(waiting);
+    await delay(5);
+    p.client.close();
+    equal(await result, null);
+    await rejects(Promise.resolve(p.client.read()), isCode("closed"));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("read() while another read waits throws busy", async () => {
+  {
+    await using p = await pair();
+    const first = Promise.resolve(p.client.read());
+    await rejects(Promise.resolve(p.client.read()), isCode("busy"));
+    await p.peer.write("x");
+    equal(text(await first), "x");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("read() returns owned bytes and grows its buffer for bulk data", async () => {
+  {
+    await using p = await pair();
+    const payload = pseudoRandomBytes(1 << 20, 7);
+    const writing = Promise.resolve(p.peer.write(payload));
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    while (received < payload.length) {
+      const chunk = (await p.client.read())!;
+      chunks.push(chunk);
+      received += chunk.length;
+    }
+    await writing;
+    ok(Math.max(...chunks.map((chunk) => chunk.length)) > 512, "the read size grew");
+    const joined = new Uint8Array(received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    deepEqual(joined, payload);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("readLine() strips CRLF and LF, and readUntil() keeps the rest buffered", async () => {
+  {
+    await using p = await pair();
+    await p.peer.write("first\r\nsecond\nthird--END--tail");
+    equal(await p.client.readLine(), "first");
+    equal(await p.client.readLine(), "second");
+    equal(text(await p.client.readUntil("--END--")), "third");
+    equal(text(await p.client.readExactly(4)), "tail");
+    await p.peer.write("a|b|");
+    equal(text(await p.client.readUntil("|", { inclusive: true })), "a|");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("readUntil() finds a delimiter split across chunks", async () => {
+  {
+    await using p = await pair();
+    const reading = Promise.resolve(p.client.readUntil("\r\n\r\n"));
+    for (const part of ["HTTP/1.1 200 OK\r", "\nA: b\r\n", "\r", "\nbody"]) {
+      await p.peer.write(part);
+      await delay(2);
+    }
+    equal(text(await reading), "HTTP/1.1 200 OK\r\nA: b");
+    equal(text(await p.client.readExactly(4)), "body");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("readUntil() fails with RangeError past maxLength and keeps the bytes", async () => {
+  {
+    await using p = await pair();
+    await p.peer.write("0123456789abcdef");
+    await rejects(Promise.resolve(p.client.readUntil("\n", { maxLength: 8 })), RangeError);
+    equal(text(await p.client.readExactly(16)), "0123456789abcdef");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("readExactly() and readLine() report partial data with IncompleteReadError", async () => {
+  {
+    await using p = await pair();
+    await p.peer.write("abc");
+    p.peer.close();
+    await rejects(Promise.resolve(p.client.readExactly(5)), (error: unknown) => {
+      return error instanceof IncompleteReadError && text(error.partial) === "abc" &&
+        error.code === "closed";
+    });
+    equal(await p.client.readLine(), null);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("readExactly() rejects a negative size", async () => {
+  await using p = await pair();
+  throws(() => p.client.readExactly(-1), RangeError);
+});
+
+Deno.test("write() with start and end sends a part, and an empty write is a no-op", async () => {
+  {
+    await using p = await pair();
+    await p.client.write("0123456789", 2, 5);
+    await p.client.write("");
+    await p.client.write(new TextEncoder().encode("xyz").buffer, 1);
+    equal(text(await p.peer.readExactly(5)), "234yz");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("write() to a closed socket fails with closed; to a listener with incorrectuse", async () => {
+  {
+    await using p = await pair();
+    p.client.close();
+    const write = p.client.write("x");
+    equal(write.accepted, false);
+    await rejects(Promise.resolve(write), isCode("closed"));
+    await rejects(Promise.resolve(p.server.write("x")), isCode("incorrectuse"));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("a writer waiting on a full socket fails with closed when the socket closes", async () => {
+  {
+    await using p = await pair();
+    const big = new Uint8Array(32 << 20);
+    const writing = Promise.resolve(p.client.write(big));
+    await delay(20);
+    equal(p.client.state().state, "write");
+    p.client.close();
+    await rejects(writing, isCode("closed"));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("connect() to a closed port fails with refused", async () => {
+  const server = bind(0, { hostname: "127.0.0.1" });
+  const port = server.sockname().port;
+  server.close();
+  await rejects(Promise.resolve(connect("127.0.0.1", port)), isCode("refused"));
+  await assertNoSockets();
+});
+
+Deno.test("connect() times out when the server does not answer, and honours an abort signal", async () => {
+  // A listener that never accepts, with a backlog of 1: once its queue is
+  // full the kernel drops further SYNs, so the next connect hangs.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 1 });
+  const port = listener.addr.port;
+  const fillers: Deno.Conn[] = [];
+  let hung = false;
+  for (let i = 0; i < 8 && !hung; i++) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 200);
+    try {
+      fillers.push(await Deno.connect({ hostname: "127.0.0.1", port, signal: controller.signal }));
+    } catch {
+      hung = true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  ok(hung, "the backlog filled up");
+  await rejects(
+    Promise.resolve(connect("127.0.0.1", port, { timeout: 100 })),
+    isCode("timeout"),
+  );
+  const controller = new AbortController();
+  const aborted = Promise.resolve(connect("127.0.0.1", port, { timeout: 5000, signal: controller.signal }));
+  controller.abort();
+  await rejects(aborted, SocketError);
+  for (const conn of fillers) conn.close();
+  listener.close();
+  await assertNoSockets();
+});
+
+Deno.test("connect() over IPv6 and bind() with ipv6", async () => {
+  {
+    await using server = bind(0, { ipv6: true, hostname: "::1" });
+    const port = server.sockname().port;
+    equal(server.sockname().ipv6, true);
+    await using client = await connect("[::1]", port);
+    await using peer = (await server.accept())!;
+    equal(client.peername().ipv6, true);
+    await client.write("v6");
+    equal(text(await peer.readExactly(2)), "v6");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("connect() from a local address binds that source address", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1" });
+    await using client = await connect("127.0.0.1", server.sockname().port, { localAddress: "127.0.0.2" });
+    await using peer = (await server.accept())!;
+    equal(peer.peername().address, "127.0.0.2");
+    equal(client.sockname().address, "127.0.0.2");
+    await client.write("from .2");
+    equal(text(await peer.readExactly(7)), "from .2");
+    await peer.write("back");
+    equal(text(await client.readExactly(4)), "back");
+    peer.close();
+    equal(await client.read(), null);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("bind() on a port in use fails with incorrectuse", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1" });
+    throws(() => bind(server.sockname().port, { hostname: "127.0.0.1" }), isCode("incorrectuse"));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("bind() with reusePort lets two listeners share a port", async () => {
+  {
+    await using first = bind(0, { hostname: "127.0.0.1", reusePort: true });
+    await using second = bind(first.sockname().port, { hostname: "127.0.0.1", reusePort: true });
+    equal(second.sockname().port, first.sockname().port);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("accept() returns null once the listener closes, and times out without a client", async () => {
+  {
+    const server = bind(0, { hostname: "127.0.0.1" });
+    await rejects(Promise.resolve(server.accept(10)), isCode("timeout"));
+    const waiting = Promise.resolve(server.accept());
+    server.close();
+    equal(await waiting, null);
+    equal(await server.accept(), null);
+    await server[Symbol.asyncDispose]();
+  }
+  await assertNoSockets();
+});
+
+Deno.test("setoption() sets keepalive and nodelay, and rejects unknown options", async () => {
+  {
+    await using p = await pair();
+    p.client.setoption("keepalive", true);
+    p.client.setoption("nodelay", false);
+    throws(() => p.client.setoption("bogus" as "nodelay"), TypeError);
+    throws(() => p.server.setoption("nodelay"), isCode("incorrectuse"));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("sockstat() counts open sockets and returns to zero", async () => {
+  const before = sockstat().total;
+  {
+    await using p = await pair();
+    equal(sockstat().total, before + 3);
+    equal(p.client.state().connected, true);
+  }
+  await assertNoSockets();
+});
