@@ -13,16 +13,44 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * The one bridge from promises to operations. `start` runs when the
  * operation is first awaited or delegated to; a synchronous result lets a
  * cosocket continue without suspending at all.
+ *
+ * The operation is its own first iterator (a hand-written one, not a
+ * generator object): `yield*` on the hot path of every read and write then
+ * costs one allocation, not three. Later iterations get a fresh iterator.
  */
-export class LazyOperation<T> implements Operation<T> {
+export class LazyOperation<T> implements Operation<T>, Iterator<Suspension, T, unknown> {
   #start: () => MaybePromise<T>;
+  #state: 0 | 1 | 2 = 0; // 0: not iterated, 1: started, 2: done
 
   constructor(start: () => MaybePromise<T>) {
     this.#start = start;
   }
 
   [Symbol.iterator](): Iterator<Suspension, T, unknown> {
-    return new StartIterator(this.#start);
+    if (this.#state !== 0) return new LazyOperation(this.#start);
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<Suspension, T> {
+    if (this.#state !== 0) {
+      this.#state = 2;
+      return { done: true, value: value as T };
+    }
+    this.#state = 1;
+    const result = this.#start();
+    if (isPromiseLike(result)) return { done: false, value: result };
+    this.#state = 2;
+    return { done: true, value: result };
+  }
+
+  throw(error?: unknown): IteratorResult<Suspension, T> {
+    this.#state = 2;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Suspension, T> {
+    this.#state = 2;
+    return { done: true, value: value as T };
   }
 
   then<R1 = T, R2 = never>(
@@ -31,42 +59,13 @@ export class LazyOperation<T> implements Operation<T> {
   ): Promise<R1 | R2> {
     let promise: Promise<T>;
     try {
-      promise = Promise.resolve(this.#start());
+      const result = this.#start();
+      if (result instanceof Step) return result.then(onfulfilled, onrejected);
+      promise = Promise.resolve(result);
     } catch (error) {
       promise = Promise.reject(error);
     }
     return promise.then(onfulfilled, onrejected);
-  }
-}
-
-/**
- * A hand-written iterator (instead of a generator object) keeps the per-call
- * cost of `yield*` to one small allocation on the hot path.
- */
-class StartIterator<T> implements Iterator<Suspension, T, unknown> {
-  #start: (() => MaybePromise<T>) | null;
-
-  constructor(start: () => MaybePromise<T>) {
-    this.#start = start;
-  }
-
-  next(value?: unknown): IteratorResult<Suspension, T> {
-    const start = this.#start;
-    if (start === null) return { done: true, value: value as T };
-    this.#start = null;
-    const result = start();
-    if (isPromiseLike(result)) return { done: false, value: result };
-    return { done: true, value: result };
-  }
-
-  throw(error?: unknown): IteratorResult<Suspension, T> {
-    this.#start = null;
-    throw error;
-  }
-
-  return(value?: unknown): IteratorResult<Suspension, T> {
-    this.#start = null;
-    return { done: true, value: value as T };
   }
 }
 
@@ -116,4 +115,45 @@ async function drive<T>(iterator: Generator<Suspension, T, unknown>): Promise<T>
     }
   }
   return result.value;
+}
+
+/**
+ * A suspension on a platform promise whose result still needs mapping (a
+ * byte count into a chunk, a write into its outcome). The runner awaits
+ * `source` and calls `map` itself when it resumes the cosocket, saving the
+ * derived promise and microtask that a `.then(map)` would cost on every read
+ * and write. If the cosocket is halted first, `cancel` lets the owner do the
+ * bookkeeping `map` would have done. Subclasses override the methods.
+ */
+export class Step<T> implements PromiseLike<T> {
+  /** The platform promise. */
+  source: PromiseLike<unknown>;
+
+  constructor(source: PromiseLike<unknown>) {
+    this.source = source;
+  }
+
+  /** Maps the platform result; a thenable result means more waiting. */
+  map(value: unknown): MaybePromise<T> {
+    return value as T;
+  }
+
+  /** Maps a platform failure (rethrows by default). */
+  mapError(error: unknown): MaybePromise<T> {
+    throw error;
+  }
+
+  /** Called instead of `map` when the waiting cosocket is halted. */
+  cancel(): void {}
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const mapped = (this.source as Promise<unknown>).then(
+      (value) => this.map(value),
+      (error) => this.mapError(error),
+    );
+    return mapped.then(onfulfilled, onrejected);
+  }
 }

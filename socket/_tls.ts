@@ -22,7 +22,13 @@ export async function handshake(
       tls.handshake(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new SocketError("timeout", `Cannot connect: TLS handshake timed out after ${timeout} ms`)),
+          () =>
+            reject(
+              new SocketError(
+                "timeout",
+                `Cannot connect: TLS handshake timed out after ${timeout} ms`,
+              ),
+            ),
           timeout,
         );
       }),

@@ -11,6 +11,17 @@ import { type FloatSize, fn2h, h2n, hf2n, n2h, type N2hOptions } from "./network
  * Data that {@linkcode ByteArray.copy} and {@linkcode ByteArray.set} copy from: a string
  * (its UTF-8 bytes), bytes, another `ByteArray` (its current window) or an array of byte
  * values 0–255 (the seed's Lua table of numbers).
+ *
+ * @example
+ * ```ts
+ * import { ByteArray, type ByteSource } from "@cosocket/socket/byte-array";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const to = new ByteArray(4);
+ * const sources: ByteSource[] = ["a", new Uint8Array([0x62]), new ByteArray("c"), [0x64]];
+ * sources.forEach((source, i) => to.set(i, source));
+ * strictEqual(to.toString(), "abcd");
+ * ```
  */
 export type ByteSource = string | Uint8Array | ByteArray | ArrayLike<number>;
 
@@ -418,7 +429,7 @@ export class ByteArray {
    * const array = new ByteArray("hello world");
    * strictEqual(array.toString(), "hello world");
    * strictEqual(array.toString(6), "world");
-   * strictEqual(array.toString(-5, -3), "wor");
+   * strictEqual(array.toString(-5, -2), "wor");
    * strictEqual(`${array}`, "hello world");
    * ```
    *

@@ -100,7 +100,11 @@ export interface ConnectOptions {
  * await cosocket.task;
  * ```
  */
-export function connect(host: string, port: number, options: ConnectOptions = {}): Operation<Socket> {
+export function connect(
+  host: string,
+  port: number,
+  options: ConnectOptions = {},
+): Operation<Socket> {
   return lazy(() => {
     const routine = currentRoutine();
     let target: Socket | null = null;
@@ -195,9 +199,13 @@ async function tcpConnect(
     return await Deno.connect({ hostname: address, port, signal: controller.signal });
   } catch (error) {
     if (timedOut) {
-      throw new SocketError("timeout", `Cannot connect to ${hostname}:${port}: timed out after ${timeout} ms`, {
-        cause: error,
-      });
+      throw new SocketError(
+        "timeout",
+        `Cannot connect to ${hostname}:${port}: timed out after ${timeout} ms`,
+        {
+          cause: error,
+        },
+      );
     }
     throw toSocketError(error, `connect to ${hostname}:${port}`);
   } finally {

@@ -85,7 +85,10 @@ export function openFifo(path: string, options: OpenFifoOptions = {}): Operation
     const routine = currentRoutine();
     const target = routine?.socket ?? null;
     if (target !== null && !internals.isUnconnected(target)) {
-      throw new SocketError("incorrectuse", "Cannot open named pipe: the cosocket's socket is already connected");
+      throw new SocketError(
+        "incorrectuse",
+        "Cannot open named pipe: the cosocket's socket is already connected",
+      );
     }
     let file: Deno.FsFile;
     try {

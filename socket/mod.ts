@@ -22,8 +22,8 @@
  *   while ((client = yield* listener.accept()) !== null) client.event(echo);
  * });
  * await using client = await connect("127.0.0.1", server.sockname().port);
- * await client.write("ping");
- * console.log(await client.readLine({ timeout: 1000 }).then(String, () => "ping"));
+ * await client.write("ping\n");
+ * console.log(await client.readLine()); // "ping"
  * ```
  *
  * @module

@@ -18,7 +18,18 @@
  * @module
  */
 
-/** Options for {@linkcode n2h}. */
+/**
+ * Options for {@linkcode n2h}.
+ *
+ * @example
+ * ```ts
+ * import { n2h, type N2hOptions } from "@cosocket/socket/network-order";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const options: N2hOptions = { signed: true };
+ * strictEqual(n2h(1, new Uint8Array([0xff]), 0, options), -1);
+ * ```
+ */
 export interface N2hOptions {
   /**
    * Interpret the bytes as a two's complement signed integer instead of unsigned.
@@ -28,7 +39,20 @@ export interface N2hOptions {
   signed?: boolean;
 }
 
-/** Options for {@linkcode h2n} and {@linkcode hf2n}. */
+/**
+ * Options for {@linkcode h2n} and {@linkcode hf2n}.
+ *
+ * @example Write a header into an existing buffer
+ * ```ts
+ * import { h2n, type H2nOptions } from "@cosocket/socket/network-order";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const frame = new Uint8Array(6);
+ * const options: H2nOptions = { target: frame, offset: 2 };
+ * h2n(4, 7, options);
+ * strictEqual(frame.toHex(), "000000000007");
+ * ```
+ */
 export interface H2nOptions {
   /**
    * Write into this buffer instead of allocating a new one.
@@ -44,9 +68,18 @@ export interface H2nOptions {
   offset?: number;
 }
 
-/** Byte sizes accepted by the integer conversions. */
-export type IntegerSize = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
-/** Byte sizes accepted by the float conversions: 4 (float32) and 8 (float64). */
+/**
+ * Byte sizes accepted by the float conversions: 4 (float32) and 8 (float64).
+ *
+ * @example
+ * ```ts
+ * import { type FloatSize, hf2n } from "@cosocket/socket/network-order";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const size: FloatSize = 4;
+ * strictEqual(hf2n(size, 1).toHex(), "3f800000");
+ * ```
+ */
 export type FloatSize = 4 | 8;
 
 function checkSize(size: number, max: number): void {
@@ -178,7 +211,7 @@ export function h2n(size: number, value: number | bigint, options: H2nOptions = 
     }
     if (size <= 6) {
       if (value < -(2 ** (bits - 1)) || value >= 2 ** bits) {
-        throw new RangeError(`Invalid value: ${value} does not fit in ${size} bytes`);
+        throw new RangeError(`Invalid value: ${value} does not fit in a ${size}-byte integer`);
       }
       const out = target(size, options);
       let v = value < 0 ? value + 2 ** bits : value;
@@ -193,7 +226,7 @@ export function h2n(size: number, value: number | bigint, options: H2nOptions = 
     throw new TypeError(`Invalid value: expected a number or bigint, got ${typeof value}`);
   }
   if (value < -(1n << BigInt(bits - 1)) || value >= 1n << BigInt(bits)) {
-    throw new RangeError(`Invalid value: ${value} does not fit in ${size} bytes`);
+    throw new RangeError(`Invalid value: ${value} does not fit in a ${size}-byte integer`);
   }
   const out = target(size, options);
   let v = BigInt.asUintN(bits, value);

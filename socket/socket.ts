@@ -1,11 +1,6 @@
 import { type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
-import {
-  fromGenerator,
-  lazy,
-  type MaybePromise,
-  withCancel,
-} from "./_operation.ts";
+import { fromGenerator, lazy, type MaybePromise, Step, withCancel } from "./_operation.ts";
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
 import { ByteArray } from "./byte_array.ts";
@@ -94,19 +89,6 @@ export interface KeepAliveOptions {
 
 type Kind = "unconnected" | "stream" | "listener" | "datagram" | "closed";
 
-interface WriteRequest {
-  bytes: Uint8Array;
-  waited: boolean;
-  /** Not accepted at the call: dropped unless its caller waits. */
-  tentative: boolean;
-  /** Its bytes count against the queue length (accepted, nobody waits yet). */
-  counted: boolean;
-  done: boolean;
-  error: SocketError | null;
-  settle: ((error: SocketError | null) => void) | null;
-  promise: Promise<void> | null;
-}
-
 interface Disabled {
   resume: (values: unknown[]) => void;
   promise: Promise<unknown[]>;
@@ -128,12 +110,25 @@ export interface StreamSetup {
 
 const INITIAL_READ_SIZE = 512;
 const MAX_READ_SIZE = 65536;
+const INITIAL_SLAB_SIZE = 1024;
+const MAX_SLAB_SIZE = 262144;
 const DEFAULT_QUEUE_LENGTH = 16384;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const noop = () => {};
 
 let openSockets = 0;
+
+/** Who waits for the read in flight: a cosocket, async code, or nobody. */
+type Reader = Routine<unknown> | typeof ASYNC_READER | typeof NOBODY;
+const ASYNC_READER = Symbol("async reader");
+const NOBODY = Symbol("nobody");
+
+/** A reader that still wants its data (a halted cosocket does not). */
+function isLive(reader: Reader | null): boolean {
+  if (reader === null || reader === NOBODY) return false;
+  return reader === ASYNC_READER || !reader.done;
+}
 
 /** Internal entry points for the factories (`connect`, `bind`, ...) of this package. */
 export interface SocketInternals {
@@ -144,7 +139,7 @@ export interface SocketInternals {
   isUnconnected(socket: Socket): boolean;
   setWaiting(socket: Socket, state: SocketState | null): void;
   openSockets(): number;
-  waitFor(socket: Socket, request: WriteRequest): Promise<void>;
+  waitFor(socket: Socket, request: WriteRequest): MaybePromise<SocketError | null>;
 }
 
 /** @internal */
@@ -178,7 +173,7 @@ export let internals: SocketInternals;
  * await using server = bind(0, { hostname: "127.0.0.1" }).event(acceptLoop);
  * await using client = await connect("127.0.0.1", server.sockname().port);
  * await client.write("hello");
- * console.log(new TextDecoder().decode(await client.readExactly(5)));
+ * console.log(new TextDecoder().decode((await client.readExactly(5))!)); // "hello"
  * ```
  */
 export class Socket implements AsyncDisposable {
@@ -200,15 +195,27 @@ export class Socket implements AsyncDisposable {
   // Read side: one read in flight at most; bytes read but not consumed wait
   // in #unread (readUntil and friends push back what they did not use).
   #readSize = INITIAL_READ_SIZE;
-  #inflight: Promise<Uint8Array | null> | null = null;
+  /** The window of the slab that the read in flight fills. */
+  #buffer: Uint8Array | null = null;
+  #slab: Uint8Array | null = null;
+  #slabOffset = 0;
+  #slabSize = INITIAL_SLAB_SIZE;
+  #landing: Promise<unknown> | null = null;
+  /** The caller's buffer of a readInto in flight. */
+  #into: Uint8Array | null = null;
+  #readStep: CallbackStep<Uint8Array | null> | null = null;
+  #intoStep: CallbackStep<number | null> | null = null;
+  #reader: Reader | null = null;
+  #readError: SocketError | null = null;
   #unread: Uint8Array | null = null;
   #eof = false;
+  /** An accept or UDP receive is waiting. */
   #reading = false;
   #paused: Disabled | null = null;
 
   // Write side: one FIFO for every writer.
   #queue: WriteRequest[] = [];
-  #pumping = false;
+  #writing = false;
   #unwaitedBytes = 0;
   #queueLength = DEFAULT_QUEUE_LENGTH;
 
@@ -281,6 +288,86 @@ export class Socket implements AsyncDisposable {
   }
 
   /**
+   * Reads the next chunk into the caller's buffer, without allocating: the
+   * zero-copy form of {@linkcode Socket.prototype.read} for loops that reuse
+   * one buffer (proxies, echo servers, bulk transfers). The bytes are
+   * written into `buffer` by the platform while the operation waits, so do
+   * not touch it until the operation finishes. It has no timeout for that
+   * reason: a timed-out read could not be stopped from writing into it.
+   *
+   * @param buffer Where to put the data; at most `buffer.length` bytes.
+   * @returns The number of bytes read, or `null` at end of stream.
+   * @throws {SocketError} As {@linkcode Socket.prototype.read}.
+   * @throws {RangeError} For an empty buffer.
+   */
+  readInto(buffer: Uint8Array): Operation<number | null> {
+    if (buffer.length === 0) throw new RangeError("Cannot read into buffer: it is empty");
+    return lazy(() => {
+      if (
+        this.#kind === "stream" && this.#landing === null && this.#unread === null &&
+        this.#paused === null && this.#readError === null && !this.#eof && this.#conn !== null
+      ) {
+        this.#checkOwner("read from");
+        const routine = currentRoutine();
+        this.#markWaiting(routine);
+        this.#reader = routine ?? ASYNC_READER;
+        this.#into = buffer;
+        const step = this.#intoStep ??= new CallbackStep(
+          this.#landedInto,
+          this.#failedInto,
+          () => {
+            this.#landing = (step.source as Promise<number | null>).then(
+              this.#landedInto,
+              this.#failedInto,
+            );
+          },
+        );
+        step.source = this.#landing = this.#conn.read(buffer);
+        return step;
+      }
+      const chunk = this.#readChunk(undefined, "read from");
+      return chunk instanceof Promise
+        ? chunk.then((bytes: Uint8Array | null) => this.#copyInto(bytes, buffer))
+        : this.#copyInto(chunk as Uint8Array | null, buffer);
+    });
+  }
+
+  #copyInto(chunk: Uint8Array | null, buffer: Uint8Array): number | null {
+    if (chunk === null) return null;
+    const count = Math.min(chunk.length, buffer.length);
+    buffer.set(chunk.subarray(0, count));
+    if (count < chunk.length) {
+      const rest = chunk.subarray(count);
+      this.#unread = this.#unread === null ? rest : concat(rest, this.#unread);
+    }
+    return count;
+  }
+
+  #landedInto = (count: number | null): MaybePromise<number | null> => {
+    const buffer = this.#into!;
+    if (count === null) this.#eof = true;
+    if (this.#paused !== null && isLive(this.#reader)) {
+      this.#into = null;
+      if (count !== null) this.#unread = buffer.slice(0, count);
+      return this.#paused.promise.then(() => {
+        this.#release();
+        return this.#copyInto(this.#takeUnread() ?? (this.#eof ? null : new Uint8Array()), buffer);
+      });
+    }
+    this.#into = null;
+    const reader = this.#release();
+    if (isLive(reader)) return count;
+    if (count !== null) this.#unread = buffer.slice(0, count);
+    return null;
+  };
+
+  #failedInto = (error: unknown): null => {
+    this.#into = null;
+    this.#failed(error);
+    return null;
+  };
+
+  /**
    * Reads exactly `size` bytes.
    *
    * @param size The number of bytes.
@@ -292,13 +379,17 @@ export class Socket implements AsyncDisposable {
    */
   readExactly(size: number, timeout?: number): Operation<Uint8Array | null> {
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`Cannot read exactly ${size} bytes: size must be a non-negative integer`);
+      throw new RangeError(
+        `Cannot read exactly ${size} bytes: size must be a non-negative integer`,
+      );
     }
-    return fromGenerator(() => this.#collect((buffer) => buffer.length >= size ? size : -1, {
-      timeout,
-      maxLength: size,
-      consumed: size,
-    }));
+    return fromGenerator(() =>
+      this.#collect((buffer) => buffer.length >= size ? size : -1, {
+        timeout,
+        maxLength: size,
+        consumed: size,
+      })
+    );
   }
 
   /**
@@ -317,7 +408,9 @@ export class Socket implements AsyncDisposable {
     options: ReadUntilOptions = {},
   ): Operation<Uint8Array | null> {
     const needle = typeof delimiter === "string" ? encoder.encode(delimiter) : delimiter;
-    if (needle.length === 0) throw new RangeError("Cannot read until delimiter: delimiter is empty");
+    if (needle.length === 0) {
+      throw new RangeError("Cannot read until delimiter: delimiter is empty");
+    }
     const { maxLength = 65536, inclusive = false, timeout } = options;
     let scanned = 0;
     return fromGenerator(() =>
@@ -403,83 +496,167 @@ export class Socket implements AsyncDisposable {
     if (this.#kind === "unconnected") return this.#sleepUnconnected(timeout);
     this.#checkOwner(action);
     if (this.#kind === "listener") {
-      throw new SocketError("incorrectuse", `Cannot ${action} socket: it is a listener, use accept()`);
+      throw new SocketError(
+        "incorrectuse",
+        `Cannot ${action} socket: it is a listener, use accept()`,
+      );
     }
-    if (this.#reading) {
-      throw new SocketError("busy", `Cannot ${action} socket: another read is in progress`);
+    const routine = currentRoutine();
+    return this.#readAs(routine, routine ?? ASYNC_READER, timeout, action);
+  }
+
+  #readAs(
+    routine: Routine<unknown> | null,
+    reader: Reader,
+    timeout: number | undefined,
+    action: string,
+  ): MaybePromise<Uint8Array | null> {
+    if (this.#landing !== null) {
+      if (isLive(this.#reader)) {
+        throw new SocketError("busy", `Cannot ${action} socket: another read is in progress`);
+      }
+      if (this.#into !== null) {
+        // A halted readInto: its bytes land in #unread, then read on.
+        return this.#landing.then(() => this.#readAs(routine, reader, timeout, action));
+      }
+      // The previous reader timed out or was halted (or nobody read, as for
+      // a pooled or disabled connection): this reader takes the read over.
+      this.#reader = reader;
+      this.#markWaiting(routine);
+      const landing = this.#landing as Promise<Uint8Array | null>;
+      return timeout === undefined ? landing : this.#withTimeout(landing, timeout);
     }
-    const unread = this.#takeUnread();
-    if (unread !== null && this.#paused === null) return unread;
-    if (unread !== null) this.#unread = unread;
+    if (this.#paused === null) {
+      const unread = this.#takeUnread();
+      if (unread !== null) return unread;
+    }
     if (this.#kind === "closed" || this.#conn === null) {
       throw new SocketError("closed", `Cannot ${action} socket: connection is closed`);
     }
-    if (this.#eof) return null;
-    return this.#waitChunk(timeout);
+    const failure = this.#readError;
+    if (failure !== null) {
+      this.#readError = null;
+      throw failure;
+    }
+    if (this.#eof && this.#unread === null) return null;
+    this.#markWaiting(routine);
+    if (this.#unread !== null) {
+      const landing = this.#whenEnabled(reader);
+      return timeout === undefined ? landing : this.#withTimeout(landing, timeout);
+    }
+    if (timeout !== undefined) return this.#withTimeout(this.#startRead(reader), timeout);
+    // The hot path: the runner maps the platform's byte count itself.
+    this.#reader = reader;
+    const step = this.#readStep ??= new CallbackStep(this.#landed, this.#failed, () => {
+      this.#landing = (step.source as Promise<number | null>).then(this.#landed, this.#failed);
+    });
+    step.source = this.#landing = this.#conn.read(this.#window());
+    return step;
   }
 
-  #waitChunk(timeout: number | undefined): Promise<Uint8Array | null> {
-    this.#reading = true;
-    const inflight = this.#inflight ??= this.#readOnce();
-    const routine = currentRoutine();
+  #markWaiting(routine: Routine<unknown> | null): void {
     if (routine !== null) routine.waitingFor = "read";
     else this.#asyncWaiting = "read";
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
-    const finish = () => {
-      settled = true;
-      this.#reading = false;
-      if (routine === null && this.#asyncWaiting === "read") this.#asyncWaiting = null;
-      if (timer !== undefined) clearTimeout(timer);
-    };
-    const promise = new Promise<Uint8Array | null>((resolve, reject) => {
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          if (settled) return;
-          finish();
-          reject(new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`));
-        }, timeout);
-      }
-      const deliver = (chunk: Uint8Array | null) => {
-        if (settled) return;
-        if (this.#paused !== null) {
-          this.#paused.promise.then(() => deliver(chunk));
-          return;
-        }
-        finish();
-        this.#inflight = null;
-        resolve(chunk);
-      };
-      inflight.then(deliver, (error) => {
-        if (settled) return;
-        finish();
-        this.#inflight = null;
-        reject(error);
-      });
-    });
-    return withCancel(promise, finish);
   }
 
-  /** Starts the one read in flight; it lands in a chunk the caller owns. */
-  #readOnce(): Promise<Uint8Array | null> {
-    const conn = this.#conn!;
-    const buffer = new Uint8Array(this.#readSize);
-    return conn.read(buffer).then((count) => {
-      if (count === null) {
-        this.#eof = true;
-        return null;
-      }
-      if (count === buffer.length && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
-      // Large reads hand over the buffer itself; small ones copy out so an
-      // idle connection does not pin a mostly empty buffer.
-      return count * 2 >= buffer.length ? buffer.subarray(0, count) : buffer.slice(0, count);
-    }, (error) => {
-      if (this.#kind === "closed") {
-        this.#eof = true;
-        return null;
-      }
-      throw toSocketError(error, "read from socket");
+  /** With data already buffered while paused: hand it over after enable(). */
+  #whenEnabled(reader: Reader): Promise<Uint8Array | null> {
+    this.#reader = reader;
+    const landing = this.#paused!.promise.then(() => this.#deliver(this.#takeUnread()));
+    this.#landing = landing;
+    return landing;
+  }
+
+  /**
+   * Starts the one read in flight. It resolves with the chunk for its
+   * reader; when that reader is gone (timed out, halted, or nobody, for the
+   * read that watches a disabled socket), the chunk waits in #unread.
+   */
+  #startRead(reader: Reader): Promise<Uint8Array | null> {
+    this.#reader = reader;
+    const landing = this.#conn!.read(this.#window()).then(this.#landed, this.#failed);
+    this.#landing = landing;
+    return landing;
+  }
+
+  /**
+   * The free end of the current slab, where the next read lands. Chunks are
+   * views of slabs, never copied and never reused, because allocating a
+   * typed array costs far more in Deno than a view does. Slabs start small
+   * (an idle connection holds 1 KiB) and double for connections that move
+   * data; a chunk keeps only its own slab alive.
+   */
+  #window(): Uint8Array {
+    const size = this.#readSize;
+    let slab = this.#slab;
+    if (slab === null || this.#slabOffset + size > slab.length) {
+      const slabSize = Math.max(this.#slabSize, size * 2);
+      slab = this.#slab = new Uint8Array(slabSize);
+      this.#slabOffset = 0;
+      this.#slabSize = Math.min(slabSize * 2, MAX_SLAB_SIZE);
+    }
+    return this.#buffer = slab.subarray(this.#slabOffset, this.#slabOffset + size);
+  }
+
+  #landed = (count: number | null): MaybePromise<Uint8Array | null> => {
+    let chunk: Uint8Array | null = null;
+    if (count === null) this.#eof = true;
+    else {
+      const window = this.#buffer!;
+      chunk = window.subarray(0, count);
+      this.#slabOffset += (count + 7) & ~7;
+      if (count === window.length && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
+    }
+    if (this.#paused !== null && isLive(this.#reader)) {
+      this.#unread = chunk;
+      return this.#paused.promise.then(() => this.#deliver(this.#takeUnread()));
+    }
+    return this.#deliver(chunk);
+  };
+
+  #failed = (error: unknown): Uint8Array | null => {
+    if (this.#kind === "closed") {
+      this.#eof = true;
+      return this.#deliver(null);
+    }
+    const failure = toSocketError(error, "read from socket");
+    const reader = this.#release();
+    if (isLive(reader)) throw failure;
+    this.#readError = failure;
+    return null;
+  };
+
+  #deliver(chunk: Uint8Array | null): Uint8Array | null {
+    const reader = this.#release();
+    if (isLive(reader)) return chunk;
+    if (chunk !== null) this.#unread = chunk;
+    return null;
+  }
+
+  #release(): Reader | null {
+    const reader = this.#reader;
+    this.#reader = null;
+    this.#landing = null;
+    if (reader === ASYNC_READER && this.#asyncWaiting === "read") this.#asyncWaiting = null;
+    return reader;
+  }
+
+  #withTimeout(landing: Promise<Uint8Array | null>, timeout: number): Promise<Uint8Array | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reader = this.#reader;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Detach: the read stays in flight and its data waits for the next read.
+        if (this.#reader === reader && this.#landing === landing) this.#reader = NOBODY;
+        if (this.#asyncWaiting === "read") this.#asyncWaiting = null;
+        reject(
+          new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`),
+        );
+      }, timeout);
     });
+    const raced = Promise.race([landing, expired]);
+    raced.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    return withCancel(raced, () => clearTimeout(timer));
   }
 
   #sleepUnconnected(timeout: number | undefined): Promise<never> {
@@ -495,7 +672,9 @@ export class Socket implements AsyncDisposable {
     const promise = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`)),
+          reject(
+            new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`),
+          ),
         timeout,
       );
     });
@@ -535,50 +714,42 @@ export class Socket implements AsyncDisposable {
     if (problem !== null) return failedWrite(problem, this.#unwaitedBytes);
     const queueLength = this.#unwaitedBytes;
     if (bytes.length === 0) return doneWrite(queueLength);
-    const idle = this.#queue.length === 0 && !this.#pumping;
+    const idle = this.#queue.length === 0;
     const accepted = idle || queueLength + bytes.length <= this.#queueLength;
-    const request: WriteRequest = {
-      bytes,
-      waited: false,
-      tentative: !accepted,
-      counted: accepted,
-      done: false,
-      error: null,
-      settle: null,
-      promise: null,
-    };
+    const request = new WriteRequest(this, bytes, accepted, queueLength);
     this.#queue.push(request);
     if (accepted) this.#unwaitedBytes += bytes.length;
-    if (!accepted) {
+    else {
       // An awaiting caller calls `then` within one microtask of the call;
       // the second hop gives it that chance before the write is dropped.
       queueMicrotask(() => queueMicrotask(() => this.#decide(request)));
     }
-    this.#pump();
-    return new QueuedWrite(this, request, accepted, queueLength);
+    if (idle) this.#startHead();
+    return request;
   }
 
-  #waitFor(request: WriteRequest): Promise<void> {
+  /** Marks a write as waited for; returns its outcome now or later. */
+  #waitFor(request: WriteRequest): MaybePromise<SocketError | null> {
     if (!request.waited) {
       request.waited = true;
       this.#uncount(request);
       if (request.tentative) {
         request.tentative = false;
-        this.#pump();
+        this.#startHead();
       }
     }
-    if (request.promise === null) {
-      if (request.done) {
-        request.promise = request.error ? Promise.reject(request.error) : Promise.resolve();
-      } else {
-        request.promise = new Promise<void>((resolve, reject) => {
-          request.settle = (error) => error ? reject(error) : resolve();
-        });
-        const routine = currentRoutine();
-        if (routine !== null) routine.waitingFor = "write";
-      }
+    if (request.done) return request.error;
+    const routine = currentRoutine();
+    if (routine !== null) routine.waitingFor = "write";
+    if (request.flight !== null) return request.flight;
+    if (request.waiter === null) {
+      let resolve!: (error: SocketError | null) => void;
+      const promise = new Promise<SocketError | null>((settle) => {
+        resolve = settle;
+      });
+      request.waiter = { promise, resolve };
     }
-    return request.promise;
+    return request.waiter.promise;
   }
 
   #decide(request: WriteRequest): void {
@@ -593,7 +764,7 @@ export class Socket implements AsyncDisposable {
         "Cannot write to socket: the queue is full and the writer did not wait",
       );
     }
-    this.#pump();
+    this.#startHead();
   }
 
   #writeProblem(): SocketError | null {
@@ -611,39 +782,38 @@ export class Socket implements AsyncDisposable {
     }
   }
 
-  #pump(): void {
-    if (this.#pumping || this.#queue.length === 0) return;
-    if (this.#queue[0]!.tentative) return;
-    this.#pumping = true;
-    this.#drain().finally(() => {
-      this.#pumping = false;
-      this.#pump();
-    });
+  /** Hands the request at the head of the queue to the kernel. */
+  #startHead(): void {
+    if (this.#writing || this.#queue.length === 0 || this.#conn === null) return;
+    const head = this.#queue[0]!;
+    if (head.tentative) return;
+    this.#writing = true;
+    head.flight = this.#send(head);
   }
 
-  async #drain(): Promise<void> {
-    const conn = this.#conn!;
-    while (this.#queue.length > 0) {
-      const request = this.#queue[0]!;
-      if (request.tentative) return;
-      try {
-        let offset = 0;
-        while (offset < request.bytes.length) {
-          offset += await conn.write(
-            offset === 0 ? request.bytes : request.bytes.subarray(offset),
-          );
-        }
-      } catch (error) {
-        this.#failWrites(
-          this.#kind === "closed"
-            ? new SocketError("closed", "Cannot write to socket: connection is closed")
-            : toSocketError(error, "write to socket"),
-        );
-        return;
-      }
-      this.#queue.shift();
-      this.#settleWrite(request, null);
-    }
+  #send(request: WriteRequest): Promise<SocketError | null> {
+    const { bytes, offset } = request;
+    const raw = this.#conn!.write(offset === 0 ? bytes : bytes.subarray(offset));
+    request.raw = raw;
+    return raw.then(
+      (count): MaybePromise<SocketError | null> => {
+        request.offset += count;
+        if (request.offset < bytes.length) return this.#send(request);
+        this.#writing = false;
+        this.#queue.shift();
+        this.#settleWrite(request, null);
+        this.#startHead();
+        return null;
+      },
+      (error) => {
+        this.#writing = false;
+        const failure = this.#kind === "closed"
+          ? new SocketError("closed", "Cannot write to socket: connection is closed")
+          : toSocketError(error, "write to socket");
+        this.#failWrites(failure);
+        return failure;
+      },
+    );
   }
 
   #uncount(request: WriteRequest): void {
@@ -657,7 +827,7 @@ export class Socket implements AsyncDisposable {
     this.#uncount(request);
     request.done = true;
     request.error = error;
-    request.settle?.(error);
+    request.waiter?.resolve(error);
   }
 
   #failWrites(error: SocketError): void {
@@ -677,7 +847,9 @@ export class Socket implements AsyncDisposable {
   queuelen(size?: number): number {
     if (size !== undefined) {
       if (!Number.isSafeInteger(size) || size < 0) {
-        throw new RangeError(`Cannot set queue length to ${size}: it must be a non-negative integer`);
+        throw new RangeError(
+          `Cannot set queue length to ${size}: it must be a non-negative integer`,
+        );
       }
       this.#queueLength = size;
     }
@@ -693,7 +865,10 @@ export class Socket implements AsyncDisposable {
 
   // --------------------------------------------------------------- datagram
 
-  #receive(timeout: number | undefined, withAddress: boolean): MaybePromise<Uint8Array | Datagram | null> {
+  #receive(
+    timeout: number | undefined,
+    withAddress: boolean,
+  ): MaybePromise<Uint8Array | Datagram | null> {
     this.#checkOwner("read from");
     if (this.#reading) {
       throw new SocketError("busy", "Cannot read from socket: another read is in progress");
@@ -715,7 +890,9 @@ export class Socket implements AsyncDisposable {
         timer = setTimeout(() => {
           if (settled) return;
           finish();
-          reject(new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`));
+          reject(
+            new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`),
+          );
         }, timeout);
       }
       inflight.then((datagram) => {
@@ -748,7 +925,9 @@ export class Socket implements AsyncDisposable {
       const sender = from as Deno.NetAddr;
       const peer = this.#udpPeer;
       // A connected UDP socket hears only its peer, as connect(2) makes it.
-      if (peer !== null && (peer.port !== sender.port || peer.hostname !== sender.hostname)) continue;
+      if (peer !== null && (peer.port !== sender.port || peer.hostname !== sender.hostname)) {
+        continue;
+      }
       return { data: data.slice(), address: sender.hostname, port: sender.port };
     }
   }
@@ -766,7 +945,7 @@ export class Socket implements AsyncDisposable {
         0,
       );
     }
-    const sent = this.#send(bytes, peer);
+    const sent = this.#sendDatagram(bytes, peer);
     sent.catch(noop);
     return new SettledWrite(sent, true, 0);
   }
@@ -787,13 +966,16 @@ export class Socket implements AsyncDisposable {
     const bytes = toBytes(data);
     return lazy(() => {
       if (this.#kind !== "datagram") {
-        throw new SocketError("incorrectuse", "Cannot send datagram: the socket is not a UDP socket");
+        throw new SocketError(
+          "incorrectuse",
+          "Cannot send datagram: the socket is not a UDP socket",
+        );
       }
-      return this.#send(bytes, { transport: "udp", hostname: address, port });
+      return this.#sendDatagram(bytes, { transport: "udp", hostname: address, port });
     });
   }
 
-  async #send(bytes: Uint8Array, to: Deno.NetAddr): Promise<void> {
+  async #sendDatagram(bytes: Uint8Array, to: Deno.NetAddr): Promise<void> {
     const udp = this.#udp;
     if (udp === null) throw new SocketError("closed", "Cannot send datagram: socket is closed");
     try {
@@ -851,7 +1033,9 @@ export class Socket implements AsyncDisposable {
         timer = setTimeout(() => {
           if (settled) return;
           finish();
-          reject(new SocketError("timeout", `Cannot accept on socket: timed out after ${timeout} ms`));
+          reject(
+            new SocketError("timeout", `Cannot accept on socket: timed out after ${timeout} ms`),
+          );
         }, timeout);
       }
       inflight.then((conn) => {
@@ -951,14 +1135,13 @@ export class Socket implements AsyncDisposable {
     }
     const disabled = this.#disabled = deferred();
     routine.waitingFor = "read";
-    if (this.#kind === "stream" && !this.#eof && this.#unread === null) {
+    if (
+      this.#kind === "stream" && !this.#eof && this.#unread === null && this.#landing === null
+    ) {
       // Watch for the peer closing while the cosocket is disabled; data that
-      // arrives meanwhile stays in the read in flight for the next read.
-      const inflight = this.#inflight ??= this.#readOnce();
-      inflight.then((chunk) => {
-        if (chunk === null && this.#disabled === disabled) this.#resumeDisabled([]);
-      }, () => {
-        if (this.#disabled === disabled) this.#resumeDisabled([]);
+      // arrives meanwhile waits in #unread for the next read.
+      this.#startRead(NOBODY).then(() => {
+        if (this.#eof && this.#disabled === disabled) this.#resumeDisabled([]);
       });
     }
     return withCancel(disabled.promise, () => {
@@ -1037,11 +1220,16 @@ export class Socket implements AsyncDisposable {
   async #upgrade(options: TlsClientOptions & { timeout?: number }): Promise<Socket> {
     const conn = this.#conn;
     if (this.#kind !== "stream" || conn === null || !isTcpConn(conn)) {
-      throw new SocketError("incorrectuse", "Cannot upgrade socket: it is not a plain TCP connection");
+      throw new SocketError(
+        "incorrectuse",
+        "Cannot upgrade socket: it is not a plain TCP connection",
+      );
     }
-    if (this.#tls) throw new SocketError("incorrectuse", "Cannot upgrade socket: it is already secure");
+    if (this.#tls) {
+      throw new SocketError("incorrectuse", "Cannot upgrade socket: it is already secure");
+    }
     this.#checkOwner("upgrade");
-    if (this.#unread !== null || this.#inflight !== null || this.#reading) {
+    if (this.#unread !== null || this.#landing !== null) {
       throw new SocketError(
         "incorrectuse",
         `Cannot upgrade socket: ${
@@ -1141,7 +1329,10 @@ export class Socket implements AsyncDisposable {
       throw new TypeError(`Cannot set socket option: unknown option "${option}"`);
     }
     if (conn === null || !isTcpConn(conn)) {
-      throw new SocketError("incorrectuse", "Cannot set socket option: it is not a plain TCP connection");
+      throw new SocketError(
+        "incorrectuse",
+        "Cannot set socket option: it is not a plain TCP connection",
+      );
     }
     if (option === "keepalive") conn.setKeepAlive(value);
     else conn.setNoDelay(value);
@@ -1170,7 +1361,7 @@ export class Socket implements AsyncDisposable {
         "Cannot keep socket alive: it is not an open connection made by connect()",
       );
     }
-    if (this.#unread !== null || this.#inflight !== null || this.#reading) {
+    if (this.#unread !== null || this.#landing !== null) {
       throw new SocketError("incorrectuse", "Cannot keep socket alive: unread data remains");
     }
     if (this.#queue.length > 0) {
@@ -1243,7 +1434,7 @@ export class Socket implements AsyncDisposable {
 
   /** Waits for the read, accept and receive in flight to settle after close. */
   async #settled(): Promise<void> {
-    await Promise.allSettled([this.#inflight, this.#accepting, this.#receiving]);
+    await Promise.allSettled([this.#landing, this.#accepting, this.#receiving]);
   }
 
   // ---------------------------------------------------------------- attach
@@ -1256,10 +1447,19 @@ export class Socket implements AsyncDisposable {
     this.#hostnameVerified = setup.hostnameVerified ?? false;
     this.#alpnProtocol = setup.alpnProtocol ?? null;
     this.#poolKey = setup.poolKey ?? null;
-    this.#inflight = setup.inflight ?? null;
+    if (setup.inflight) this.#adopt(setup.inflight);
     this.#reused = setup.reused ?? 0;
     this.#remote = setup.remote ?? addressOf(setup.conn, "remoteAddr");
     this.#local = setup.local ?? addressOf(setup.conn, "localAddr");
+  }
+
+  /** Takes over a read already in flight (a pooled connection's watch). */
+  #adopt(watch: Promise<Uint8Array | null>): void {
+    this.#reader = NOBODY;
+    this.#landing = watch.then((chunk) => {
+      if (chunk === null) this.#eof = true;
+      return this.#deliver(chunk);
+    });
   }
 
   #attachListener(listener: Deno.Listener, tls: boolean): void {
@@ -1286,35 +1486,150 @@ export class Socket implements AsyncDisposable {
     this.#remote = null;
     this.#local = null;
     this.#readSize = INITIAL_READ_SIZE;
+    this.#buffer = null;
+    this.#slab = null;
+    this.#slabOffset = 0;
+    this.#slabSize = INITIAL_SLAB_SIZE;
     this.#eof = false;
   }
 }
 
-class QueuedWrite implements WriteOperation {
+/**
+ * One write: its place in the socket's FIFO, the operation its caller gets,
+ * the iterator `yield*` uses, and the step the runner maps, all in one
+ * object, since every write on the hot path pays for each allocation.
+ */
+class WriteRequest extends Step<void>
+  implements WriteOperation, Iterator<Suspension, void, unknown> {
   readonly accepted: boolean;
   readonly queueLength: number;
-  #socket: Socket;
-  #request: WriteRequest;
+  readonly socket: Socket;
+  readonly bytes: Uint8Array;
+  /** Bytes handed to the kernel so far. */
+  offset = 0;
+  waited = false;
+  /** Not accepted at the call: dropped unless its caller waits. */
+  tentative: boolean;
+  /** Its bytes count against the queue length (accepted, nobody waits yet). */
+  counted: boolean;
+  done = false;
+  error: SocketError | null = null;
+  /** The write in flight, once this request is at the head of the queue. */
+  flight: Promise<SocketError | null> | null = null;
+  /** The platform write under `flight` right now (the step's source). */
+  raw: Promise<number> | null = null;
+  /** For a caller that waits before the request reaches the head. */
+  waiter:
+    | { promise: Promise<SocketError | null>; resolve: (error: SocketError | null) => void }
+    | null = null;
+  #iterated: 0 | 1 | 2 = 0;
 
-  constructor(socket: Socket, request: WriteRequest, accepted: boolean, queueLength: number) {
-    this.#socket = socket;
-    this.#request = request;
+  constructor(socket: Socket, bytes: Uint8Array, accepted: boolean, queueLength: number) {
+    super(NEVER);
+    this.socket = socket;
+    this.bytes = bytes;
     this.accepted = accepted;
+    this.tentative = !accepted;
+    this.counted = accepted;
     this.queueLength = queueLength;
   }
 
   [Symbol.iterator](): Iterator<Suspension, void, unknown> {
-    const request = this.#request;
-    // A write already handed to the kernel lets the cosocket go on at once.
-    if (request.done && request.error === null) return lazy<void>(noop)[Symbol.iterator]();
-    return lazy(() => internals.waitFor(this.#socket, request))[Symbol.iterator]();
+    if (this.#iterated === 0) return this;
+    return lazy(() => Promise.resolve(internals.waitFor(this.socket, this)).then(throwIfError))[
+      Symbol.iterator
+    ]();
   }
 
-  then<R1 = void, R2 = never>(
+  next(outcome?: unknown): IteratorResult<Suspension, void> {
+    if (this.#iterated !== 0) {
+      this.#iterated = 2;
+      throwIfError(outcome as SocketError | null);
+      return { done: true, value: undefined };
+    }
+    this.#iterated = 1;
+    const result = internals.waitFor(this.socket, this);
+    if (result === null) {
+      this.#iterated = 2;
+      return { done: true, value: undefined };
+    }
+    if (result instanceof SocketError) {
+      this.#iterated = 2;
+      throw result;
+    }
+    if (this.raw !== null && result === this.flight) {
+      // The socket's own handler on the platform write runs first, so when
+      // the runner maps, the request is settled (or, after a partial write,
+      // still in flight: then map says to wait for the rest).
+      this.source = this.raw;
+      return { done: false, value: this };
+    }
+    return { done: false, value: result };
+  }
+
+  throw(error?: unknown): IteratorResult<Suspension, void> {
+    this.#iterated = 2;
+    throw error;
+  }
+
+  return(): IteratorResult<Suspension, void> {
+    this.#iterated = 2;
+    return { done: true, value: undefined };
+  }
+
+  // The runner hands the mapped outcome to `next`, which throws a failure:
+  // as a step, a write resolves to its outcome, not to the operation's void.
+  override map(): MaybePromise<void> {
+    return (this.done ? this.error : this.flight!) as unknown as MaybePromise<void>;
+  }
+
+  override mapError(): MaybePromise<void> {
+    return this.map();
+  }
+
+  override then<R1 = void, R2 = never>(
     onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return internals.waitFor(this.#socket, this.#request).then(onfulfilled, onrejected);
+    return Promise.resolve(internals.waitFor(this.socket, this)).then(throwIfError)
+      .then(onfulfilled, onrejected);
+  }
+}
+
+/** A promise that never settles: the source of a step not started yet. */
+const NEVER: Promise<never> = new Promise(() => {});
+
+function throwIfError(error: SocketError | null): void {
+  if (error !== null) throw error;
+}
+
+/** A step whose mapping is a socket's own bound functions, reused per read. */
+class CallbackStep<T> extends Step<T> {
+  readonly #onValue: (value: never) => MaybePromise<T>;
+  readonly #onError: (error: unknown) => MaybePromise<T>;
+  readonly #onCancel: () => void;
+
+  constructor(
+    onValue: (value: never) => MaybePromise<T>,
+    onError: (error: unknown) => MaybePromise<T>,
+    onCancel: () => void,
+  ) {
+    super(NEVER);
+    this.#onValue = onValue;
+    this.#onError = onError;
+    this.#onCancel = onCancel;
+  }
+
+  override map(value: unknown): MaybePromise<T> {
+    return this.#onValue(value as never);
+  }
+
+  override mapError(error: unknown): MaybePromise<T> {
+    return this.#onError(error);
+  }
+
+  override cancel(): void {
+    this.#onCancel();
   }
 }
 
@@ -1366,7 +1681,9 @@ function toBytes(data: WriteData, start?: number, end?: number): Uint8Array {
   else if (data instanceof Uint8Array) bytes = data;
   else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
   else if (data instanceof ByteArray) bytes = data.view();
-  else throw new TypeError("Cannot write to socket: data must be a string, Uint8Array, ArrayBuffer or ByteArray");
+  else {throw new TypeError(
+      "Cannot write to socket: data must be a string, Uint8Array, ArrayBuffer or ByteArray",
+    );}
   return start === undefined && end === undefined ? bytes : bytes.subarray(start, end);
 }
 

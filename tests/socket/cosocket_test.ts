@@ -101,7 +101,7 @@ Deno.test("reading a cosocket's socket from async code throws incorrectuse", asy
 Deno.test("a cosocket waiting in read resumes with null when its socket is closed elsewhere", async () => {
   {
     await using server = bind(0, { hostname: "127.0.0.1" });
-    await using client = await connect("127.0.0.1", server.sockname().port);
+    await using _client = await connect("127.0.0.1", server.sockname().port);
     const peer = (await server.accept())!;
     peer.event(function* (sock: Socket) {
       return yield* sock.read();
@@ -190,7 +190,7 @@ Deno.test("disable() from outside holds back data until enable()", async () => {
 Deno.test("disable() from outside is refused while the cosocket waits in a write", async () => {
   {
     await using server = bind(0, { hostname: "127.0.0.1" });
-    await using client = await connect("127.0.0.1", server.sockname().port);
+    await using _client = await connect("127.0.0.1", server.sockname().port);
     const peer = (await server.accept())!;
     peer.event(function* (sock: Socket) {
       yield* sock.write(new Uint8Array(32 << 20));
@@ -216,9 +216,14 @@ Deno.test("read(ms) on its own unconnected socket sleeps and then fails with tim
     return false;
   });
   ok(await sock.task);
-  await rejects(Promise.resolve(event(function* (own: Socket) {
-    yield* own.read();
-  }).task!), isCode("incorrectuse"));
+  await rejects(
+    Promise.resolve(
+      event(function* (own: Socket) {
+        yield* own.read();
+      }).task!,
+    ),
+    isCode("incorrectuse"),
+  );
   await assertNoSockets();
 });
 

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { bind, connect, event, type Socket, sleep } from "../../socket/mod.ts";
+import { bind, connect, event, sleep, type Socket } from "../../socket/mod.ts";
 import { assertNoSockets, delay } from "./_helpers.ts";
 
 /** A block of `size` bytes tagged with its writer and sequence number. */
@@ -58,7 +58,10 @@ Deno.test("write() serves three cosocket writers strictly FIFO while the peer re
   for (const writer of writers) await writer.task;
   const expected = new Uint8Array(received.length);
   order.forEach((bytes, index) => expected.set(bytes, index * size));
-  ok(received.every((byte, index) => byte === expected[index]), "bytes arrive in call order, unsplit");
+  ok(
+    received.every((byte, index) => byte === expected[index]),
+    "bytes arrive in call order, unsplit",
+  );
   // The writers really were interleaved, so the order above is not trivial.
   ok(order.slice(0, 6).some((bytes) => bytes[0] !== order[0]![0]));
   client.close();

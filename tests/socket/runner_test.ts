@@ -4,9 +4,9 @@ import {
   event,
   getsock,
   run,
+  sleep,
   type Socket,
   SocketError,
-  sleep,
   type Suspension,
   type Task,
   until,
@@ -14,10 +14,13 @@ import {
 import { assertNoSockets, delay } from "./_helpers.ts";
 
 Deno.test("run() returns the generator's result to await", async () => {
-  equal(await run(function* () {
-    yield* sleep(1);
-    return 7;
-  }), 7);
+  equal(
+    await run(function* () {
+      yield* sleep(1);
+      return 7;
+    }),
+    7,
+  );
 });
 
 Deno.test("run() rejects with the generator's error", async () => {
@@ -121,9 +124,12 @@ Deno.test("a task is an operation another cosocket can yield* to", async () => {
     yield* sleep(1);
     return "child";
   });
-  equal(await run(function* () {
-    return (yield* child) + " joined";
-  }), "child joined");
+  equal(
+    await run(function* () {
+      return (yield* child) + " joined";
+    }),
+    "child joined",
+  );
 });
 
 Deno.test("deep yield* chains and long synchronous runs keep the stack flat", async () => {
@@ -138,11 +144,14 @@ Deno.test("deep yield* chains and long synchronous runs keep the stack flat", as
   // the runner itself adds no frames per operation or per resumption.
   equal(await run(() => depth(2_000)), 2_000);
   // 100,000 operations that finish synchronously in one cosocket.
-  equal(await run(function* () {
-    let total = 0;
-    for (let i = 0; i < 100_000; i++) total += yield* until(Promise.resolve(1));
-    return total;
-  }), 100_000);
+  equal(
+    await run(function* () {
+      let total = 0;
+      for (let i = 0; i < 100_000; i++) total += yield* until(Promise.resolve(1));
+      return total;
+    }),
+    100_000,
+  );
 });
 
 Deno.test("yielding a non-operation value fails the cosocket with a TypeError", async () => {

@@ -12,7 +12,9 @@ import { assertNoSockets, delay, pseudoRandomBytes, text } from "./_helpers.ts";
 const isCode = (code: string) => (error: unknown) =>
   error instanceof SocketError && error.code === code;
 
-async function pair(): Promise<{ server: Socket; client: Socket; peer: Socket; [Symbol.asyncDispose](): Promise<void> }> {
+async function pair(): Promise<
+  { server: Socket; client: Socket; peer: Socket; [Symbol.asyncDispose](): Promise<void> }
+> {
   const server = bind(0, { hostname: "127.0.0.1" });
   const [client, peer] = await Promise.all([
     connect("127.0.0.1", server.sockname().port),
@@ -37,7 +39,11 @@ Deno.test("connect() and accept() exchange data both ways", async () => {
     equal(text(await p.peer.readExactly(4)), "ping");
     await p.peer.write(new TextEncoder().encode("pong"));
     equal(text(await p.client.readExactly(4)), "pong");
-    deepEqual(p.client.peername(), { address: "127.0.0.1", port: p.server.sockname().port, ipv6: false });
+    deepEqual(p.client.peername(), {
+      address: "127.0.0.1",
+      port: p.server.sockname().port,
+      ipv6: false,
+    });
     equal(p.peer.peername().port, p.client.sockname().port);
   }
   await assertNoSockets();
@@ -240,7 +246,9 @@ Deno.test("connect() times out when the server does not answer, and honours an a
     isCode("timeout"),
   );
   const controller = new AbortController();
-  const aborted = Promise.resolve(connect("127.0.0.1", port, { timeout: 5000, signal: controller.signal }));
+  const aborted = Promise.resolve(
+    connect("127.0.0.1", port, { timeout: 5000, signal: controller.signal }),
+  );
   controller.abort();
   await rejects(aborted, SocketError);
   for (const conn of fillers) conn.close();
@@ -265,7 +273,9 @@ Deno.test("connect() over IPv6 and bind() with ipv6", async () => {
 Deno.test("connect() from a local address binds that source address", async () => {
   {
     await using server = bind(0, { hostname: "127.0.0.1" });
-    await using client = await connect("127.0.0.1", server.sockname().port, { localAddress: "127.0.0.2" });
+    await using client = await connect("127.0.0.1", server.sockname().port, {
+      localAddress: "127.0.0.2",
+    });
     await using peer = (await server.accept())!;
     equal(peer.peername().address, "127.0.0.2");
     equal(client.sockname().address, "127.0.0.2");

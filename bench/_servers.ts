@@ -1,0 +1,63 @@
+/** Starts the echo servers the socket benchmarks compare, each in its own process. */
+export interface ServerProcess {
+  name: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const here = new URL("./servers/", import.meta.url);
+
+export const SERVERS = {
+  plain: {
+    name: "plain Deno.listen loop",
+    cmd: Deno.execPath(),
+    args: ["run", "--allow-net=127.0.0.1", new URL("plain_echo.ts", here).pathname],
+  },
+  cosocket: {
+    name: "cosocket server",
+    cmd: Deno.execPath(),
+    args: ["run", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname],
+  },
+  cosocketInto: {
+    name: "cosocket server (readInto)",
+    cmd: Deno.execPath(),
+    args: ["run", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname, "--into"],
+  },
+  node: {
+    name: "Node net server",
+    cmd: "node",
+    args: [new URL("node_echo.mjs", here).pathname],
+  },
+} as const;
+
+export async function startServer(
+  spec: { name: string; cmd: string; args: readonly string[] },
+  extraArgs: string[] = [],
+): Promise<ServerProcess> {
+  const child = new Deno.Command(spec.cmd, {
+    args: [...spec.args, ...extraArgs],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`Cannot start ${spec.name}: it exited`);
+    text += value;
+  }
+  reader.releaseLock();
+  const writer = child.stdin.getWriter();
+  return {
+    name: spec.name,
+    port: Number(text.trim()),
+    pid: child.pid,
+    async stop() {
+      await writer.close().catch(() => {});
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
+}

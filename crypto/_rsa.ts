@@ -1,0 +1,34 @@
+// Helpers shared by RSA encryption and decryption. Not exported.
+import { constants } from "node:crypto";
+import { resolveKey } from "./_asymmetric.ts";
+import type { RsaEncryptOptions } from "./encrypt.ts";
+import type { KeyInput } from "./import_key.ts";
+
+export function toBytes(data: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
+  if (typeof data === "string") return new TextEncoder().encode(data);
+  if (data instanceof Uint8Array) return data.slice();
+  throw new TypeError(`Cannot ${what}: data must be a string or Uint8Array`);
+}
+
+export function checkRsa(key: KeyInput, what: string, password: string | undefined): KeyInput {
+  const resolved = resolveKey(key, what, password);
+  if (resolved.family !== "rsa") {
+    throw new TypeError(`Cannot ${what}: RSA encryption needs an RSA key`);
+  }
+  return resolved.input;
+}
+
+export function oaepParams(options: RsaEncryptOptions): RsaOaepParams {
+  const params: RsaOaepParams = { name: "RSA-OAEP" };
+  if (options.label !== undefined) params.label = toBytes(options.label, "use OAEP label");
+  return params;
+}
+
+export function nodePadding(padding: "pkcs1" | "none"): number {
+  return padding === "pkcs1" ? constants.RSA_PKCS1_PADDING : constants.RSA_NO_PADDING;
+}
+
+export function checkPadding(padding: unknown, what: string): "pkcs1" | "oaep" | "none" {
+  if (padding === "pkcs1" || padding === "oaep" || padding === "none") return padding;
+  throw new TypeError(`Cannot ${what}: unsupported padding "${String(padding)}"`);
+}

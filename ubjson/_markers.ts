@@ -1,0 +1,21 @@
+// UBJSON Draft 12 marker bytes, shared by the encoder and the decoder.
+export const NULL = 0x5a; // Z
+export const NOOP = 0x4e; // N
+export const TRUE = 0x54; // T
+export const FALSE = 0x46; // F
+export const INT8 = 0x69; // i
+export const UINT8 = 0x55; // U
+export const INT16 = 0x49; // I
+export const INT32 = 0x6c; // l
+export const INT64 = 0x4c; // L
+export const FLOAT32 = 0x64; // d
+export const FLOAT64 = 0x44; // D
+export const HIGH_PRECISION = 0x48; // H
+export const CHAR = 0x43; // C
+export const STRING = 0x53; // S
+export const ARRAY_START = 0x5b; // [
+export const ARRAY_END = 0x5d; // ]
+export const OBJECT_START = 0x7b; // {
+export const OBJECT_END = 0x7d; // }
+export const TYPE = 0x24; // $
+export const COUNT = 0x23; // #
