@@ -3,6 +3,8 @@ export interface ServerProcess {
   name: string;
   port: number;
   pid: number;
+  /** Asks the server to run a full garbage collection. */
+  gc(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -12,17 +14,17 @@ export const SERVERS = {
   plain: {
     name: "plain Deno.listen loop",
     cmd: Deno.execPath(),
-    args: ["run", "--allow-net=127.0.0.1", new URL("plain_echo.ts", here).pathname],
+    args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", new URL("plain_echo.ts", here).pathname],
   },
   cosocket: {
     name: "cosocket server",
     cmd: Deno.execPath(),
-    args: ["run", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname],
+    args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname],
   },
   cosocketInto: {
     name: "cosocket server (readInto)",
     cmd: Deno.execPath(),
-    args: ["run", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname, "--into"],
+    args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname, "--into"],
   },
   node: {
     name: "Node net server",
@@ -54,6 +56,9 @@ export async function startServer(
     name: spec.name,
     port: Number(text.trim()),
     pid: child.pid,
+    async gc() {
+      await writer.write(new TextEncoder().encode("gc\n"));
+    },
     async stop() {
       await writer.close().catch(() => {});
       await child.stdout.cancel().catch(() => {});

@@ -7,7 +7,9 @@
  * leaves every connection idle, so each server connection sits in a pending
  * read after having moved a little data. The server's VmRSS is read from
  * /proc before the clients connect and again two seconds after the last
- * echo; the difference divided by N is the cost of one idle connection.
+ * echo, each time after a full garbage collection (the servers run with
+ * `--expose-gc` and collect on a "gc" line on stdin); the difference divided
+ * by N is the cost of one idle connection.
  *
  * Servers: the cosocket echo server, and a plain `Deno.listen` server holding
  * one pending 256-byte read per connection (the target: cosocket at most
@@ -55,7 +57,7 @@ interface Measurement {
 const plainIdle: ServerSpec = {
   name: "plain Deno server",
   cmd: Deno.execPath(),
-  args: ["run", "--allow-net=127.0.0.1", PLAIN_IDLE],
+  args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", PLAIN_IDLE],
 };
 
 const RUNS: Run[] = [
@@ -84,7 +86,13 @@ function delay(ms: number): Promise<void> {
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status. */
 function readRss(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  let status;
+  try {
+    status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(`Cannot read memory of process ${pid}: it has exited`);
+  }
   const match = status.match(/^VmRSS:\s+(\d+) kB$/m);
   if (!match) throw new Error(`Cannot read memory of process ${pid}: no VmRSS line`);
   return Number(match[1]) * 1024;
@@ -115,7 +123,7 @@ async function readLine(stream: ReadableStream<Uint8Array>): Promise<string | nu
 /**
  * Splits N connections over as few client processes as the open-file limit
  * allows, and gives each process its own source addresses (127.0.0.1, .2, …)
- * so that no address runs short of ephemeral ports.
+ * so that no address runs short of source ports.
  */
 function planClients(total: number, perProcess: number): { count: number; addresses: string[] }[] {
   const processes = Math.max(1, Math.ceil(total / perProcess));
@@ -138,7 +146,11 @@ interface ClientProcess {
   writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
-async function openClients(port: number, total: number, perProcess: number) {
+async function openClients(
+  port: number,
+  total: number,
+  perProcess: number,
+): Promise<ClientProcess[]> {
   const clients: ClientProcess[] = planClients(total, perProcess).map(({ count, addresses }) => {
     const child = new Deno.Command("node", {
       args: [CLIENT_SCRIPT, String(port), String(count), addresses.join(",")],
@@ -178,9 +190,15 @@ async function measure(run: Run, total: number, perProcess: number): Promise<Mea
   children.add(server.pid);
   try {
     await delay(STARTUP_SETTLE_MS);
+    // Garbage left from start-up and from connecting is not a cost of an
+    // idle connection: both servers collect it before each reading.
+    await server.gc();
+    await delay(200);
     const before = readRss(server.pid);
     const clients = await openClients(server.port, total, perProcess);
     await delay(IDLE_SETTLE_MS);
+    await server.gc();
+    await delay(500);
     const after = readRss(server.pid);
     // Clients first: a server exiting under live clients would reset them,
     // and they report that as a failure.
@@ -206,11 +224,10 @@ function printTable(results: Measurement[], total: number): void {
     ...results.map((r) => [r.name, mib(r.before), mib(r.after), kib((r.after - r.before) / total)]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const line = (row: string[]) =>
-    row.map((cell, column) =>
-      column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!)
-    )
-      .join("  ");
+  // Names left-aligned, figures right-aligned.
+  const pad = (cell: string, column: number) =>
+    column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!);
+  const line = (row: string[]) => row.map(pad).join("  ");
   console.log(`\nIdle connections: ${total} per server\n`);
   console.log(line(rows[0]!));
   console.log(widths.map((width) => "-".repeat(width)).join("  "));
@@ -224,11 +241,8 @@ async function main(): Promise<void> {
   // clients can be split across processes, the server cannot.
   const maximum = limit - SPARE_DESCRIPTORS;
   if (!Number.isInteger(total) || total < 1 || total > maximum) {
-    throw new RangeError(
-      `Cannot run with ${
-        Deno.args[0]
-      } connections: N must be an integer from 1 to ${maximum} (open-file limit ${limit})`,
-    );
+    const range = `an integer from 1 to ${maximum} (open-file limit ${limit})`;
+    throw new RangeError(`Cannot run with ${Deno.args[0]} connections: N must be ${range}`);
   }
   const perProcess = Math.min(CONNECTIONS_PER_CLIENT, maximum);
 

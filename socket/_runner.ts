@@ -37,21 +37,43 @@ export class Routine<T> implements Task<T> {
   #iterator: Iterator<Suspension, T, unknown>;
   #status: Status = "running";
   #suspension: Suspension | null = null;
-  #teardowns: Teardown[] = [];
-  #promise: Promise<T>;
-  #resolve!: (value: T) => void;
-  #reject!: (reason: unknown) => void;
+  #teardowns: Teardown[] | null = null;
+  // The result promise is made only when someone asks for it: most server
+  // cosockets are never awaited, and an idle connection should not carry a
+  // promise and its two resolving functions.
+  #promise: Promise<T> | null = null;
+  #settle: { resolve: (value: T) => void; reject: (reason: unknown) => void } | null = null;
+  #outcome: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
   #finished: Promise<void> | null = null;
   #observed = false;
 
   constructor(iterator: Iterator<Suspension, T, unknown>, socket: Socket | null) {
     this.#iterator = iterator;
     this.socket = socket;
-    this.#promise = new Promise<T>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
     running++;
+  }
+
+  #result(): Promise<T> {
+    if (this.#promise === null) {
+      const outcome = this.#outcome;
+      if (outcome === null) {
+        this.#promise = new Promise<T>((resolve, reject) => {
+          this.#settle = { resolve, reject };
+        });
+      } else {
+        this.#promise = outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
+      }
+    }
+    return this.#promise;
+  }
+
+  #settleWith(outcome: { ok: true; value: T } | { ok: false; error: unknown }): void {
+    this.#outcome = outcome;
+    const settle = this.#settle;
+    this.#settle = null;
+    if (settle === null) return;
+    if (outcome.ok) settle.resolve(outcome.value);
+    else settle.reject(outcome.error);
   }
 
   get done(): boolean {
@@ -68,22 +90,22 @@ export class Routine<T> implements Task<T> {
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     this.#observed = true;
-    return this.#promise.then(onfulfilled, onrejected);
+    return this.#result().then(onfulfilled, onrejected);
   }
 
   [Symbol.iterator](): Iterator<Suspension, T, unknown> {
     this.#observed = true;
-    return lazy(() => this.#promise)[Symbol.iterator]();
+    return lazy(() => this.#result())[Symbol.iterator]();
   }
 
   /** Registers a teardown that runs when the routine ends, in reverse order. */
   ensure(teardown: Teardown): void {
-    this.#teardowns.push(teardown);
+    (this.#teardowns ??= []).push(teardown);
   }
 
   /** Runs the generator until it first suspends, then drives it. */
   start(): void {
-    this.#drive();
+    this.#run(false, undefined);
   }
 
   halt(): Promise<void> {
@@ -119,43 +141,49 @@ export class Routine<T> implements Task<T> {
   }
 
   /**
-   * The driver loop. An async function, because `await` on a platform
-   * promise costs no derived promise, where `.then` costs one per wait; its
-   * continuations run from the microtask queue, so the stack stays flat.
-   * After a halt the status is no longer "suspended" and the loop just ends.
+   * Resumes the generator and waits for what it yields next. Resumptions
+   * come from promise callbacks only, so the stack stays flat. The two
+   * callbacks are bound once per routine: an idle connection then costs its
+   * generator and this object, not one more suspended async frame.
    */
-  async #drive(): Promise<void> {
-    let isThrow = false;
-    let value: unknown = undefined;
-    while (true) {
-      const suspension = this.#resume(isThrow, value);
-      if (suspension === null) return;
-      try {
-        if (suspension instanceof Step) {
-          let result: unknown;
-          let failure: { error: unknown } | null = null;
-          try {
-            result = await suspension.source;
-          } catch (error) {
-            failure = { error };
-          }
-          if (this.#status !== "suspended") return;
-          const mapped = failure === null
-            ? suspension.map(result)
-            : suspension.mapError(failure.error);
-          // Chunks, counts and outcomes are never thenables: a thenable here
-          // is more waiting (a paused socket, the rest of a partial write).
-          value = isPromiseLike(mapped) ? await mapped : mapped;
-        } else {
-          value = await suspension;
-        }
-        isThrow = false;
-      } catch (error) {
-        value = error;
-        isThrow = true;
-      }
-      if (this.#status !== "suspended") return;
-      this.#suspension = null;
+  #run(isThrow: boolean, value: unknown): void {
+    const suspension = this.#resume(isThrow, value);
+    if (suspension === null) return;
+    const source = suspension instanceof Step ? suspension.source : suspension;
+    source.then(this.#onValue, this.#onError);
+  }
+
+  #onValue = (value: unknown): void => {
+    if (this.#status !== "suspended") return;
+    if (this.#suspension instanceof Step) return this.#mapStep(false, value);
+    this.#suspension = null;
+    this.#run(false, value);
+  };
+
+  #onError = (error: unknown): void => {
+    if (this.#status !== "suspended") return;
+    if (this.#suspension instanceof Step) return this.#mapStep(true, error);
+    this.#suspension = null;
+    this.#run(true, error);
+  };
+
+  #mapStep(failed: boolean, value: unknown): void {
+    const step = this.#suspension as Step<unknown>;
+    this.#suspension = null;
+    let mapped: unknown;
+    try {
+      mapped = failed ? step.mapError(value) : step.map(value);
+    } catch (error) {
+      this.#run(true, error);
+      return;
+    }
+    if (isPromiseLike(mapped)) {
+      // More waiting (a paused socket, the rest of a partial write): chunks,
+      // counts and outcomes themselves are never thenables.
+      this.#suspension = mapped;
+      mapped.then(this.#onValue, this.#onError);
+    } else {
+      this.#run(false, mapped);
     }
   }
 
@@ -202,7 +230,9 @@ export class Routine<T> implements Task<T> {
 
   async #teardown(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
     let teardownError: { value: unknown } | null = null;
-    for (const teardown of this.#teardowns.reverse()) {
+    const teardowns = this.#teardowns ?? [];
+    this.#teardowns = null;
+    for (const teardown of teardowns.reverse()) {
       try {
         const result = teardown();
         if (isPromiseLike(result)) await result;
@@ -210,24 +240,23 @@ export class Routine<T> implements Task<T> {
         teardownError ??= { value: thrown };
       }
     }
-    this.#teardowns = [];
     this.socket?.close();
     running--;
     const failure = error ?? teardownError;
     if (failure) {
-      if (!this.#observed && failure.value instanceof SocketError) this.#unobserved(failure.value);
-      this.#reject(failure.value);
+      this.#settleWith({ ok: false, error: failure.value });
+      if (!this.#observed) {
+        // A network condition is handled by policy; a bug must surface as
+        // an unhandled rejection, as in any async function nobody awaits.
+        if (failure.value instanceof SocketError) this.#unobserved(failure.value);
+        else if (!halted) this.#result();
+      }
     } else if (halted) {
-      // Nobody has to await a halted task: mark the rejection as handled.
-      this.#promise.catch(() => {});
-      this.#reject(new SocketError("halted", "Cosocket was halted"));
+      this.#settleWith({ ok: false, error: new SocketError("halted", "Cosocket was halted") });
     } else {
-      this.#resolve(value as T);
+      this.#settleWith({ ok: true, value: value as T });
     }
-    if (halted && failure) {
-      this.#promise.catch(() => {});
-      throw failure.value;
-    }
+    if (halted && failure) throw failure.value;
   }
 
   /**
@@ -238,7 +267,6 @@ export class Routine<T> implements Task<T> {
    * an unhandled rejection.
    */
   #unobserved(error: SocketError): void {
-    this.#promise.catch(() => {});
     if (error.code === "closed" || error.code === "tls" || error.code === "halted") return;
     // Whoever started the cosocket may subscribe right after a synchronous
     // failure: decide once the current task is over.

@@ -2,12 +2,17 @@ import { toSocketError } from "./_conn.ts";
 import { SocketError } from "./socket_error.ts";
 import type { TlsClientOptions } from "./tls_options.ts";
 
-/** Runs the client TLS handshake on a TCP connection within `timeout` ms. */
+/**
+ * Runs the client TLS handshake on a TCP connection within `timeout` ms.
+ * `onStart` receives the TLS connection before the handshake runs, so that
+ * closing the socket meanwhile can stop it.
+ */
 export async function handshake(
   conn: Deno.TcpConn,
   serverName: string,
   options: TlsClientOptions,
   timeout: number,
+  onStart: (tls: Deno.TlsConn) => void = () => {},
 ): Promise<{ conn: Deno.TlsConn; alpnProtocol: string | null }> {
   let tls: Deno.TlsConn | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -18,6 +23,7 @@ export async function handshake(
       alpnProtocols: options.alpnProtocols ?? [],
       unsafelyDisableHostnameVerification: options.unsafelyDisableHostnameVerification ?? false,
     });
+    onStart(tls);
     const info = await Promise.race([
       tls.handshake(),
       new Promise<never>((_, reject) => {

@@ -108,9 +108,9 @@ export interface StreamSetup {
   local?: SocketAddress | null;
 }
 
-const INITIAL_READ_SIZE = 512;
+const INITIAL_READ_SIZE = 128;
 const MAX_READ_SIZE = 65536;
-const INITIAL_SLAB_SIZE = 1024;
+const INITIAL_SLAB_SIZE = 256;
 const MAX_SLAB_SIZE = 262144;
 const DEFAULT_QUEUE_LENGTH = 16384;
 const encoder = new TextEncoder();
@@ -118,6 +118,8 @@ const decoder = new TextDecoder();
 const noop = () => {};
 
 let openSockets = 0;
+/** The shared empty write queue; never pushed to. */
+const NO_WRITES: never[] = [];
 
 /** Who waits for the read in flight: a cosocket, async code, or nobody. */
 type Reader = Routine<unknown> | typeof ASYNC_READER | typeof NOBODY;
@@ -144,6 +146,8 @@ export interface SocketInternals {
 
 /** @internal */
 export let internals: SocketInternals;
+let ReadStep: new (socket: Socket) => Step<Uint8Array | null>;
+let IntoStep: new (socket: Socket) => Step<number | null>;
 
 /**
  * A socket of the seed API: a TCP or TLS connection, a listener, a UDP
@@ -203,8 +207,8 @@ export class Socket implements AsyncDisposable {
   #landing: Promise<unknown> | null = null;
   /** The caller's buffer of a readInto in flight. */
   #into: Uint8Array | null = null;
-  #readStep: CallbackStep<Uint8Array | null> | null = null;
-  #intoStep: CallbackStep<number | null> | null = null;
+  #readStep: Step<Uint8Array | null> | null = null;
+  #intoStep: Step<number | null> | null = null;
   #reader: Reader | null = null;
   #readError: SocketError | null = null;
   #unread: Uint8Array | null = null;
@@ -214,7 +218,9 @@ export class Socket implements AsyncDisposable {
   #paused: Disabled | null = null;
 
   // Write side: one FIFO for every writer.
-  #queue: WriteRequest[] = [];
+  // Idle sockets share one empty queue; a socket gets its own on its first
+  // queued write and gives it up when the queue drains.
+  #queue: WriteRequest[] = NO_WRITES;
   #writing = false;
   #unwaitedBytes = 0;
   #queueLength = DEFAULT_QUEUE_LENGTH;
@@ -227,9 +233,50 @@ export class Socket implements AsyncDisposable {
   #receiving: Promise<Datagram | null> | null = null;
 
   #disabled: Disabled | null = null;
-  #closeWaiters: (() => void)[] = [];
 
   static {
+    // Steps live here so they may call the socket's private methods: one
+    // small object per socket, reused by every read, with no closures.
+    ReadStep = class extends Step<Uint8Array | null> {
+      readonly #socket: Socket;
+      constructor(socket: Socket) {
+        super(NEVER);
+        this.#socket = socket;
+      }
+      override map(count: unknown): MaybePromise<Uint8Array | null> {
+        return this.#socket.#landed(count as number | null);
+      }
+      override mapError(error: unknown): Uint8Array | null {
+        return this.#socket.#failed(error);
+      }
+      override cancel(): void {
+        const socket = this.#socket;
+        socket.#landing = (this.source as Promise<number | null>).then(
+          (count) => socket.#landed(count),
+          (error) => socket.#failed(error),
+        );
+      }
+    };
+    IntoStep = class extends Step<number | null> {
+      readonly #socket: Socket;
+      constructor(socket: Socket) {
+        super(NEVER);
+        this.#socket = socket;
+      }
+      override map(count: unknown): MaybePromise<number | null> {
+        return this.#socket.#landedInto(count as number | null);
+      }
+      override mapError(error: unknown): null {
+        return this.#socket.#failedInto(error);
+      }
+      override cancel(): void {
+        const socket = this.#socket;
+        socket.#landing = (this.source as Promise<number | null>).then(
+          (count) => socket.#landedInto(count),
+          (error) => socket.#failedInto(error),
+        );
+      }
+    };
     internals = {
       create: () => new Socket(),
       attachStream: (socket, setup) => socket.#attachStream(setup),
@@ -312,16 +359,7 @@ export class Socket implements AsyncDisposable {
         this.#markWaiting(routine);
         this.#reader = routine ?? ASYNC_READER;
         this.#into = buffer;
-        const step = this.#intoStep ??= new CallbackStep(
-          this.#landedInto,
-          this.#failedInto,
-          () => {
-            this.#landing = (step.source as Promise<number | null>).then(
-              this.#landedInto,
-              this.#failedInto,
-            );
-          },
-        );
+        const step = this.#intoStep ??= new IntoStep(this);
         step.source = this.#landing = this.#conn.read(buffer);
         return step;
       }
@@ -343,7 +381,7 @@ export class Socket implements AsyncDisposable {
     return count;
   }
 
-  #landedInto = (count: number | null): MaybePromise<number | null> => {
+  #landedInto(count: number | null): MaybePromise<number | null> {
     const buffer = this.#into!;
     if (count === null) this.#eof = true;
     if (this.#paused !== null && isLive(this.#reader)) {
@@ -359,13 +397,13 @@ export class Socket implements AsyncDisposable {
     if (isLive(reader)) return count;
     if (count !== null) this.#unread = buffer.slice(0, count);
     return null;
-  };
+  }
 
-  #failedInto = (error: unknown): null => {
+  #failedInto(error: unknown): null {
     this.#into = null;
     this.#failed(error);
     return null;
-  };
+  }
 
   /**
    * Reads exactly `size` bytes.
@@ -547,9 +585,7 @@ export class Socket implements AsyncDisposable {
     if (timeout !== undefined) return this.#withTimeout(this.#startRead(reader), timeout);
     // The hot path: the runner maps the platform's byte count itself.
     this.#reader = reader;
-    const step = this.#readStep ??= new CallbackStep(this.#landed, this.#failed, () => {
-      this.#landing = (step.source as Promise<number | null>).then(this.#landed, this.#failed);
-    });
+    const step = this.#readStep ??= new ReadStep(this);
     step.source = this.#landing = this.#conn.read(this.#window());
     return step;
   }
@@ -574,7 +610,10 @@ export class Socket implements AsyncDisposable {
    */
   #startRead(reader: Reader): Promise<Uint8Array | null> {
     this.#reader = reader;
-    const landing = this.#conn!.read(this.#window()).then(this.#landed, this.#failed);
+    const landing = this.#conn!.read(this.#window()).then(
+      (count) => this.#landed(count),
+      (error) => this.#failed(error),
+    );
     this.#landing = landing;
     return landing;
   }
@@ -583,7 +622,7 @@ export class Socket implements AsyncDisposable {
    * The free end of the current slab, where the next read lands. Chunks are
    * views of slabs, never copied and never reused, because allocating a
    * typed array costs far more in Deno than a view does. Slabs start small
-   * (an idle connection holds 1 KiB) and double for connections that move
+   * (an idle connection holds 512 bytes) and double for connections that move
    * data; a chunk keeps only its own slab alive.
    */
   #window(): Uint8Array {
@@ -598,7 +637,7 @@ export class Socket implements AsyncDisposable {
     return this.#buffer = slab.subarray(this.#slabOffset, this.#slabOffset + size);
   }
 
-  #landed = (count: number | null): MaybePromise<Uint8Array | null> => {
+  #landed(count: number | null): MaybePromise<Uint8Array | null> {
     let chunk: Uint8Array | null = null;
     if (count === null) this.#eof = true;
     else {
@@ -612,9 +651,9 @@ export class Socket implements AsyncDisposable {
       return this.#paused.promise.then(() => this.#deliver(this.#takeUnread()));
     }
     return this.#deliver(chunk);
-  };
+  }
 
-  #failed = (error: unknown): Uint8Array | null => {
+  #failed(error: unknown): Uint8Array | null {
     if (this.#kind === "closed") {
       this.#eof = true;
       return this.#deliver(null);
@@ -624,7 +663,7 @@ export class Socket implements AsyncDisposable {
     if (isLive(reader)) throw failure;
     this.#readError = failure;
     return null;
-  };
+  }
 
   #deliver(chunk: Uint8Array | null): Uint8Array | null {
     const reader = this.#release();
@@ -717,6 +756,7 @@ export class Socket implements AsyncDisposable {
     const idle = this.#queue.length === 0;
     const accepted = idle || queueLength + bytes.length <= this.#queueLength;
     const request = new WriteRequest(this, bytes, accepted, queueLength);
+    if (this.#queue === NO_WRITES) this.#queue = [];
     this.#queue.push(request);
     if (accepted) this.#unwaitedBytes += bytes.length;
     else {
@@ -758,6 +798,7 @@ export class Socket implements AsyncDisposable {
     const index = this.#queue.indexOf(request);
     if (index >= 0) {
       this.#queue.splice(index, 1);
+      if (this.#queue.length === 0) this.#queue = NO_WRITES;
       request.done = true;
       request.error = new SocketError(
         "incorrectuse",
@@ -801,6 +842,7 @@ export class Socket implements AsyncDisposable {
         if (request.offset < bytes.length) return this.#send(request);
         this.#writing = false;
         this.#queue.shift();
+        if (this.#queue.length === 0) this.#queue = NO_WRITES;
         this.#settleWrite(request, null);
         this.#startHead();
         return null;
@@ -832,7 +874,7 @@ export class Socket implements AsyncDisposable {
 
   #failWrites(error: SocketError): void {
     const queue = this.#queue;
-    this.#queue = [];
+    this.#queue = NO_WRITES;
     for (const request of queue) this.#settleWrite(request, error);
   }
 
@@ -1243,9 +1285,19 @@ export class Socket implements AsyncDisposable {
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "upgrade";
     else this.#asyncWaiting = "upgrade";
-    const serverName = options.serverName ?? this.#remote?.address ?? "localhost";
+    const serverName = options.serverName ?? addressOf(conn, "remoteAddr")?.address ?? "localhost";
     try {
-      const tls = await handshake(conn, serverName, options, options.timeout ?? 10_000);
+      const tls = await handshake(
+        conn,
+        serverName,
+        options,
+        options.timeout ?? 10_000,
+        (started) => {
+          // Closing the socket during the handshake must close this conn.
+          if (this.#kind === "closed") started.close();
+          else this.#conn = started;
+        },
+      );
       this.#conn = tls.conn;
       this.#tls = true;
       this.#serverName = serverName;
@@ -1296,7 +1348,8 @@ export class Socket implements AsyncDisposable {
    * @throws {SocketError} `incorrectuse` when the socket has no peer.
    */
   peername(): SocketAddress {
-    if (this.#remote !== null) return { ...this.#remote };
+    const remote = this.#remote ?? (this.#conn === null ? null : addressOf(this.#conn, "remoteAddr"));
+    if (remote !== null) return remote;
     if (this.#udpPeer !== null) return netAddress(this.#udpPeer);
     throw new SocketError("incorrectuse", "Cannot get peer name: socket has no peer");
   }
@@ -1308,7 +1361,8 @@ export class Socket implements AsyncDisposable {
    * @throws {SocketError} `incorrectuse` when the socket is not bound.
    */
   sockname(): SocketAddress {
-    if (this.#local !== null) return { ...this.#local };
+    const local = this.#local ?? (this.#conn === null ? null : addressOf(this.#conn, "localAddr"));
+    if (local !== null) return local;
     throw new SocketError("incorrectuse", "Cannot get socket name: socket is not bound");
   }
 
@@ -1374,8 +1428,8 @@ export class Socket implements AsyncDisposable {
       hostnameVerified: this.#hostnameVerified,
       alpnProtocol: this.#alpnProtocol,
       reused: this.#reused + 1,
-      remote: this.#remote,
-      local: this.#local,
+      remote: this.#remote ?? addressOf(conn, "remoteAddr"),
+      local: this.#local ?? addressOf(conn, "localAddr"),
     }, options);
     this.#conn = null;
     this.#resetConnection();
@@ -1417,7 +1471,6 @@ export class Socket implements AsyncDisposable {
     const paused = this.#paused;
     this.#paused = null;
     paused?.resume([]);
-    for (const waiter of this.#closeWaiters.splice(0)) waiter();
   }
 
   /**
@@ -1449,8 +1502,10 @@ export class Socket implements AsyncDisposable {
     this.#poolKey = setup.poolKey ?? null;
     if (setup.inflight) this.#adopt(setup.inflight);
     this.#reused = setup.reused ?? 0;
-    this.#remote = setup.remote ?? addressOf(setup.conn, "remoteAddr");
-    this.#local = setup.local ?? addressOf(setup.conn, "localAddr");
+    // Addresses of a Deno conn are read when asked for: idle connections
+    // should not carry two more objects each.
+    this.#remote = setup.remote ?? null;
+    this.#local = setup.local ?? null;
   }
 
   /** Takes over a read already in flight (a pooled connection's watch). */
@@ -1603,35 +1658,6 @@ function throwIfError(error: SocketError | null): void {
   if (error !== null) throw error;
 }
 
-/** A step whose mapping is a socket's own bound functions, reused per read. */
-class CallbackStep<T> extends Step<T> {
-  readonly #onValue: (value: never) => MaybePromise<T>;
-  readonly #onError: (error: unknown) => MaybePromise<T>;
-  readonly #onCancel: () => void;
-
-  constructor(
-    onValue: (value: never) => MaybePromise<T>,
-    onError: (error: unknown) => MaybePromise<T>,
-    onCancel: () => void,
-  ) {
-    super(NEVER);
-    this.#onValue = onValue;
-    this.#onError = onError;
-    this.#onCancel = onCancel;
-  }
-
-  override map(value: unknown): MaybePromise<T> {
-    return this.#onValue(value as never);
-  }
-
-  override mapError(error: unknown): MaybePromise<T> {
-    return this.#onError(error);
-  }
-
-  override cancel(): void {
-    this.#onCancel();
-  }
-}
 
 class SettledWrite implements WriteOperation {
   readonly accepted: boolean;

@@ -5,10 +5,10 @@
 //
 // Opens <count> connections to 127.0.0.1:<port>, spread round-robin over the
 // given local (source) addresses; each sends one 16-byte message, waits for
-// its echo, then stays open and idle. Prints one JSON line
-// `{"ready":<count>}` once all are echoed, then holds them until stdin
-// closes (or the parent dies, which closes it too) and exits after resetting
-// every connection. Any failure prints to stderr and exits with status 1.
+// its echo, then stays open and idle. Prints one JSON line,
+// `{"ready":<count>,"skipped":<busy source ports passed over>}`, once all are
+// echoed, then holds them until stdin closes (or the parent dies, which
+// closes it too) and exits after resetting every connection. Any failure prints to stderr and exits with status 1.
 import net from "node:net";
 
 const MESSAGE_SIZE = 16;
@@ -110,8 +110,9 @@ async function worker() {
 }
 
 process.stdin.on("end", () => {
-  // RST instead of FIN: a FIN would leave every client port in TIME_WAIT for
-  // a minute, and back-to-back runs would then run short of source ports.
+  // RST instead of FIN: a FIN would leave one TIME_WAIT entry per connection
+  // holding its source port for a minute on a shared machine; a reset
+  // leaves none.
   for (const socket of sockets) socket.resetAndDestroy();
   process.exit(0);
 });
@@ -119,7 +120,7 @@ process.stdin.resume();
 
 try {
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, count) }, worker));
-  process.stdout.write(`${JSON.stringify({ ready: sockets.length })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: sockets.length, skipped: skips })}\n`);
 } catch (error) {
   fail(error);
 }

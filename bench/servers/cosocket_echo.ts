@@ -3,6 +3,7 @@
 // does); by default it uses read(), which returns a fresh chunk each time.
 // Prints its port, then serves until stdin closes.
 import { bind, type Socket } from "../../socket/mod.ts";
+import { serveUntilStdinCloses } from "./_stdin.ts";
 
 function* echo(sock: Socket) {
   let data;
@@ -23,6 +24,6 @@ const server = bind(0, { hostname: "127.0.0.1", backlog: 4096 }).event(function*
   while ((client = yield* listener.accept()) !== null) client.event(handler);
 });
 console.log(server.sockname().port);
-for await (const _ of Deno.stdin.readable) { /* wait for the parent to close stdin */ }
+await serveUntilStdinCloses();
 server.close();
 Deno.exit(0);

@@ -1,5 +1,6 @@
 // The platform's own alternative: a plain Deno.listen async echo loop with a
 // reused buffer (the read size is the first argument, default 64 KiB).
+import { serveUntilStdinCloses } from "./_stdin.ts";
 const size = Number(Deno.args[0] ?? 65536);
 const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 4096 });
 
@@ -22,5 +23,5 @@ async function echo(conn: Deno.Conn) {
   for await (const conn of listener) echo(conn);
 })().catch(() => {});
 console.log(listener.addr.port);
-for await (const _ of Deno.stdin.readable) { /* wait for the parent to close stdin */ }
+await serveUntilStdinCloses();
 Deno.exit(0);

@@ -4,6 +4,7 @@
 // whatever arrives. Idle memory per connection is then roughly what Deno
 // itself needs to hold a socket plus one small read in flight.
 // Prints its port, then serves until stdin closes.
+import { serveUntilStdinCloses } from "./_stdin.ts";
 const size = Number(Deno.args[0] ?? 256);
 if (!Number.isInteger(size) || size < 1) {
   throw new RangeError(`Cannot start idle server: read size must be a positive integer: ${size}`);
@@ -31,5 +32,5 @@ async function hold(conn: Deno.Conn): Promise<void> {
   for await (const conn of listener) hold(conn);
 })().catch(() => {});
 console.log(listener.addr.port);
-for await (const _ of Deno.stdin.readable) { /* wait for the parent to close stdin */ }
+await serveUntilStdinCloses();
 Deno.exit(0);
