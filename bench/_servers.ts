@@ -14,17 +14,33 @@ export const SERVERS = {
   plain: {
     name: "plain Deno.listen loop",
     cmd: Deno.execPath(),
-    args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", new URL("plain_echo.ts", here).pathname],
+    args: [
+      "run",
+      "--v8-flags=--expose-gc",
+      "--allow-net=127.0.0.1",
+      new URL("plain_echo.ts", here).pathname,
+    ],
   },
   cosocket: {
     name: "cosocket server",
     cmd: Deno.execPath(),
-    args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname],
+    args: [
+      "run",
+      "--v8-flags=--expose-gc",
+      "--allow-net=127.0.0.1",
+      new URL("cosocket_echo.ts", here).pathname,
+    ],
   },
   cosocketInto: {
     name: "cosocket server (readInto)",
     cmd: Deno.execPath(),
-    args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", new URL("cosocket_echo.ts", here).pathname, "--into"],
+    args: [
+      "run",
+      "--v8-flags=--expose-gc",
+      "--allow-net=127.0.0.1",
+      new URL("cosocket_echo.ts", here).pathname,
+      "--into",
+    ],
   },
   node: {
     name: "Node net server",

@@ -1,86 +1,90 @@
 /**
- * Socket benchmarks: the same Deno client drives three echo servers, each in
- * its own process: the cosocket server, a plain `Deno.listen` async loop
- * (the baseline), and Node's `net`. Deno prints the ratios per group.
+ * Socket benchmarks, one run, ratios printed by `deno bench` per group:
+ * the same load client drives four echo servers, each in its own process,
+ * pinned to its own core when `taskset` exists (client on core 0, server on
+ * core 1), so the server, not the client, is measured:
  *
- * - ping-pong: 100 connections, each doing 100 sequential 64-byte round trips
- *   per iteration (10,000 round trips).
- * - bulk: 1 GiB through one connection (written and echoed back at once).
+ * - plain `Deno.listen` async loop with one reused 64 KiB buffer (baseline)
+ * - cosocket server with `read()` (each chunk a fresh, owned view)
+ * - cosocket server with `readInto()` (one reused buffer, like the baseline)
+ * - Node's `net` (each socket piped to itself)
+ *
+ * The load client is `load/tcp_load.c`, compiled here with `cc` on first
+ * use: a JavaScript client costs as much per message as the server it
+ * measures and would hide the differences.
+ *
+ * - ping-pong: 100 connections x 1,000 sequential 64-byte round trips
+ * - bulk: 1 GiB through one connection, echoed back while it is sent
  *
  * Run: `deno task bench bench/socket_bench.ts`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
 
+const pinned = await hasTaskset();
+const client = await buildClient();
+const specs = [SERVERS.plain, SERVERS.cosocket, SERVERS.cosocketInto, SERVERS.node];
 const servers: ServerProcess[] = [];
-for (const spec of [SERVERS.plain, SERVERS.cosocket, SERVERS.node]) {
-  servers.push(await startServer(spec));
+for (const spec of specs) {
+  servers.push(
+    await startServer(
+      pinned ? { ...spec, cmd: "taskset", args: ["-c", "1", spec.cmd, ...spec.args] } : spec,
+    ),
+  );
 }
 globalThis.addEventListener("unload", () => {
   for (const server of servers) Deno.kill(server.pid, "SIGTERM");
 });
 
-const CONNECTIONS = 100;
-const ROUNDS = 100;
-const message = new Uint8Array(64).fill(42);
+async function hasTaskset(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output()).success;
+  } catch {
+    return false;
+  }
+}
 
-async function readFull(conn: Deno.Conn, buffer: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < buffer.length) {
-    const count = await conn.read(buffer.subarray(offset));
-    if (count === null) throw new Error("Cannot read: server closed");
-    offset += count;
+async function buildClient(): Promise<string> {
+  const source = new URL("./load/tcp_load.c", import.meta.url).pathname;
+  const binary = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cosocket_tcp_load`;
+  const built = await new Deno.Command("cc", { args: ["-O2", "-o", binary, source] }).output();
+  if (!built.success) {
+    throw new Error(`Cannot build the load client: ${new TextDecoder().decode(built.stderr)}`);
+  }
+  return binary;
+}
+
+async function load(args: string[]): Promise<void> {
+  const command = pinned ? "taskset" : client;
+  const output = await new Deno.Command(command, {
+    args: pinned ? ["-c", "0", client, ...args] : args,
+  }).output();
+  if (!output.success) {
+    throw new Error(`Load client failed: ${new TextDecoder().decode(output.stderr)}`);
   }
 }
 
 for (const server of servers) {
-  let conns: Deno.Conn[] | null = null;
   Deno.bench({
-    name: `ping-pong 64 B x ${CONNECTIONS} conns: ${server.name}`,
+    name: `ping-pong 100 conns x 1000 x 64 B: ${server.name}`,
     group: "ping-pong",
     baseline: server.name === SERVERS.plain.name,
-    warmup: 3,
-    n: 30,
+    warmup: 2,
+    n: 15,
     async fn() {
-      conns ??= await Promise.all(
-        Array.from(
-          { length: CONNECTIONS },
-          () => Deno.connect({ hostname: "127.0.0.1", port: server.port }),
-        ),
-      );
-      await Promise.all(conns.map(async (conn) => {
-        const reply = new Uint8Array(64);
-        for (let round = 0; round < ROUNDS; round++) {
-          await conn.write(message);
-          await readFull(conn, reply);
-        }
-      }));
+      await load(["pingpong", String(server.port), "100", "1000", "64"]);
     },
   });
 }
 
-const GIB = 1 << 30;
 for (const server of servers) {
   Deno.bench({
     name: `bulk 1 GiB echo: ${server.name}`,
     group: "bulk",
     baseline: server.name === SERVERS.plain.name,
     warmup: 1,
-    n: 3,
+    n: 8,
     async fn() {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-      const chunk = new Uint8Array(256 << 10).fill(1);
-      const writing = (async () => {
-        for (let sent = 0; sent < GIB; sent += chunk.length) await conn.write(chunk);
-      })();
-      const buffer = new Uint8Array(256 << 10);
-      let received = 0;
-      while (received < GIB) {
-        const count = await conn.read(buffer);
-        if (count === null) throw new Error("Cannot read: server closed");
-        received += count;
-      }
-      await writing;
-      conn.close();
+      await load(["bulk", String(server.port), String(1 << 30)]);
     },
   });
 }

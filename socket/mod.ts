@@ -50,4 +50,5 @@ export * from "./socket_error.ts";
 export * from "./socket_state.ts";
 export * from "./task.ts";
 export * from "./tls_options.ts";
+export * from "./toip.ts";
 export * from "./udpcon.ts";

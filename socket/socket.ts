@@ -1348,7 +1348,8 @@ export class Socket implements AsyncDisposable {
    * @throws {SocketError} `incorrectuse` when the socket has no peer.
    */
   peername(): SocketAddress {
-    const remote = this.#remote ?? (this.#conn === null ? null : addressOf(this.#conn, "remoteAddr"));
+    const remote = this.#remote ??
+      (this.#conn === null ? null : addressOf(this.#conn, "remoteAddr"));
     if (remote !== null) return remote;
     if (this.#udpPeer !== null) return netAddress(this.#udpPeer);
     throw new SocketError("incorrectuse", "Cannot get peer name: socket has no peer");
@@ -1657,7 +1658,6 @@ const NEVER: Promise<never> = new Promise(() => {});
 function throwIfError(error: SocketError | null): void {
   if (error !== null) throw error;
 }
-
 
 class SettledWrite implements WriteOperation {
   readonly accepted: boolean;

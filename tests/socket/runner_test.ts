@@ -185,3 +185,30 @@ Deno.test("a cosocket that throws closes its socket and rejects its task", async
   equal(sock.state().connected, false);
   await assertNoSockets();
 });
+
+Deno.test("a cosocket nobody awaits that ends because its connection closed is not an error", async () => {
+  const sock = event(function* () {
+    yield* sleep(0);
+    throw new SocketError("closed", "Cannot write to socket: connection is closed");
+  });
+  await delay(20);
+  equal(sock.task!.done, true);
+  await assertNoSockets();
+});
+
+Deno.test("a cosocket nobody awaits that fails with another socket error is logged", async () => {
+  const logged: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    event(function* () {
+      yield* sleep(0);
+      throw new SocketError("refused", "Cannot connect to 127.0.0.1:1: Connection refused");
+    });
+    await delay(30);
+  } finally {
+    console.error = original;
+  }
+  equal(logged.length, 1);
+  await assertNoSockets();
+});

@@ -6,6 +6,7 @@ import {
   type Socket,
   SocketError,
   sockstat,
+  toip,
 } from "../../socket/mod.ts";
 import { assertNoSockets, delay, pseudoRandomBytes, text } from "./_helpers.ts";
 
@@ -338,4 +339,55 @@ Deno.test("sockstat() counts open sockets and returns to zero", async () => {
     equal(p.client.state().connected, true);
   }
   await assertNoSockets();
+});
+
+Deno.test("readInto() fills the caller's buffer and returns null at end of stream", async () => {
+  {
+    await using p = await pair();
+    const buffer = new Uint8Array(4);
+    await p.peer.write("abcdef");
+    let collected = "";
+    while (collected.length < 6) {
+      const count = (await p.client.readInto(buffer))!;
+      collected += text(buffer.subarray(0, count));
+    }
+    equal(collected, "abcdef");
+    p.peer.close();
+    equal(await p.client.readInto(buffer), null);
+    throws(() => p.client.readInto(new Uint8Array(0)), RangeError);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("readInto() takes buffered bytes first and keeps what does not fit", async () => {
+  {
+    await using p = await pair();
+    await p.peer.write("line one\nrest of it");
+    equal(await p.client.readLine(), "line one");
+    const small = new Uint8Array(4);
+    equal(await p.client.readInto(small), 4);
+    equal(text(small), "rest");
+    equal(text(await p.client.readExactly(6)), " of it");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("read() chunks stay intact after later reads (they are never reused)", async () => {
+  {
+    await using p = await pair();
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < 50; i++) {
+      await p.peer.write(`message ${i};`);
+      chunks.push((await p.client.readUntil(";"))!);
+    }
+    chunks.forEach((chunk, i) => equal(text(chunk), `message ${i}`));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("toip() resolves names with the system resolver and fails with unreachable", async () => {
+  equal(await toip("localhost"), "127.0.0.1");
+  equal(await toip("::1", { ipv6: true }), "::1");
+  equal(await toip("127.0.0.1"), "127.0.0.1");
+  await rejects(Promise.resolve(toip("no-such-host.invalid")), isCode("unreachable"));
 });
