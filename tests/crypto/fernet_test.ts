@@ -117,7 +117,9 @@ key, token = sys.stdin.read().split()
 f = Fernet(key.encode())
 sys.stdout.write(f.decrypt(token.encode(), ttl=60).decode() + "\\n" + f.encrypt("from python ✓".encode()).decode())
 `;
-  const out = new TextDecoder().decode(await run("python3", ["-c", script], `${key} ${ours}`))
+  const out = new TextDecoder().decode(
+    await run("/usr/bin/python3", ["-c", script], `${key} ${ours}`),
+  )
     .split("\n");
   assert.equal(out[0], "from deno ✓");
   const { data } = await fernetDecrypt(key, out[1]!, { ttl: 60 });

@@ -142,7 +142,7 @@ print(tls.version(), flush=True)
 tls.close()
 `;
   const dir = new URL("../testdata/tls/", import.meta.url).pathname;
-  const child = new Deno.Command("python3", {
+  const child = new Deno.Command("/usr/bin/python3", {
     args: ["-c", script, `${dir}server.pem`, `${dir}server.key`],
     stdout: "piped",
     stderr: "inherit",
