@@ -35,7 +35,7 @@ const CONNECTIONS_PER_CLIENT = 19_000;
 const TARGET_RATIO = 1.25;
 
 const CLIENT_SCRIPT = new URL("./load/idle_clients.mjs", import.meta.url).pathname;
-const PLAIN_IDLE = new URL("./servers/plain_idle.ts", import.meta.url).pathname;
+const PLAIN_ECHO = new URL("./servers/plain_echo.ts", import.meta.url).pathname;
 
 interface ServerSpec {
   name: string;
@@ -57,7 +57,7 @@ interface Measurement {
 const plainIdle: ServerSpec = {
   name: "plain Deno server",
   cmd: Deno.execPath(),
-  args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", PLAIN_IDLE],
+  args: ["run", "--v8-flags=--expose-gc", "--allow-net=127.0.0.1", PLAIN_ECHO],
 };
 
 const RUNS: Run[] = [

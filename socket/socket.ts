@@ -146,8 +146,7 @@ export interface SocketInternals {
 
 /** @internal */
 export let internals: SocketInternals;
-let ReadStep: new (socket: Socket) => Step<Uint8Array | null>;
-let IntoStep: new (socket: Socket) => Step<number | null>;
+let ReadStep: new (socket: Socket, into: boolean) => Step<Uint8Array | number | null>;
 
 /**
  * A socket of the seed API: a TCP or TLS connection, a listener, a UDP
@@ -207,8 +206,8 @@ export class Socket implements AsyncDisposable {
   #landing: Promise<unknown> | null = null;
   /** The caller's buffer of a readInto in flight. */
   #into: Uint8Array | null = null;
-  #readStep: Step<Uint8Array | null> | null = null;
-  #intoStep: Step<number | null> | null = null;
+  #readStep: Step<Uint8Array | number | null> | null = null;
+  #intoStep: Step<Uint8Array | number | null> | null = null;
   #reader: Reader | null = null;
   #readError: SocketError | null = null;
   #unread: Uint8Array | null = null;
@@ -237,43 +236,28 @@ export class Socket implements AsyncDisposable {
   static {
     // Steps live here so they may call the socket's private methods: one
     // small object per socket, reused by every read, with no closures.
-    ReadStep = class extends Step<Uint8Array | null> {
+    ReadStep = class extends Step<Uint8Array | number | null> {
       readonly #socket: Socket;
-      constructor(socket: Socket) {
+      readonly #into: boolean;
+      constructor(socket: Socket, into: boolean) {
         super(NEVER);
         this.#socket = socket;
+        this.#into = into;
       }
-      override map(count: unknown): MaybePromise<Uint8Array | null> {
-        return this.#socket.#landed(count as number | null);
+      override map(count: unknown): MaybePromise<Uint8Array | number | null> {
+        const socket = this.#socket;
+        return this.#into
+          ? socket.#landedInto(count as number | null)
+          : socket.#landed(count as number | null);
       }
       override mapError(error: unknown): Uint8Array | null {
-        return this.#socket.#failed(error);
+        return this.#into ? this.#socket.#failedInto(error) : this.#socket.#failed(error);
       }
       override cancel(): void {
-        const socket = this.#socket;
-        socket.#landing = (this.source as Promise<number | null>).then(
-          (count) => socket.#landed(count),
-          (error) => socket.#failed(error),
-        );
-      }
-    };
-    IntoStep = class extends Step<number | null> {
-      readonly #socket: Socket;
-      constructor(socket: Socket) {
-        super(NEVER);
-        this.#socket = socket;
-      }
-      override map(count: unknown): MaybePromise<number | null> {
-        return this.#socket.#landedInto(count as number | null);
-      }
-      override mapError(error: unknown): null {
-        return this.#socket.#failedInto(error);
-      }
-      override cancel(): void {
-        const socket = this.#socket;
-        socket.#landing = (this.source as Promise<number | null>).then(
-          (count) => socket.#landedInto(count),
-          (error) => socket.#failedInto(error),
+        // The halted reader's read still lands, and its bytes wait in #unread.
+        this.#socket.#landing = (this.source as Promise<number | null>).then(
+          (count) => this.map(count),
+          (error) => this.mapError(error),
         );
       }
     };
@@ -359,9 +343,9 @@ export class Socket implements AsyncDisposable {
         this.#markWaiting(routine);
         this.#reader = routine ?? ASYNC_READER;
         this.#into = buffer;
-        const step = this.#intoStep ??= new IntoStep(this);
+        const step = this.#intoStep ??= new ReadStep(this, true);
         step.source = this.#landing = this.#conn.read(buffer);
-        return step;
+        return step as Step<number | null>;
       }
       const chunk = this.#readChunk(undefined, "read from");
       return chunk instanceof Promise
@@ -585,9 +569,9 @@ export class Socket implements AsyncDisposable {
     if (timeout !== undefined) return this.#withTimeout(this.#startRead(reader), timeout);
     // The hot path: the runner maps the platform's byte count itself.
     this.#reader = reader;
-    const step = this.#readStep ??= new ReadStep(this);
+    const step = this.#readStep ??= new ReadStep(this, false);
     step.source = this.#landing = this.#conn.read(this.#window());
-    return step;
+    return step as Step<Uint8Array | null>;
   }
 
   #markWaiting(routine: Routine<unknown> | null): void {
