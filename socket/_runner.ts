@@ -5,6 +5,11 @@ import type { SocketState } from "./socket_state.ts";
 import type { Socket } from "./socket.ts";
 import type { Task } from "./task.ts";
 
+/** A write whose completion handling is still to be attached. */
+export interface Unbooked {
+  book(): void;
+}
+
 /** A teardown registered with `ensure`. */
 export type Teardown = () => void | PromiseLike<void>;
 
@@ -33,6 +38,13 @@ export class Routine<T> implements Task<T> {
   readonly socket: Socket | null;
   /** What the routine waits for, for `Socket#state` (`null` while running). */
   waitingFor: SocketState | null = null;
+  /**
+   * A write this routine started whose completion nobody handles yet: if the
+   * routine delegates to it right away, the runner's own wait does the
+   * write's bookkeeping (one promise callback less per write); otherwise it
+   * is booked when the routine next suspends or ends.
+   */
+  unbooked: Unbooked | null = null;
 
   #iterator: Iterator<Suspension, T, unknown>;
   #status: Status = "running";
@@ -137,6 +149,7 @@ export class Routine<T> implements Task<T> {
         current = previous;
       }
     }
+    this.#bookWrites();
     return this.#finish(error, true);
   }
 
@@ -148,9 +161,18 @@ export class Routine<T> implements Task<T> {
    */
   #run(isThrow: boolean, value: unknown): void {
     const suspension = this.#resume(isThrow, value);
+    this.#bookWrites();
     if (suspension === null) return;
     const source = suspension instanceof Step ? suspension.source : suspension;
     source.then(this.#onValue, this.#onError);
+  }
+
+  #bookWrites(): void {
+    const unbooked = this.unbooked;
+    if (unbooked !== null) {
+      this.unbooked = null;
+      unbooked.book();
+    }
   }
 
   #onValue = (value: unknown): void => {

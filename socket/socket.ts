@@ -142,6 +142,9 @@ export interface SocketInternals {
   setWaiting(socket: Socket, state: SocketState | null): void;
   openSockets(): number;
   waitFor(socket: Socket, request: WriteRequest): MaybePromise<SocketError | null>;
+  book(socket: Socket, request: WriteRequest): void;
+  wroteDirect(socket: Socket, request: WriteRequest, count: number): MaybePromise<SocketError | null>;
+  writeDirectFailed(socket: Socket, error: unknown): SocketError;
 }
 
 /** @internal */
@@ -272,6 +275,9 @@ export class Socket implements AsyncDisposable {
       },
       openSockets: () => openSockets,
       waitFor: (socket, request) => socket.#waitFor(request),
+      book: (socket, request) => socket.#book(request),
+      wroteDirect: (socket, request, count) => socket.#wroteDirect(request, count),
+      writeDirectFailed: (socket, error) => socket.#writeDirectFailed(error),
     };
   }
 
@@ -748,8 +754,59 @@ export class Socket implements AsyncDisposable {
       // the second hop gives it that chance before the write is dropped.
       queueMicrotask(() => queueMicrotask(() => this.#decide(request)));
     }
-    if (idle) this.#startHead();
+    if (idle) {
+      const routine = currentRoutine();
+      if (routine === null) this.#startHead();
+      else this.#startDirect(request, routine);
+    }
     return request;
+  }
+
+  /**
+   * The hot path of a cosocket writing to an idle socket: the write starts
+   * at once, and its completion is handled by whoever waits for it first:
+   * the runner (when the cosocket delegates to it, `WriteRequest#next`), or
+   * `book()` (when it does not, or when it is halted).
+   */
+  #startDirect(request: WriteRequest, routine: Routine<unknown>): void {
+    this.#writing = true;
+    request.booked = false;
+    request.raw = this.#conn!.write(request.bytes);
+    routine.unbooked?.book();
+    routine.unbooked = request;
+  }
+
+  #book(request: WriteRequest): void {
+    if (request.booked) return;
+    request.booked = true;
+    request.flight = request.raw!.then(
+      (count) => this.#wroteDirect(request, count),
+      (error) => this.#writeDirectFailed(error),
+    );
+  }
+
+  #wroteDirect(request: WriteRequest, count: number): MaybePromise<SocketError | null> {
+    if (request.done) return request.error;
+    request.offset += count;
+    if (request.offset < request.bytes.length) {
+      request.flight = this.#send(request);
+      return request.flight;
+    }
+    this.#writing = false;
+    this.#queue.shift();
+    if (this.#queue.length === 0) this.#queue = NO_WRITES;
+    this.#settleWrite(request, null);
+    this.#startHead();
+    return null;
+  }
+
+  #writeDirectFailed(error: unknown): SocketError {
+    this.#writing = false;
+    const failure = this.#kind === "closed"
+      ? new SocketError("closed", "Cannot write to socket: connection is closed")
+      : toSocketError(error, "write to socket");
+    this.#failWrites(failure);
+    return failure;
   }
 
   /** Marks a write as waited for; returns its outcome now or later. */
@@ -765,6 +822,7 @@ export class Socket implements AsyncDisposable {
     if (request.done) return request.error;
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "write";
+    if (!request.booked) this.#book(request);
     if (request.flight !== null) return request.flight;
     if (request.waiter === null) {
       let resolve!: (error: SocketError | null) => void;
@@ -820,6 +878,7 @@ export class Socket implements AsyncDisposable {
     const { bytes, offset } = request;
     const raw = this.#conn!.write(offset === 0 ? bytes : bytes.subarray(offset));
     request.raw = raw;
+    request.booked = true;
     return raw.then(
       (count): MaybePromise<SocketError | null> => {
         request.offset += count;
@@ -1562,7 +1621,11 @@ class WriteRequest extends Step<void>
   waiter:
     | { promise: Promise<SocketError | null>; resolve: (error: SocketError | null) => void }
     | null = null;
+  /** Its completion is handled (see `Socket#startDirect`); queued writes always are. */
+  booked = true;
   #iterated: 0 | 1 | 2 = 0;
+  /** The runner maps the platform write itself. */
+  #direct = false;
 
   constructor(socket: Socket, bytes: Uint8Array, accepted: boolean, queueLength: number) {
     super(NEVER);
@@ -1588,6 +1651,19 @@ class WriteRequest extends Step<void>
       return { done: true, value: undefined };
     }
     this.#iterated = 1;
+    if (!this.booked) {
+      // Delegated to right after the call: the runner awaits the platform
+      // write and `map` does its bookkeeping.
+      const routine = currentRoutine();
+      if (routine !== null && routine.unbooked === this) {
+        routine.unbooked = null;
+        this.booked = true;
+        this.#direct = true;
+        internals.waitFor(this.socket, this);
+        this.source = this.raw!;
+        return { done: false, value: this };
+      }
+    }
     const result = internals.waitFor(this.socket, this);
     if (result === null) {
       this.#iterated = 2;
@@ -1619,12 +1695,37 @@ class WriteRequest extends Step<void>
 
   // The runner hands the mapped outcome to `next`, which throws a failure:
   // as a step, a write resolves to its outcome, not to the operation's void.
-  override map(): MaybePromise<void> {
+  override map(count?: unknown): MaybePromise<void> {
+    if (this.#direct) {
+      this.#direct = false;
+      return internals.wroteDirect(this.socket, this, count as number) as unknown as MaybePromise<
+        void
+      >;
+    }
     return (this.done ? this.error : this.flight!) as unknown as MaybePromise<void>;
   }
 
-  override mapError(): MaybePromise<void> {
+  override mapError(error: unknown): MaybePromise<void> {
+    if (this.#direct) {
+      this.#direct = false;
+      if (this.done) return this.error as unknown as MaybePromise<void>;
+      return internals.writeDirectFailed(this.socket, error) as unknown as MaybePromise<void>;
+    }
     return this.map();
+  }
+
+  override cancel(): void {
+    if (!this.#direct) return;
+    // Halted while waiting: the write still completes, and its bookkeeping
+    // must still run.
+    this.#direct = false;
+    this.booked = false;
+    internals.book(this.socket, this);
+  }
+
+  /** Attaches the completion handling (see `Routine#unbooked`). */
+  book(): void {
+    internals.book(this.socket, this);
   }
 
   override then<R1 = void, R2 = never>(

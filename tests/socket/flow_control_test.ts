@@ -168,3 +168,20 @@ Deno.test("a cosocket writing to another socket waits (flow control, seed Exampl
   server.close();
   await assertNoSockets();
 });
+
+Deno.test("a cosocket may write without waiting; its writes still go out in order", async () => {
+  const { server, client, peer } = await connectedPair();
+  const sock = client.event(function* (own: Socket) {
+    own.write("one,");
+    own.write("two,");
+    yield* sleep(5);
+    own.write("three");
+    return yield* own.read();
+  });
+  equal(new TextDecoder().decode((await peer.readExactly(13))!), "one,two,three");
+  await peer.write("bye");
+  equal(new TextDecoder().decode((await sock.task) as Uint8Array), "bye");
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
