@@ -143,7 +143,11 @@ export interface SocketInternals {
   openSockets(): number;
   waitFor(socket: Socket, request: WriteRequest): MaybePromise<SocketError | null>;
   book(socket: Socket, request: WriteRequest): void;
-  wroteDirect(socket: Socket, request: WriteRequest, count: number): MaybePromise<SocketError | null>;
+  wroteDirect(
+    socket: Socket,
+    request: WriteRequest,
+    count: number,
+  ): MaybePromise<SocketError | null>;
   writeDirectFailed(socket: Socket, error: unknown): SocketError;
 }
 
