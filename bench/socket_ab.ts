@@ -1,0 +1,90 @@
+/**
+ * Interleaved A/B comparison of the socket echo servers, steadier than a
+ * single `deno bench` run on a small shared machine: the plain `Deno.listen`
+ * loop and one cosocket server run side by side, the load client alternates
+ * between them several times, and the medians of throughput and of
+ * throughput per CPU second (the server's own utime + stime from /proc) are
+ * compared. Server and client are pinned to different cores when `taskset`
+ * exists.
+ *
+ * Run: `deno run --allow-all bench/socket_ab.ts [pingpong|bulk] [read|into] [repetitions]`
+ */
+import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
+
+const mode = Deno.args[0] === "bulk" ? "bulk" : "pingpong";
+const variant = Deno.args[1] === "into" ? SERVERS.cosocketInto : SERVERS.cosocket;
+const repetitions = Number(Deno.args[2] ?? 9);
+/** Round trips (100 connections × 2,000) or bytes (1 GiB) per load run. */
+const WORK = mode === "pingpong" ? 100 * 2000 : 1 << 30;
+
+const pinned = await succeeds("taskset", ["-c", "0", "true"]);
+const client = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cosocket_tcp_load`;
+const source = new URL("./load/tcp_load.c", import.meta.url).pathname;
+if (!await succeeds("cc", ["-O2", "-o", client, source])) {
+  throw new Error("Cannot build the load client: cc failed");
+}
+
+async function succeeds(command: string, args: string[]): Promise<boolean> {
+  try {
+    return (await new Deno.Command(command, { args, stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/** Seconds of CPU the process has used (user + system). */
+function cpuSeconds(pid: number): number {
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function runLoad(port: number): Promise<number> {
+  const args = mode === "pingpong"
+    ? ["pingpong", String(port), "100", "2000", "64"]
+    : ["bulk", String(port), String(1 << 30)];
+  const output = await new Deno.Command(pinned ? "taskset" : client, {
+    args: pinned ? ["-c", "0", client, ...args] : args,
+  }).output();
+  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
+  const [count, seconds] = new TextDecoder().decode(output.stdout).trim().split(" ").map(Number);
+  return count! / seconds!;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const servers: ServerProcess[] = [];
+for (const spec of [SERVERS.plain, variant]) {
+  servers.push(
+    await startServer(
+      pinned ? { ...spec, cmd: "taskset", args: ["-c", "1", spec.cmd, ...spec.args] } : spec,
+    ),
+  );
+}
+const rates: number[][] = [[], []];
+const efficiency: number[][] = [[], []];
+try {
+  for (let repetition = 0; repetition < repetitions; repetition++) {
+    for (const [index, server] of servers.entries()) {
+      const before = cpuSeconds(server.pid);
+      const rate = await runLoad(server.port);
+      const cpu = Math.max(cpuSeconds(server.pid) - before, 0.01);
+      rates[index]!.push(rate);
+      efficiency[index]!.push(WORK / cpu);
+    }
+  }
+} finally {
+  for (const server of servers) await server.stop();
+}
+const unit = mode === "pingpong" ? "round trips/s" : "bytes/s";
+console.log(`${mode}, ${repetitions} interleaved repetitions, medians:`);
+for (const [index, server] of servers.entries()) {
+  console.log(`  ${server.name.padEnd(30)} ${median(rates[index]!).toExponential(3)} ${unit}`);
+}
+console.log(
+  `  ratio ${variant.name} / ${SERVERS.plain.name}: throughput ${
+    (median(rates[1]!) / median(rates[0]!)).toFixed(3)
+  }, per CPU second ${(median(efficiency[1]!) / median(efficiency[0]!)).toFixed(3)}`,
+);
