@@ -142,6 +142,7 @@ export interface SocketInternals {
   setWaiting(socket: Socket, state: SocketState | null): void;
   openSockets(): number;
   waitFor(socket: Socket, request: WriteRequest): MaybePromise<SocketError | null>;
+  markWaited(socket: Socket, request: WriteRequest): void;
   book(socket: Socket, request: WriteRequest): void;
   wroteDirect(
     socket: Socket,
@@ -279,6 +280,7 @@ export class Socket implements AsyncDisposable {
       },
       openSockets: () => openSockets,
       waitFor: (socket, request) => socket.#waitFor(request),
+      markWaited: (socket, request) => socket.#markWaited(request),
       book: (socket, request) => socket.#book(request),
       wroteDirect: (socket, request, count) => socket.#wroteDirect(request, count),
       writeDirectFailed: (socket, error) => socket.#writeDirectFailed(error),
@@ -616,7 +618,7 @@ export class Socket implements AsyncDisposable {
    * The free end of the current slab, where the next read lands. Chunks are
    * views of slabs, never copied and never reused, because allocating a
    * typed array costs far more in Deno than a view does. Slabs start small
-   * (an idle connection holds 512 bytes) and double for connections that move
+   * (an idle connection holds 256 bytes) and double for connections that move
    * data; a chunk keeps only its own slab alive.
    */
   #window(): Uint8Array {
@@ -815,17 +817,8 @@ export class Socket implements AsyncDisposable {
 
   /** Marks a write as waited for; returns its outcome now or later. */
   #waitFor(request: WriteRequest): MaybePromise<SocketError | null> {
-    if (!request.waited) {
-      request.waited = true;
-      this.#uncount(request);
-      if (request.tentative) {
-        request.tentative = false;
-        this.#startHead();
-      }
-    }
+    this.#markWaited(request);
     if (request.done) return request.error;
-    const routine = currentRoutine();
-    if (routine !== null) routine.waitingFor = "write";
     if (!request.booked) this.#book(request);
     if (request.flight !== null) return request.flight;
     if (request.waiter === null) {
@@ -836,6 +829,19 @@ export class Socket implements AsyncDisposable {
       request.waiter = { promise, resolve };
     }
     return request.waiter.promise;
+  }
+
+  #markWaited(request: WriteRequest): void {
+    if (!request.waited) {
+      request.waited = true;
+      this.#uncount(request);
+      if (request.tentative) {
+        request.tentative = false;
+        this.#startHead();
+      }
+    }
+    const routine = currentRoutine();
+    if (routine !== null && !request.done) routine.waitingFor = "write";
   }
 
   #decide(request: WriteRequest): void {
@@ -1663,7 +1669,7 @@ class WriteRequest extends Step<void>
         routine.unbooked = null;
         this.booked = true;
         this.#direct = true;
-        internals.waitFor(this.socket, this);
+        internals.markWaited(this.socket, this);
         this.source = this.raw!;
         return { done: false, value: this };
       }
