@@ -1,6 +1,13 @@
 import { type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
-import { fromGenerator, lazy, type MaybePromise, Step, withCancel } from "./_operation.ts";
+import {
+  fromGenerator,
+  lazy,
+  LazyOperation,
+  type MaybePromise,
+  Step,
+  withCancel,
+} from "./_operation.ts";
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
 import { ByteArray } from "./byte_array.ts";
@@ -155,6 +162,12 @@ export interface SocketInternals {
 /** @internal */
 export let internals: SocketInternals;
 let ReadStep: new (socket: Socket, into: boolean) => Step<Uint8Array | number | null>;
+let startRead: (
+  socket: Socket,
+  timeout: number | undefined,
+  withAddress: boolean,
+) => MaybePromise<Uint8Array | Datagram | null>;
+let startReadInto: (socket: Socket, buffer: Uint8Array) => MaybePromise<number | null>;
 
 /**
  * A socket of the seed API: a TCP or TLS connection, a listener, a UDP
@@ -269,6 +282,11 @@ export class Socket implements AsyncDisposable {
         );
       }
     };
+    startRead = (socket, timeout, withAddress) =>
+      socket.#kind === "datagram"
+        ? socket.#receive(timeout, withAddress)
+        : socket.#readChunk(timeout, "read from");
+    startReadInto = (socket, buffer) => socket.#readInto(buffer);
     internals = {
       create: () => new Socket(),
       attachStream: (socket, setup) => socket.#attachStream(setup),
@@ -322,12 +340,7 @@ export class Socket implements AsyncDisposable {
    */
   read(timeout: number | undefined, withAddress: true): Operation<Datagram | null>;
   read(timeout?: number, withAddress?: boolean): Operation<Uint8Array | Datagram | null> {
-    return lazy(() => {
-      if (this.#kind === "datagram") {
-        return this.#receive(timeout, withAddress === true);
-      }
-      return this.#readChunk(timeout, "read from");
-    });
+    return new LazyOperation(startRead, this, timeout, withAddress === true);
   }
 
   /**
@@ -345,25 +358,27 @@ export class Socket implements AsyncDisposable {
    */
   readInto(buffer: Uint8Array): Operation<number | null> {
     if (buffer.length === 0) throw new RangeError("Cannot read into buffer: it is empty");
-    return lazy(() => {
-      if (
-        this.#kind === "stream" && this.#landing === null && this.#unread === null &&
-        this.#paused === null && this.#readError === null && !this.#eof && this.#conn !== null
-      ) {
-        this.#checkOwner("read from");
-        const routine = currentRoutine();
-        this.#markWaiting(routine);
-        this.#reader = routine ?? ASYNC_READER;
-        this.#into = buffer;
-        const step = this.#intoStep ??= new ReadStep(this, true);
-        step.source = this.#landing = this.#conn.read(buffer);
-        return step as Step<number | null>;
-      }
-      const chunk = this.#readChunk(undefined, "read from");
-      return chunk instanceof Promise
-        ? chunk.then((bytes: Uint8Array | null) => this.#copyInto(bytes, buffer))
-        : this.#copyInto(chunk as Uint8Array | null, buffer);
-    });
+    return new LazyOperation(startReadInto, this, buffer, undefined);
+  }
+
+  #readInto(buffer: Uint8Array): MaybePromise<number | null> {
+    if (
+      this.#kind === "stream" && this.#landing === null && this.#unread === null &&
+      this.#paused === null && this.#readError === null && !this.#eof && this.#conn !== null
+    ) {
+      this.#checkOwner("read from");
+      const routine = currentRoutine();
+      this.#markWaiting(routine);
+      this.#reader = routine ?? ASYNC_READER;
+      this.#into = buffer;
+      const step = this.#intoStep ??= new ReadStep(this, true);
+      step.source = this.#landing = this.#conn.read(buffer);
+      return step as Step<number | null>;
+    }
+    const chunk = this.#readChunk(undefined, "read from");
+    return chunk instanceof Promise
+      ? chunk.then((bytes: Uint8Array | null) => this.#copyInto(bytes, buffer))
+      : this.#copyInto(chunk as Uint8Array | null, buffer);
   }
 
   #copyInto(chunk: Uint8Array | null, buffer: Uint8Array): number | null {
