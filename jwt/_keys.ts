@@ -3,7 +3,8 @@
 // (the defence against RS256 to HS256 key confusion lives here).
 
 import { createHmac } from "node:crypto";
-import { importKey, timingSafeEqual } from "@cosocket/crypto";
+import { importKey } from "@cosocket/crypto/import-key";
+import { timingSafeEqual } from "@cosocket/crypto/timing-safe-equal";
 import { type AlgorithmInfo, ALGORITHMS, isAlgorithm } from "./_algorithms.ts";
 import { decodeBytes, utf8 } from "./_base64url.ts";
 import type { JwtAlgorithm, JwtKey } from "./types.ts";
