@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { closePool, sockstat } from "../../socket/mod.ts";
+import { bind, closePool, connect, type Socket, SocketError, sockstat } from "../../socket/mod.ts";
 
 const root = new URL("../testdata/tls/", import.meta.url);
 
@@ -41,3 +41,33 @@ export function delay(ms: number): Promise<void> {
 
 export const text = (bytes: Uint8Array | null): string | null =>
   bytes === null ? null : new TextDecoder().decode(bytes);
+
+/** A predicate for `rejects`/`throws`: a SocketError with this code. */
+export const isCode = (code: string) => (error: unknown): boolean =>
+  error instanceof SocketError && error.code === code;
+
+/** A loopback listener, a client connected to it, and the accepted peer. */
+export interface ConnectedPair extends AsyncDisposable {
+  server: Socket;
+  client: Socket;
+  peer: Socket;
+}
+
+/** Opens a listener on a free loopback port and connects a client to it. */
+export async function connectedPair(): Promise<ConnectedPair> {
+  const server = bind(0, { hostname: "127.0.0.1" });
+  const [client, peer] = await Promise.all([
+    connect("127.0.0.1", server.sockname().port),
+    server.accept(),
+  ]);
+  return {
+    server,
+    client,
+    peer: peer!,
+    async [Symbol.asyncDispose]() {
+      await client[Symbol.asyncDispose]();
+      await peer![Symbol.asyncDispose]();
+      await server[Symbol.asyncDispose]();
+    },
+  };
+}

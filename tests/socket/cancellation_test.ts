@@ -13,7 +13,7 @@ import {
   type Socket,
   udpcon,
 } from "../../socket/mod.ts";
-import { assertNoSockets, certs, delay } from "./_helpers.ts";
+import { assertNoSockets, certs, connectedPair, delay } from "./_helpers.ts";
 
 /** Starts `body` as a cosocket on `sock`, halts it once it waits, and checks cleanup. */
 async function haltWhileWaiting(
@@ -37,15 +37,6 @@ async function haltWhileWaiting(
   return log;
 }
 
-async function pair() {
-  const server = bind(0, { hostname: "127.0.0.1" });
-  const [client, peer] = await Promise.all([
-    connect("127.0.0.1", server.sockname().port),
-    server.accept(),
-  ]);
-  return { server, client, peer: peer! };
-}
-
 Deno.test("halting a cosocket waiting in read(), readInto(), readLine() and readExactly() cleans up", async () => {
   const bodies: ((sock: Socket) => Generator<unknown, void, unknown>)[] = [
     function* (sock) {
@@ -62,7 +53,7 @@ Deno.test("halting a cosocket waiting in read(), readInto(), readLine() and read
     },
   ];
   for (const body of bodies) {
-    const { server, client, peer } = await pair();
+    const { server, client, peer } = await connectedPair();
     deepEqual(await haltWhileWaiting(peer, "read", body), ["finally"]);
     equal(await client.read(), null, "the peer sees the close");
     client.close();
@@ -72,7 +63,7 @@ Deno.test("halting a cosocket waiting in read(), readInto(), readLine() and read
 });
 
 Deno.test("halting a cosocket waiting in write() cleans up", async () => {
-  const { server, client, peer } = await pair();
+  const { server, client, peer } = await connectedPair();
   const log = await haltWhileWaiting(client, "write", function* (sock) {
     yield* sock.write(new Uint8Array(32 << 20));
   });
@@ -83,7 +74,7 @@ Deno.test("halting a cosocket waiting in write() cleans up", async () => {
 });
 
 Deno.test("halting a cosocket writing to another socket leaves that socket usable", async () => {
-  const { server, client, peer } = await pair();
+  const { server, client, peer } = await connectedPair();
   const writer = event(function* () {
     yield* client.write(new Uint8Array(32 << 20));
     yield* client.write("never");
@@ -141,7 +132,7 @@ Deno.test("halting a cosocket waiting in connect() closes the late connection", 
 });
 
 Deno.test("halting a cosocket waiting in upgrade() closes the socket", async () => {
-  const { server, client, peer } = await pair();
+  const { server, client, peer } = await connectedPair();
   const log = await haltWhileWaiting(client, "upgrade", function* (sock) {
     yield* sock.upgrade({ caCerts: [certs.ca], timeout: 60_000 });
   });
@@ -191,7 +182,7 @@ Deno.test("halting a cosocket waiting in a UDP read or a pipe read cleans up", a
 });
 
 Deno.test("a read that timed out hands its data to the next read", async () => {
-  const { server, client, peer } = await pair();
+  const { server, client, peer } = await connectedPair();
   const sock = client.event(function* (own: Socket) {
     try {
       yield* own.read(10);

@@ -6,13 +6,9 @@ import {
   run,
   sleep,
   type Socket,
-  SocketError,
   type SocketState,
 } from "../../socket/mod.ts";
-import { assertNoSockets, delay, text } from "./_helpers.ts";
-
-const isCode = (code: string) => (error: unknown) =>
-  error instanceof SocketError && error.code === code;
+import { assertNoSockets, delay, isCode, text } from "./_helpers.ts";
 
 Deno.test("connect() inside a cosocket connects the cosocket's own socket (seed Example 10)", async () => {
   {

@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { bind, connect, event, sleep, type Socket } from "../../socket/mod.ts";
-import { assertNoSockets, delay } from "./_helpers.ts";
+import { event, sleep, type Socket } from "../../socket/mod.ts";
+import { assertNoSockets, connectedPair, delay } from "./_helpers.ts";
 
 /** A block of `size` bytes tagged with its writer and sequence number. */
 function block(writer: number, sequence: number, size: number): Uint8Array {
@@ -8,15 +8,6 @@ function block(writer: number, sequence: number, size: number): Uint8Array {
   bytes[0] = writer;
   bytes[1] = sequence;
   return bytes;
-}
-
-async function connectedPair() {
-  const server = bind(0, { hostname: "127.0.0.1" });
-  const [client, peer] = await Promise.all([
-    connect("127.0.0.1", server.sockname().port),
-    server.accept(),
-  ]);
-  return { server, client, peer: peer! };
 }
 
 /** Reads everything slowly: small reads with pauses, as a slow peer does. */

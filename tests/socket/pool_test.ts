@@ -1,17 +1,6 @@
 import { equal, ok, throws } from "node:assert/strict";
-import {
-  bind,
-  closePool,
-  connect,
-  event,
-  poolSize,
-  type Socket,
-  SocketError,
-} from "../../socket/mod.ts";
-import { assertNoSockets, delay, text } from "./_helpers.ts";
-
-const isCode = (code: string) => (error: unknown) =>
-  error instanceof SocketError && error.code === code;
+import { bind, closePool, connect, event, poolSize, type Socket } from "../../socket/mod.ts";
+import { assertNoSockets, delay, isCode, text } from "./_helpers.ts";
 
 /** A server that answers each line with "<its connection number>:<line>". */
 function lineServer(): { server: Socket; connections: () => number; peers: Socket[] } {

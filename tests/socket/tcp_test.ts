@@ -3,39 +3,22 @@ import {
   bind,
   connect,
   IncompleteReadError,
-  type Socket,
   SocketError,
   sockstat,
   toip,
 } from "../../socket/mod.ts";
-import { assertNoSockets, delay, pseudoRandomBytes, text } from "./_helpers.ts";
-
-const isCode = (code: string) => (error: unknown) =>
-  error instanceof SocketError && error.code === code;
-
-async function pair(): Promise<
-  { server: Socket; client: Socket; peer: Socket; [Symbol.asyncDispose](): Promise<void> }
-> {
-  const server = bind(0, { hostname: "127.0.0.1" });
-  const [client, peer] = await Promise.all([
-    connect("127.0.0.1", server.sockname().port),
-    server.accept(),
-  ]);
-  return {
-    server,
-    client,
-    peer: peer!,
-    async [Symbol.asyncDispose]() {
-      await client[Symbol.asyncDispose]();
-      await peer![Symbol.asyncDispose]();
-      await server[Symbol.asyncDispose]();
-    },
-  };
-}
+import {
+  assertNoSockets,
+  connectedPair,
+  delay,
+  isCode,
+  pseudoRandomBytes,
+  text,
+} from "./_helpers.ts";
 
 Deno.test("connect() and accept() exchange data both ways", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.client.write("ping");
     equal(text(await p.peer.readExactly(4)), "ping");
     await p.peer.write(new TextEncoder().encode("pong"));
@@ -52,7 +35,7 @@ Deno.test("connect() and accept() exchange data both ways", async () => {
 
 Deno.test("read() returns null at end of stream, and again after it", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.client.write("last words");
     p.client.close();
     equal(text(await p.peer.readExactly(10)), "last words");
@@ -65,7 +48,7 @@ Deno.test("read() returns null at end of stream, and again after it", async () =
 
 Deno.test("read() timeout is not fatal: the next read gets the data", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await rejects(Promise.resolve(p.client.read(20)), isCode("timeout"));
     await p.peer.write("late");
     equal(text(await p.client.readExactly(4)), "late");
@@ -75,7 +58,7 @@ Deno.test("read() timeout is not fatal: the next read gets the data", async () =
 
 Deno.test("read() on a socket closed locally throws closed; a waiting read resumes with null", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const waiting = p.client.read();
     const result = Promise.resolve(waiting);
     await delay(5);
@@ -88,7 +71,7 @@ Deno.test("read() on a socket closed locally throws closed; a waiting read resum
 
 Deno.test("read() while another read waits throws busy", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const first = Promise.resolve(p.client.read());
     await rejects(Promise.resolve(p.client.read()), isCode("busy"));
     await p.peer.write("x");
@@ -99,7 +82,7 @@ Deno.test("read() while another read waits throws busy", async () => {
 
 Deno.test("read() returns owned bytes and grows its buffer for bulk data", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const payload = pseudoRandomBytes(1 << 20, 7);
     const writing = Promise.resolve(p.peer.write(payload));
     const chunks: Uint8Array[] = [];
@@ -124,7 +107,7 @@ Deno.test("read() returns owned bytes and grows its buffer for bulk data", async
 
 Deno.test("readLine() strips CRLF and LF, and readUntil() keeps the rest buffered", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.peer.write("first\r\nsecond\nthird--END--tail");
     equal(await p.client.readLine(), "first");
     equal(await p.client.readLine(), "second");
@@ -138,7 +121,7 @@ Deno.test("readLine() strips CRLF and LF, and readUntil() keeps the rest buffere
 
 Deno.test("readUntil() finds a delimiter split across chunks", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const reading = Promise.resolve(p.client.readUntil("\r\n\r\n"));
     for (const part of ["HTTP/1.1 200 OK\r", "\nA: b\r\n", "\r", "\nbody"]) {
       await p.peer.write(part);
@@ -152,7 +135,7 @@ Deno.test("readUntil() finds a delimiter split across chunks", async () => {
 
 Deno.test("readUntil() fails with RangeError past maxLength and keeps the bytes", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.peer.write("0123456789abcdef");
     await rejects(Promise.resolve(p.client.readUntil("\n", { maxLength: 8 })), RangeError);
     equal(text(await p.client.readExactly(16)), "0123456789abcdef");
@@ -162,7 +145,7 @@ Deno.test("readUntil() fails with RangeError past maxLength and keeps the bytes"
 
 Deno.test("readExactly() and readLine() report partial data with IncompleteReadError", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.peer.write("abc");
     p.peer.close();
     await rejects(Promise.resolve(p.client.readExactly(5)), (error: unknown) => {
@@ -175,13 +158,13 @@ Deno.test("readExactly() and readLine() report partial data with IncompleteReadE
 });
 
 Deno.test("readExactly() rejects a negative size", async () => {
-  await using p = await pair();
+  await using p = await connectedPair();
   throws(() => p.client.readExactly(-1), RangeError);
 });
 
 Deno.test("write() with start and end sends a part, and an empty write is a no-op", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.client.write("0123456789", 2, 5);
     await p.client.write("");
     await p.client.write(new TextEncoder().encode("xyz").buffer, 1);
@@ -192,7 +175,7 @@ Deno.test("write() with start and end sends a part, and an empty write is a no-o
 
 Deno.test("write() to a closed socket fails with closed; to a listener with incorrectuse", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     p.client.close();
     const write = p.client.write("x");
     equal(write.accepted, false);
@@ -204,7 +187,7 @@ Deno.test("write() to a closed socket fails with closed; to a listener with inco
 
 Deno.test("a writer waiting on a full socket fails with closed when the socket closes", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const big = new Uint8Array(32 << 20);
     const writing = Promise.resolve(p.client.write(big));
     await delay(20);
@@ -322,7 +305,7 @@ Deno.test("accept() returns null once the listener closes, and times out without
 
 Deno.test("setoption() sets keepalive and nodelay, and rejects unknown options", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     p.client.setoption("keepalive", true);
     p.client.setoption("nodelay", false);
     throws(() => p.client.setoption("bogus" as "nodelay"), TypeError);
@@ -334,7 +317,7 @@ Deno.test("setoption() sets keepalive and nodelay, and rejects unknown options",
 Deno.test("sockstat() counts open sockets and returns to zero", async () => {
   const before = sockstat().total;
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     equal(sockstat().total, before + 3);
     equal(p.client.state().connected, true);
   }
@@ -343,7 +326,7 @@ Deno.test("sockstat() counts open sockets and returns to zero", async () => {
 
 Deno.test("readInto() fills the caller's buffer and returns null at end of stream", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const buffer = new Uint8Array(4);
     await p.peer.write("abcdef");
     let collected = "";
@@ -361,7 +344,7 @@ Deno.test("readInto() fills the caller's buffer and returns null at end of strea
 
 Deno.test("readInto() takes buffered bytes first and keeps what does not fit", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     await p.peer.write("line one\nrest of it");
     equal(await p.client.readLine(), "line one");
     const small = new Uint8Array(4);
@@ -374,7 +357,7 @@ Deno.test("readInto() takes buffered bytes first and keeps what does not fit", a
 
 Deno.test("read() chunks stay intact after later reads (they are never reused)", async () => {
   {
-    await using p = await pair();
+    await using p = await connectedPair();
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < 50; i++) {
       await p.peer.write(`message ${i};`);

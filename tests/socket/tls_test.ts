@@ -1,9 +1,6 @@
 import { equal, ok, rejects } from "node:assert/strict";
 import { bind, connect, type Socket, SocketError } from "../../socket/mod.ts";
-import { assertNoSockets, certs, delay, text } from "./_helpers.ts";
-
-const isCode = (code: string) => (error: unknown) =>
-  error instanceof SocketError && error.code === code;
+import { assertNoSockets, certs, delay, isCode, text } from "./_helpers.ts";
 
 function tlsServer(alpnProtocols: string[] = []): Socket {
   return bind(0, {

@@ -1,9 +1,6 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { type Socket, SocketError, udpcon } from "../../socket/mod.ts";
-import { assertNoSockets, text } from "./_helpers.ts";
-
-const isCode = (code: string) => (error: unknown) =>
-  error instanceof SocketError && error.code === code;
+import { type Socket, udpcon } from "../../socket/mod.ts";
+import { assertNoSockets, isCode, text } from "./_helpers.ts";
 
 Deno.test("udpcon() echoes datagrams through a cosocket server", async () => {
   {
