@@ -5,18 +5,8 @@
 // output sizes with a simple timing loop instead.
 import { decode, encode } from "@cosocket/ubjson";
 import * as shelacek from "npm:@shelacek/ubjson@1.1.1";
-
-/** A small seeded PRNG so every run benchmarks the same documents. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded PRNG as the tests, so every run benchmarks the same documents.
+import { prng } from "../tests/ubjson/_helpers.ts";
 
 const random = prng(42);
 const int = (n: number) => Math.floor(random() * n);

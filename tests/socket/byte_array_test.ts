@@ -1,6 +1,7 @@
 import { ByteArray } from "../../socket/byte_array.ts";
 import { h2n, n2h } from "../../socket/network_order.ts";
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
+import { bundleForBrowser } from "../_bundle.ts";
 
 Deno.test("ByteArray reproduces the seed's example (0-based)", () => {
   // The seed's text lost two lines (the setsize(array,1,20) that makes #array 20, and the
@@ -190,19 +191,7 @@ Deno.test("ByteArray sources use no Deno APIs and run under Node", async () => {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "byte_array_node_" });
   try {
     const bundle = `${dir}/byte_array.mjs`;
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "bundle",
-        "--platform",
-        "browser",
-        "-o",
-        bundle,
-        new URL("../../socket/byte_array.ts", import.meta.url).pathname,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    strictEqual(built.code, 0, new TextDecoder().decode(built.stderr));
+    await bundleForBrowser(new URL("../../socket/byte_array.ts", import.meta.url), bundle);
     const script = `
       import { ByteArray } from ${JSON.stringify(bundle)};
       const a = new ByteArray("......");

@@ -3,6 +3,7 @@
 // Needs `node` and `chromium` (Debian package `chromium`) on the PATH.
 import { decode, encode } from "@cosocket/ubjson";
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { bundleForBrowser } from "../_bundle.ts";
 
 const SOURCES = ["encode.ts", "decode.ts", "_markers.ts", "mod.ts"];
 
@@ -26,22 +27,8 @@ function expected(): unknown {
   return JSON.parse(run(encode, decode));
 }
 
-async function bundle(dir: string): Promise<string> {
-  const file = `${dir}/ubjson.mjs`;
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--platform",
-      "browser",
-      "-o",
-      file,
-      new URL("../../ubjson/mod.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  strictEqual(built.code, 0, new TextDecoder().decode(built.stderr));
-  return file;
+function bundle(dir: string): Promise<string> {
+  return bundleForBrowser(new URL("../../ubjson/mod.ts", import.meta.url), `${dir}/ubjson.mjs`);
 }
 
 Deno.test("ubjson sources use no Deno APIs", async () => {
