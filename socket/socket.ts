@@ -151,12 +151,12 @@ export interface SocketInternals {
   waitFor(socket: Socket, request: WriteRequest): MaybePromise<SocketError | null>;
   markWaited(socket: Socket, request: WriteRequest): void;
   book(socket: Socket, request: WriteRequest): void;
-  wroteDirect(
+  wrote(
     socket: Socket,
     request: WriteRequest,
     count: number,
   ): MaybePromise<SocketError | null>;
-  writeDirectFailed(socket: Socket, error: unknown): SocketError;
+  writeFailed(socket: Socket, error: unknown): SocketError;
 }
 
 /** @internal */
@@ -300,8 +300,8 @@ export class Socket implements AsyncDisposable {
       waitFor: (socket, request) => socket.#waitFor(request),
       markWaited: (socket, request) => socket.#markWaited(request),
       book: (socket, request) => socket.#book(request),
-      wroteDirect: (socket, request, count) => socket.#wroteDirect(request, count),
-      writeDirectFailed: (socket, error) => socket.#writeDirectFailed(error),
+      wrote: (socket, request, count) => socket.#wrote(request, count),
+      writeFailed: (socket, error) => socket.#writeFailed(error),
     };
   }
 
@@ -801,12 +801,13 @@ export class Socket implements AsyncDisposable {
     if (request.booked) return;
     request.booked = true;
     request.flight = request.raw!.then(
-      (count) => this.#wroteDirect(request, count),
-      (error) => this.#writeDirectFailed(error),
+      (count) => this.#wrote(request, count),
+      (error) => this.#writeFailed(error),
     );
   }
 
-  #wroteDirect(request: WriteRequest, count: number): MaybePromise<SocketError | null> {
+  /** A platform write finished: continue a partial write, or settle and start the next. */
+  #wrote(request: WriteRequest, count: number): MaybePromise<SocketError | null> {
     if (request.done) return request.error;
     request.offset += count;
     if (request.offset < request.bytes.length) {
@@ -821,7 +822,7 @@ export class Socket implements AsyncDisposable {
     return null;
   }
 
-  #writeDirectFailed(error: unknown): SocketError {
+  #writeFailed(error: unknown): SocketError {
     this.#writing = false;
     const failure = this.#kind === "closed"
       ? new SocketError("closed", "Cannot write to socket: connection is closed")
@@ -905,24 +906,8 @@ export class Socket implements AsyncDisposable {
     request.raw = raw;
     request.booked = true;
     return raw.then(
-      (count): MaybePromise<SocketError | null> => {
-        request.offset += count;
-        if (request.offset < bytes.length) return this.#send(request);
-        this.#writing = false;
-        this.#queue.shift();
-        if (this.#queue.length === 0) this.#queue = NO_WRITES;
-        this.#settleWrite(request, null);
-        this.#startHead();
-        return null;
-      },
-      (error) => {
-        this.#writing = false;
-        const failure = this.#kind === "closed"
-          ? new SocketError("closed", "Cannot write to socket: connection is closed")
-          : toSocketError(error, "write to socket");
-        this.#failWrites(failure);
-        return failure;
-      },
+      (count) => this.#wrote(request, count),
+      (error) => this.#writeFailed(error),
     );
   }
 
@@ -1723,7 +1708,7 @@ class WriteRequest extends Step<void>
   override map(count?: unknown): MaybePromise<void> {
     if (this.#direct) {
       this.#direct = false;
-      return internals.wroteDirect(this.socket, this, count as number) as unknown as MaybePromise<
+      return internals.wrote(this.socket, this, count as number) as unknown as MaybePromise<
         void
       >;
     }
@@ -1734,7 +1719,7 @@ class WriteRequest extends Step<void>
     if (this.#direct) {
       this.#direct = false;
       if (this.done) return this.error as unknown as MaybePromise<void>;
-      return internals.writeDirectFailed(this.socket, error) as unknown as MaybePromise<void>;
+      return internals.writeFailed(this.socket, error) as unknown as MaybePromise<void>;
     }
     return this.map();
   }
