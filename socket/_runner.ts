@@ -1,3 +1,4 @@
+import type { CosocketEnd } from "./event.ts";
 import { type CancellablePromise, cancelWait, isPromiseLike, lazy, Step } from "./_operation.ts";
 import type { Suspension } from "./operation.ts";
 import { SocketError } from "./socket_error.ts";
@@ -10,8 +11,11 @@ export interface Unbooked {
   book(): void;
 }
 
+/** Socket error codes that end an unobserved cosocket without a log line. */
+const QUIET_CODES: ReadonlySet<string> = new Set(["closed", "tls", "halted", "protocol"]);
+
 /** A teardown registered with `ensure`. */
-export type Teardown = () => void | PromiseLike<void>;
+export type Teardown = (end: CosocketEnd) => void | PromiseLike<void>;
 
 type Status = "running" | "suspended" | "halting" | "done";
 
@@ -256,7 +260,7 @@ export class Routine<T> implements Task<T> {
     this.#teardowns = null;
     for (const teardown of teardowns.reverse()) {
       try {
-        const result = teardown();
+        const result = teardown(halted ? "halted" : error ? "threw" : "returned");
         if (isPromiseLike(result)) await result;
       } catch (thrown) {
         teardownError ??= { value: thrown };
@@ -284,12 +288,13 @@ export class Routine<T> implements Task<T> {
   /**
    * A cosocket that nobody awaits and that failed with a network condition
    * must not bring the process down, like a request handler whose client
-   * went away: its connection closing under it (`closed`, `tls`) ends it
-   * quietly, other socket errors are logged. Any other error (a bug) stays
+   * went away: its connection closing under it (`closed`, `tls`) or the
+   * peer breaking the protocol (`protocol`, already answered on the wire)
+   * ends it quietly, other socket errors are logged. Any other error (a bug) stays
    * an unhandled rejection.
    */
   #unobserved(error: SocketError): void {
-    if (error.code === "closed" || error.code === "tls" || error.code === "halted") return;
+    if (QUIET_CODES.has(error.code)) return;
     // Whoever started the cosocket may subscribe right after a synchronous
     // failure: decide once the current task is over.
     setTimeout(() => {

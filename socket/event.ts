@@ -152,13 +152,20 @@ export function until<T>(promise: PromiseLike<T> | (() => PromiseLike<T>)): Oper
 }
 
 /**
+ * How a cosocket ended, as its teardowns learn it: it `returned`, `threw`,
+ * or was `halted`.
+ */
+export type CosocketEnd = "returned" | "threw" | "halted";
+
+/**
  * Registers a teardown for the running cosocket. Teardowns run after the
  * cosocket returns, throws or is halted, in reverse order, before its socket
  * closes, and the task settles only when they are done. Unlike a `finally`
  * block, a teardown may do I/O even when the cosocket was halted: this is
  * where a WebSocket close frame or an SMTP `QUIT` belongs.
  *
- * @param teardown The function; it may return a promise.
+ * @param teardown The function; it learns how the cosocket ended and may
+ * return a promise.
  * @returns An operation that registers it.
  * @throws {SocketError} `incorrectuse` outside a cosocket.
  *
@@ -167,16 +174,18 @@ export function until<T>(promise: PromiseLike<T> | (() => PromiseLike<T>)): Oper
  * import { ensure, run, sleep } from "@cosocket/socket";
  *
  * const task = run(function* () {
- *   yield* ensure(async () => {
+ *   yield* ensure(async (end) => {
  *     await new Promise((resolve) => setTimeout(resolve, 1));
- *     console.log("teardown finished");
+ *     console.log("teardown finished:", end); // "teardown finished: halted"
  *   });
  *   yield* sleep(60_000);
  * });
  * await task.halt();
  * ```
  */
-export function ensure(teardown: () => void | PromiseLike<void>): Operation<void> {
+export function ensure(
+  teardown: (end: CosocketEnd) => void | PromiseLike<void>,
+): Operation<void> {
   return lazy(() => {
     const routine = currentRoutine();
     if (routine === null) {

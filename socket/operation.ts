@@ -1,3 +1,5 @@
+import { fromGenerator } from "./_operation.ts";
+
 /**
  * What a suspended cosocket waits for. Cosocket generators never create these
  * themselves; they `yield*` an {@linkcode Operation} and the runner resumes
@@ -46,4 +48,38 @@ export interface Operation<T> extends PromiseLike<T> {
    * the result.
    */
   [Symbol.iterator](): Iterator<Suspension, T, unknown>;
+}
+
+/**
+ * Makes an {@linkcode Operation} from a generator function, for building
+ * your own suspending calls out of others: delegating to it runs the
+ * generator inside the cosocket; awaiting it drives the generator from a
+ * promise chain. Each use calls the generator function anew, so the
+ * operation is lazy.
+ *
+ * @typeParam T The result.
+ * @param body The generator function; it may `yield*` other operations.
+ * @returns The operation.
+ *
+ * @example A read of two lines as one operation
+ * ```ts
+ * import { bind, connect, operation, type Socket } from "@cosocket/socket";
+ *
+ * function readPair(sock: Socket) {
+ *   return operation(function* () {
+ *     const first = yield* sock.readLine();
+ *     const second = yield* sock.readLine();
+ *     return [first, second];
+ *   });
+ * }
+ *
+ * await using server = bind(0, { hostname: "127.0.0.1" });
+ * await using client = await connect("127.0.0.1", server.sockname().port);
+ * await using peer = (await server.accept())!;
+ * await client.write("a\nb\n");
+ * console.log(await readPair(peer)); // ["a", "b"]
+ * ```
+ */
+export function operation<T>(body: () => Generator<Suspension, T, unknown>): Operation<T> {
+  return fromGenerator(body);
 }

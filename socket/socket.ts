@@ -1657,7 +1657,7 @@ class WriteRequest extends Step<void>
   next(outcome?: unknown): IteratorResult<Suspension, void> {
     if (this.#iterated !== 0) {
       this.#iterated = 2;
-      throwIfError(outcome as SocketError | null);
+      throwIfError(outcome as SocketError | null | undefined);
       return { done: true, value: undefined };
     }
     this.#iterated = 1;
@@ -1750,8 +1750,13 @@ class WriteRequest extends Step<void>
 /** A promise that never settles: the source of a step not started yet. */
 const NEVER: Promise<never> = new Promise(() => {});
 
-function throwIfError(error: SocketError | null): void {
-  if (error !== null) throw error;
+/**
+ * Throws a write's failure. The runner resumes a write with its mapped
+ * outcome; other drivers (`operation` awaiting the step) resume it with the
+ * step's `undefined`, which is a success too.
+ */
+function throwIfError(error: SocketError | null | undefined): void {
+  if (error !== null && error !== undefined) throw error;
 }
 
 class SettledWrite implements WriteOperation {

@@ -12,6 +12,8 @@
  * - `busy`: another operation of the same kind is in progress
  * - `tls`: the TLS handshake or the TLS session failed
  * - `halted`: the cosocket was halted before it finished
+ * - `protocol`: the peer broke the protocol spoken over the socket (a
+ *   malformed WebSocket frame, a bad handshake); the connection is closed
  * - `io`: any other operating-system error (`cause` has the original)
  */
 export type SocketErrorCode =
@@ -23,6 +25,7 @@ export type SocketErrorCode =
   | "busy"
   | "tls"
   | "halted"
+  | "protocol"
   | "io";
 
 /**

@@ -3,6 +3,7 @@ import {
   ensure,
   event,
   getsock,
+  operation,
   run,
   sleep,
   type Socket,
@@ -11,7 +12,7 @@ import {
   type Task,
   until,
 } from "../../socket/mod.ts";
-import { assertNoSockets, delay } from "./_helpers.ts";
+import { assertNoSockets, connectedPair, delay } from "./_helpers.ts";
 
 Deno.test("run() returns the generator's result to await", async () => {
   equal(
@@ -211,4 +212,54 @@ Deno.test("a cosocket nobody awaits that fails with another socket error is logg
   }
   equal(logged.length, 1);
   await assertNoSockets();
+});
+
+Deno.test("operation() composes reads and writes, awaited or delegated to", async () => {
+  {
+    await using pair = await connectedPair();
+    const exchange = (sock: Socket, line: string) =>
+      operation(function* () {
+        yield* sock.write(`${line}\n`);
+        return yield* sock.readLine();
+      });
+    // Awaited: the write's step is driven by a promise chain, not the runner.
+    const answered = Promise.resolve(exchange(pair.client, "ping"));
+    equal(await pair.peer.readLine(), "ping");
+    await pair.peer.write("pong\n");
+    equal(await answered, "pong");
+    // Delegated to inside a cosocket.
+    const task = run(function* () {
+      return yield* exchange(pair.peer, "again");
+    });
+    equal(await pair.client.readLine(), "again");
+    await pair.client.write("done\n");
+    equal(await task, "done");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("teardowns learn how the cosocket ended", async () => {
+  const ends: string[] = [];
+  await run(function* () {
+    yield* ensure((end) => {
+      ends.push(end);
+    });
+  });
+  await rejects(
+    Promise.resolve(run(function* () {
+      yield* ensure((end) => {
+        ends.push(end);
+      });
+      throw new Error("failed");
+    })),
+    /failed/,
+  );
+  const halted = run(function* () {
+    yield* ensure((end) => {
+      ends.push(end);
+    });
+    yield* sleep(60_000);
+  });
+  await halted.halt();
+  deepEqual(ends, ["returned", "threw", "halted"]);
 });

@@ -1,0 +1,203 @@
+/**
+ * RFC 6455 framing: opcodes, masking, and the builder of outgoing frames.
+ *
+ * @module
+ */
+
+export const OP_CONTINUATION = 0x0;
+export const OP_TEXT = 0x1;
+export const OP_BINARY = 0x2;
+export const OP_CLOSE = 0x8;
+export const OP_PING = 0x9;
+export const OP_PONG = 0xa;
+
+/** Control frames carry at most this many payload bytes (§5.5). */
+export const MAX_CONTROL_PAYLOAD = 125;
+
+const FIRST_SLAB = 256;
+const MAX_SLAB = 65536;
+const MASK_POOL = 4096;
+
+/**
+ * Whether a close code may appear in a close frame on the wire (§7.4):
+ * 1000–1003, 1007–1014 and the registered/private ranges 3000–4999.
+ */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999);
+}
+
+/**
+ * XORs `data[start, end)` in place with the masking key, starting at key
+ * position `phase` (the count of payload bytes already unmasked).
+ *
+ * Works on 32-bit words over the aligned middle: a payload is masked or
+ * unmasked at memory speed rather than a byte at a time.
+ */
+export function mask(
+  data: Uint8Array,
+  key: number,
+  phase: number,
+  start = 0,
+  end = data.length,
+): void {
+  let i = start;
+  const length = end - start;
+  if (length >= 32) {
+    // Bytes up to a 4-byte boundary of the underlying buffer, one at a time.
+    const misalignment = (data.byteOffset + i) & 3;
+    const head = misalignment === 0 ? 0 : 4 - misalignment;
+    for (const stop = i + head; i < stop; i++, phase++) {
+      data[i]! ^= key >>> ((phase & 3) << 3);
+    }
+    // The key rotated so that word lanes line up with the current phase.
+    const shift = (phase & 3) << 3;
+    const word = shift === 0 ? key : (key >>> shift) | (key << (32 - shift));
+    const words = (end - i) >>> 2;
+    const view = new Uint32Array(data.buffer, data.byteOffset + i, words);
+    for (let w = 0; w < words; w++) view[w]! ^= word;
+    i += words << 2;
+    phase += words << 2;
+  }
+  for (; i < end; i++, phase++) data[i]! ^= key >>> ((phase & 3) << 3);
+}
+
+/**
+ * Builds outgoing frames into per-connection slabs: each frame is a view of
+ * a slab that is never reused (the socket owns the view until it is
+ * written), so a frame costs a copy but rarely an allocation.
+ */
+export class FrameBuilder {
+  readonly #masked: boolean;
+  #slab: Uint8Array | null = null;
+  #offset = 0;
+  #nextSlab = FIRST_SLAB;
+  #keys: Uint32Array | null = null;
+  #keyIndex = MASK_POOL;
+
+  /** @param masked `true` for a client: every frame gets a fresh masking key. */
+  constructor(masked: boolean) {
+    this.#masked = masked;
+  }
+
+  /**
+   * One frame: header, then `payload[start, end)` (masked for a client).
+   *
+   * @param first The first header byte: FIN, RSV bits and opcode.
+   */
+  frame(first: number, payload: Uint8Array, start = 0, end = payload.length): Uint8Array {
+    const length = end - start;
+    const size = headerSize(length, this.#masked) + length;
+    const out = this.#take(size);
+    this.#write(out, 0, first, payload, start, end);
+    return out;
+  }
+
+  /**
+   * A whole message as consecutive frames of at most `fragmentSize` payload
+   * bytes, in one buffer so one socket write sends them all.
+   *
+   * @param opcode `OP_TEXT` or `OP_BINARY`.
+   * @param rsv1 Sets RSV1 on the first frame (a compressed message).
+   */
+  fragments(opcode: number, rsv1: boolean, payload: Uint8Array, fragmentSize: number): Uint8Array {
+    const length = payload.length;
+    const count = Math.max(1, Math.ceil(length / fragmentSize));
+    let size = length;
+    for (let i = 0; i < count; i++) {
+      size += headerSize(Math.min(fragmentSize, length - i * fragmentSize), this.#masked);
+    }
+    const out = this.#take(size);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const start = i * fragmentSize;
+      const end = Math.min(length, start + fragmentSize);
+      const fin = i === count - 1 ? 0x80 : 0;
+      const first = fin | (i === 0 ? opcode | (rsv1 ? 0x40 : 0) : OP_CONTINUATION);
+      at = this.#write(out, at, first, payload, start, end);
+    }
+    return out;
+  }
+
+  #write(
+    out: Uint8Array,
+    at: number,
+    first: number,
+    payload: Uint8Array,
+    start: number,
+    end: number,
+  ): number {
+    const length = end - start;
+    out[at++] = first;
+    const maskBit = this.#masked ? 0x80 : 0;
+    if (length < 126) {
+      out[at++] = maskBit | length;
+    } else if (length < 65536) {
+      out[at++] = maskBit | 126;
+      out[at++] = length >>> 8;
+      out[at++] = length & 0xff;
+    } else {
+      out[at++] = maskBit | 127;
+      const high = Math.floor(length / 0x100000000);
+      out[at++] = 0;
+      out[at++] = 0;
+      out[at++] = (high >>> 8) & 0xff;
+      out[at++] = high & 0xff;
+      out[at++] = length >>> 24;
+      out[at++] = (length >>> 16) & 0xff;
+      out[at++] = (length >>> 8) & 0xff;
+      out[at++] = length & 0xff;
+    }
+    if (!this.#masked) {
+      if (length < 16) {
+        for (let i = start; i < end; i++) out[at++] = payload[i]!;
+        return at;
+      }
+      out.set(start === 0 && end === payload.length ? payload : payload.subarray(start, end), at);
+      return at + length;
+    }
+    const key = this.#nextKey();
+    out[at] = key & 0xff;
+    out[at + 1] = (key >>> 8) & 0xff;
+    out[at + 2] = (key >>> 16) & 0xff;
+    out[at + 3] = key >>> 24;
+    at += 4;
+    if (length < 16) {
+      for (let i = 0; i < length; i++) out[at + i] = payload[start + i]! ^ (key >>> ((i & 3) << 3));
+    } else {
+      out.set(payload.subarray(start, end), at);
+      mask(out, key, 0, at, at + length);
+    }
+    return at + length;
+  }
+
+  /** A masking key from a pool of strong random words, refilled in bulk. */
+  #nextKey(): number {
+    if (this.#keyIndex === MASK_POOL) {
+      this.#keys ??= new Uint32Array(MASK_POOL);
+      crypto.getRandomValues(this.#keys);
+      this.#keyIndex = 0;
+    }
+    return this.#keys![this.#keyIndex++]!;
+  }
+
+  #take(size: number): Uint8Array {
+    if (size > MAX_SLAB / 4) return new Uint8Array(size);
+    let slab = this.#slab;
+    if (slab === null || this.#offset + size > slab.length) {
+      while (this.#nextSlab < MAX_SLAB && this.#nextSlab < size * 4) this.#nextSlab *= 2;
+      slab = this.#slab = new Uint8Array(this.#nextSlab);
+      this.#offset = 0;
+      if (this.#nextSlab < MAX_SLAB) this.#nextSlab *= 2;
+    }
+    // Frames start on a 4-byte boundary, so a masked payload's words line up.
+    const start = this.#offset;
+    this.#offset = (start + size + 3) & ~3;
+    return slab.subarray(start, start + size);
+  }
+}
+
+function headerSize(length: number, masked: boolean): number {
+  const base = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  return masked ? base + 4 : base;
+}

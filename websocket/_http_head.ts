@@ -1,0 +1,379 @@
+/**
+ * The HTTP/1.1 heads of the WebSocket opening handshake (RFC 6455 §4,
+ * RFC 9112): parsing with size and count limits, formatting, and the
+ * `Sec-WebSocket-Key`/`Sec-WebSocket-Accept` computation.
+ *
+ * Parsing is strict where leniency has been a source of request smuggling
+ * and header injection, and tolerant only where RFC 9112 allows it:
+ *
+ * - Lines end with CRLF; a bare LF is also accepted as a line end (RFC 9112
+ *   §2.2 allows it, and some hand-written clients send it). A CR that is not
+ *   followed by LF is an error.
+ * - The start line has single spaces between its parts; methods and header
+ *   names are tokens; the request-target is visible ASCII; the version is
+ *   `HTTP/1.0` or `HTTP/1.1` (the caller decides what to do with 1.0, for
+ *   example answer 426 or 505 rather than a parse error). A response may
+ *   omit the space after the status code when the reason phrase is empty.
+ * - No whitespace between a header name and the colon; obsolete line
+ *   folding (a line starting with space or tab) is refused; control
+ *   characters other than tab are refused in values. Optional whitespace
+ *   around a value is removed.
+ * - Empty lines before the start line are not skipped.
+ * - Header bytes are decoded as ISO-8859-1 (one byte, one character), as
+ *   `Headers` wants byte strings.
+ *
+ * Malformed input throws `SyntaxError`, a head over a limit `RangeError`;
+ * nothing else escapes (the tests fuzz this).
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** Limits for parsing a head. */
+export interface HeadLimits {
+  /**
+   * The largest head in bytes, start line and final blank line included.
+   *
+   * @default {16384}
+   */
+  maxHeaderSize?: number;
+  /**
+   * The most header fields (repeated names count once each).
+   *
+   * @default {100}
+   */
+  maxHeaders?: number;
+}
+
+/** A parsed request head. */
+export interface RequestHead {
+  /** The method, as sent (methods are case-sensitive). */
+  method: string;
+  /** The request-target, as sent. */
+  path: string;
+  /** `HTTP/1.0` or `HTTP/1.1`. */
+  version: string;
+  /** The header fields; repeated names are combined with ", " (except Set-Cookie). */
+  headers: Headers;
+}
+
+/** A parsed response head. */
+export interface ResponseHead {
+  /** The status code (100 to 999). */
+  status: number;
+  /** The reason phrase ("" when absent). */
+  statusText: string;
+  /** `HTTP/1.0` or `HTTP/1.1`. */
+  version: string;
+  /** The header fields; repeated names are combined with ", " (except Set-Cookie). */
+  headers: Headers;
+}
+
+/** The GUID of RFC 6455 §1.3. */
+const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const DEFAULT_MAX_HEADER_SIZE = 16384;
+const DEFAULT_MAX_HEADERS = 100;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TARGET = /^[\x21-\x7e]+$/;
+const VERSION = /^HTTP\/1\.[01]$/;
+const ANY_VERSION = /^HTTP\/\d\.\d$/;
+const STATUS = /^[1-9]\d\d$/;
+/** Control characters other than tab (and CR/LF, which never reach a line). */
+// Control characters are exactly what these patterns look for.
+// deno-lint-ignore no-control-regex
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const BAD_OUTPUT_VALUE = /[\0\r\n]/;
+const OWS = /^[ \t]+|[ \t]+$/g;
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Finds the end of a head: the index just after its blank line.
+ *
+ * @param bytes The bytes received so far.
+ * @param start Where the head begins (default 0).
+ * @param end The end of the received bytes, exclusive (default `bytes.length`).
+ * @returns The index after the blank line, or -1 when it has not arrived.
+ */
+export function findHeadEnd(bytes: Uint8Array, start = 0, end: number = bytes.length): number {
+  let index = bytes.indexOf(LF, start);
+  while (index >= 0 && index < end) {
+    const next = bytes[index + 1];
+    if (next === LF && index + 1 < end) return index + 2;
+    if (next === CR && index + 2 < end && bytes[index + 2] === LF) return index + 3;
+    index = bytes.indexOf(LF, index + 1);
+  }
+  return -1;
+}
+
+/**
+ * Parses a request head.
+ *
+ * @param head The bytes up to and including the blank line, nothing after it.
+ * @param limits The limits.
+ * @returns The request line and headers.
+ * @throws {SyntaxError} For a malformed head.
+ * @throws {RangeError} When the head exceeds a limit.
+ */
+export function parseRequestHead(head: Uint8Array, limits: HeadLimits = {}): RequestHead {
+  const lines = splitHead(head, limits, "request");
+  const line = lines[0]!;
+  const parts = line.split(" ");
+  if (parts.length !== 3) {
+    throw new SyntaxError(`Cannot parse HTTP request: malformed request line ${quote(line)}`);
+  }
+  const [method, path, version] = parts as [string, string, string];
+  if (!TOKEN.test(method)) {
+    throw new SyntaxError(`Cannot parse HTTP request: method ${quote(method)} is not a token`);
+  }
+  if (!TARGET.test(path)) {
+    throw new SyntaxError(`Cannot parse HTTP request: invalid request-target ${quote(path)}`);
+  }
+  checkVersion(version, "request");
+  return { method, path, version, headers: parseFields(lines, limits, "request") };
+}
+
+/**
+ * Parses a response head.
+ *
+ * @param head The bytes up to and including the blank line, nothing after it.
+ * @param limits The limits.
+ * @returns The status line and headers.
+ * @throws {SyntaxError} For a malformed head.
+ * @throws {RangeError} When the head exceeds a limit.
+ */
+export function parseResponseHead(head: Uint8Array, limits: HeadLimits = {}): ResponseHead {
+  const lines = splitHead(head, limits, "response");
+  const line = lines[0]!;
+  const first = line.indexOf(" ");
+  const second = first < 0 ? -1 : line.indexOf(" ", first + 1);
+  const version = first < 0 ? line : line.slice(0, first);
+  const code = first < 0 ? "" : second < 0 ? line.slice(first + 1) : line.slice(first + 1, second);
+  const statusText = second < 0 ? "" : line.slice(second + 1);
+  checkVersion(version, "response");
+  if (!STATUS.test(code)) {
+    throw new SyntaxError(`Cannot parse HTTP response: invalid status code ${quote(code)}`);
+  }
+  if (BAD_VALUE.test(statusText)) {
+    throw new SyntaxError("Cannot parse HTTP response: control character in the reason phrase");
+  }
+  return {
+    status: Number(code),
+    statusText,
+    version,
+    headers: parseFields(lines, limits, "response"),
+  };
+}
+
+/**
+ * Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2):
+ * base64 of the SHA-1 of the key and the WebSocket GUID.
+ *
+ * @param key The key as sent.
+ * @returns The accept value.
+ */
+export function acceptKey(key: string): string {
+  return createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
+}
+
+/**
+ * Checks a `Sec-WebSocket-Key`: the base64 encoding of 16 bytes (24
+ * characters ending in "==").
+ *
+ * @param key The header value (`Headers` has trimmed it).
+ * @returns `true` when it is well-formed.
+ */
+export function isValidKey(key: string): boolean {
+  return KEY.test(key);
+}
+
+/**
+ * Serialises a response head: status line, headers, blank line.
+ *
+ * @param status The status code (100 to 999).
+ * @param statusText The reason phrase (may be empty).
+ * @param headers The header fields.
+ * @returns The bytes.
+ * @throws {TypeError} For a header name that is not a token, or a value or
+ * reason phrase with CR, LF or NUL, or a character above U+00FF.
+ * @throws {RangeError} For a status code out of range.
+ */
+export function formatResponseHead(
+  status: number,
+  statusText: string,
+  headers: Headers | [string, string][],
+): Uint8Array {
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new RangeError(`Cannot format HTTP response: invalid status code ${status}`);
+  }
+  checkOutputValue(statusText, "reason phrase");
+  return encodeHead(`HTTP/1.1 ${status} ${statusText}\r\n`, headers);
+}
+
+/**
+ * Serialises a request head: request line, headers, blank line.
+ *
+ * @param method The method (a token).
+ * @param path The request-target (visible ASCII).
+ * @param headers The header fields.
+ * @returns The bytes.
+ * @throws {TypeError} For a method or header name that is not a token, a
+ * request-target with other characters than visible ASCII, or a value with
+ * CR, LF or NUL, or a character above U+00FF.
+ */
+export function formatRequestHead(
+  method: string,
+  path: string,
+  headers: Headers | [string, string][],
+): Uint8Array {
+  if (!TOKEN.test(method)) {
+    throw new TypeError(`Cannot format HTTP request: method ${quote(method)} is not a token`);
+  }
+  if (!TARGET.test(path)) {
+    throw new TypeError(`Cannot format HTTP request: invalid request-target ${quote(path)}`);
+  }
+  return encodeHead(`${method} ${path} HTTP/1.1\r\n`, headers);
+}
+
+/**
+ * Splits a comma-separated header value into its elements (RFC 9110 §5.6.1):
+ * for `Connection`, `Upgrade`, `Sec-WebSocket-Protocol` and
+ * `Sec-WebSocket-Version`. Elements keep their case; compare them
+ * case-insensitively where the header is case-insensitive.
+ *
+ * @param value The header value, or `null` for an absent header.
+ * @returns The trimmed, non-empty elements.
+ */
+export function headerTokens(value: string | null): string[] {
+  if (value === null) return [];
+  const tokens: string[] = [];
+  for (const part of value.split(",")) {
+    const token = part.replace(OWS, "");
+    if (token !== "") tokens.push(token);
+  }
+  return tokens;
+}
+
+// ------------------------------------------------------------------ helpers
+
+/** Checks the limits and the blank line, decodes and splits into lines (blank line dropped). */
+function splitHead(head: Uint8Array, limits: HeadLimits, kind: string): string[] {
+  const maxSize = limits.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+  if (head.length > maxSize) {
+    throw new RangeError(
+      `Cannot parse HTTP ${kind}: head is ${head.length} bytes, the limit is ${maxSize}`,
+    );
+  }
+  const end = findHeadEnd(head);
+  if (end < 0) {
+    throw new SyntaxError(`Cannot parse HTTP ${kind}: head does not end with a blank line`);
+  }
+  if (end !== head.length) {
+    throw new SyntaxError(`Cannot parse HTTP ${kind}: bytes after the blank line`);
+  }
+  const lines = latin1(head).split("\n");
+  lines.length -= 2; // the blank line and the empty string after its LF
+  for (let index = 0; index < lines.length; index++) {
+    let line = lines[index]!;
+    if (line.endsWith("\r")) line = lines[index] = line.slice(0, -1);
+    if (line.includes("\r")) {
+      throw new SyntaxError(`Cannot parse HTTP ${kind}: CR without LF in line ${index + 1}`);
+    }
+  }
+  if (lines.length === 0 || lines[0] === "") {
+    throw new SyntaxError(`Cannot parse HTTP ${kind}: empty start line`);
+  }
+  return lines;
+}
+
+function checkVersion(version: string, kind: string): void {
+  if (VERSION.test(version)) return;
+  const detail = ANY_VERSION.test(version) ? "unsupported HTTP version" : "invalid HTTP version";
+  throw new SyntaxError(`Cannot parse HTTP ${kind}: ${detail} ${quote(version)}`);
+}
+
+/** Parses the header lines (all lines after the start line). */
+function parseFields(lines: string[], limits: HeadLimits, kind: string): Headers {
+  const maxHeaders = limits.maxHeaders ?? DEFAULT_MAX_HEADERS;
+  if (lines.length - 1 > maxHeaders) {
+    throw new RangeError(
+      `Cannot parse HTTP ${kind}: ${lines.length - 1} header fields, the limit is ${maxHeaders}`,
+    );
+  }
+  const headers = new Headers();
+  for (let index = 1; index < lines.length; index++) {
+    const line = lines[index]!;
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) {
+      throw new SyntaxError(
+        `Cannot parse HTTP ${kind}: obsolete line folding in line ${index + 1}`,
+      );
+    }
+    const colon = line.indexOf(":");
+    if (colon < 0) {
+      throw new SyntaxError(
+        `Cannot parse HTTP ${kind}: header line without a colon ${quote(line)}`,
+      );
+    }
+    const name = line.slice(0, colon);
+    if (!TOKEN.test(name)) {
+      const detail = /[ \t]$/.test(name)
+        ? `whitespace before the colon in ${quote(name)}`
+        : `header name ${quote(name)} is not a token`;
+      throw new SyntaxError(`Cannot parse HTTP ${kind}: ${detail}`);
+    }
+    const value = line.slice(colon + 1).replace(OWS, "");
+    if (BAD_VALUE.test(value)) {
+      throw new SyntaxError(
+        `Cannot parse HTTP ${kind}: control character in header ${quote(name)}`,
+      );
+    }
+    headers.append(name, value);
+  }
+  return headers;
+}
+
+function checkOutputValue(value: string, what: string): void {
+  if (BAD_OUTPUT_VALUE.test(value)) {
+    throw new TypeError(`Cannot format HTTP head: CR, LF or NUL in ${what}`);
+  }
+}
+
+function encodeHead(startLine: string, headers: Headers | [string, string][]): Uint8Array {
+  let text = startLine;
+  for (const [name, value] of headers) {
+    if (!TOKEN.test(name)) {
+      throw new TypeError(`Cannot format HTTP head: header name ${quote(name)} is not a token`);
+    }
+    checkOutputValue(value, `header ${quote(name)}`);
+    text += `${name}: ${value}\r\n`;
+  }
+  text += "\r\n";
+  const bytes = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 0xff) {
+      throw new TypeError("Cannot format HTTP head: character above U+00FF");
+    }
+    bytes[index] = code;
+  }
+  return bytes;
+}
+
+/** Decodes bytes one to one into characters U+0000..U+00FF. */
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let start = 0; start < bytes.length; start += 8192) {
+    text += String.fromCharCode(...bytes.subarray(start, start + 8192));
+  }
+  return text;
+}
+
+/** Quotes a value for an error message, shortened. */
+function quote(value: string): string {
+  const short = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  return JSON.stringify(short);
+}

@@ -1,0 +1,349 @@
+import {
+  connect as connectSocket,
+  ensure,
+  IncompleteReadError,
+  type Operation,
+  operation,
+  type Socket,
+  SocketError,
+  type Suspension,
+  type TlsClientOptions,
+} from "@cosocket/socket";
+import {
+  acceptKey,
+  formatRequestHead,
+  headerTokens,
+  parseResponseHead,
+  type ResponseHead,
+} from "./_http_head.ts";
+import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
+import { WebSocketError } from "./web_socket_error.ts";
+import { closeOnExit, createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
+
+/** How a client opens a WebSocket. */
+export interface ConnectOptions extends WsSocketOptions, TlsClientOptions {
+  /**
+   * Subprotocols to offer, in order of preference.
+   *
+   * @default {[]}
+   */
+  protocols?: string[];
+  /**
+   * Extra request headers (`Origin`, `User-Agent`, ...). The handshake's
+   * own headers cannot be replaced.
+   *
+   * @default {undefined}
+   */
+  headers?: HeadersInit;
+  /**
+   * HTTP Basic credentials (seed "WebSocket authentication"); the URL's
+   * `user:password@` works too.
+   *
+   * @default {undefined}
+   */
+  credentials?: { username: string; password: string };
+  /**
+   * Cookies to send: a `Cookie` header value or name/value pairs.
+   *
+   * @default {undefined}
+   */
+  cookies?: string | Record<string, string>;
+  /**
+   * The longest the TCP/TLS connect plus the opening handshake may take, in
+   * milliseconds.
+   *
+   * @default {10000}
+   */
+  timeout?: number;
+  /**
+   * Aborts the connect and the handshake.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * The most bytes the response head may take.
+   *
+   * @default {16384}
+   */
+  maxHeaderSize?: number;
+  /**
+   * The most response header lines.
+   *
+   * @default {100}
+   */
+  maxHeaders?: number;
+}
+
+const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
+const GUARDED = new Set([
+  "host",
+  "upgrade",
+  "connection",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-protocol",
+  "sec-websocket-extensions",
+]);
+
+/**
+ * Opens a WebSocket connection to a `ws://` or `wss://` URL (the seed's
+ * client WebSocket: an HTTP request upgraded with `ba.socket.http2sock`).
+ * Inside a cosocket whose socket is not connected yet, it connects that
+ * very socket, and the WebSocket closes with a close frame when the
+ * cosocket ends, even when it is halted.
+ *
+ * @param url The server, `ws://host:port/path?query` or `wss://...`.
+ * @param options Subprotocols, headers, credentials, cookies, TLS trust,
+ * limits, extensions and the timeout.
+ * @returns The WebSocket.
+ * @throws {WebSocketError} `protocol` when the server refused the upgrade
+ * (`status` holds its HTTP status, 401 for missing credentials) or answered
+ * wrongly; `timeout` when the handshake took too long.
+ * @throws {SocketError} As the socket package's `connect` (refused,
+ * unreachable, tls, timeout).
+ * @throws {TypeError} For a URL that is not ws:// or wss://.
+ *
+ * @example Connecting with credentials and a cookie
+ * ```ts
+ * import { bind } from "@cosocket/socket";
+ * import { connect, upgrade } from "@cosocket/websocket";
+ *
+ * await using server = bind(0, { hostname: "127.0.0.1" });
+ * const accepted = server.accept().then((sock) => upgrade(sock!, {
+ *   origin: (origin) => origin === "https://example.test",
+ * }));
+ * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}/feed`, {
+ *   headers: { origin: "https://example.test" },
+ *   credentials: { username: "ada", password: "secret" },
+ *   cookies: { session: "42" },
+ * });
+ * await using ws = await accepted;
+ * await ws.send("welcome, ada");
+ * console.log(await client.readMessage()); // "welcome, ada"
+ * ```
+ */
+export function connect(url: string | URL, options: ConnectOptions = {}): Operation<WsSocket> {
+  const target = parseUrl(url);
+  return operation(function* () {
+    const timeout = options.timeout ?? 10000;
+    const deadline = Date.now() + timeout;
+    const tls: TlsClientOptions | false = target.secure
+      ? {
+        ...(options.caCerts && { caCerts: options.caCerts }),
+        ...(options.serverName && { serverName: options.serverName }),
+        ...(options.alpnProtocols && { alpnProtocols: options.alpnProtocols }),
+        ...(options.unsafelyDisableHostnameVerification && {
+          unsafelyDisableHostnameVerification: true,
+        }),
+      }
+      : false;
+    const socket = yield* connectSocket(target.hostname, target.port, {
+      tls,
+      timeout,
+      pool: false,
+      ...(options.signal && { signal: options.signal }),
+    });
+    const owned = socket.owner();
+    const abort = () => socket.close();
+    options.signal?.addEventListener("abort", abort, { once: true });
+    let ws: WsSocket;
+    try {
+      ws = yield* handshake(socket, target, options, deadline);
+    } catch (error) {
+      if (!owned) socket.close();
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw error;
+    } finally {
+      options.signal?.removeEventListener("abort", abort);
+    }
+    if (owned) yield* ensure((end) => closeOnExit(ws, end));
+    return ws;
+  });
+}
+
+interface Target {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  host: string;
+  path: string;
+  username: string;
+  password: string;
+}
+
+function parseUrl(url: string | URL): Target {
+  const parsed = new URL(url);
+  const scheme = parsed.protocol;
+  if (scheme !== "ws:" && scheme !== "wss:" && scheme !== "http:" && scheme !== "https:") {
+    throw new TypeError(`Cannot connect: ${scheme} is not a WebSocket scheme`);
+  }
+  if (parsed.hash !== "") throw new TypeError("Cannot connect: a WebSocket URL has no fragment");
+  const secure = scheme === "wss:" || scheme === "https:";
+  const port = parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port);
+  return {
+    secure,
+    hostname: parsed.hostname,
+    port,
+    host: parsed.host,
+    path: (parsed.pathname || "/") + parsed.search,
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+}
+
+function* handshake(
+  socket: Socket,
+  target: Target,
+  options: ConnectOptions,
+  deadline: number,
+): Generator<Suspension, WsSocket> {
+  const key = new Uint8Array(16);
+  crypto.getRandomValues(key);
+  const nonce = key.toBase64();
+  const deflateSettings = options.perMessageDeflate === true
+    ? {}
+    : options.perMessageDeflate || null;
+  yield* socket.write(
+    formatRequestHead("GET", target.path, requestHeaders(target, options, nonce)),
+  );
+
+  const response = yield* readResponse(socket, options, deadline);
+  if (response.status !== 101) {
+    throw new WebSocketError(
+      "protocol",
+      `Cannot connect: server answered ${response.status} ${response.statusText}`,
+      { status: response.status, closeCode: 1002 },
+    );
+  }
+  const headers = response.headers;
+  const refuse = (why: string): never => {
+    throw new WebSocketError("protocol", `Cannot connect: ${why}`, {
+      status: 101,
+      closeCode: 1002,
+    });
+  };
+  if (!headerTokens(headers.get("upgrade")).some((t) => t.toLowerCase() === "websocket")) {
+    refuse("the response's Upgrade is not websocket");
+  }
+  if (!headerTokens(headers.get("connection")).some((t) => t.toLowerCase() === "upgrade")) {
+    refuse("the response's Connection lacks upgrade");
+  }
+  if (headers.get("sec-websocket-accept") !== acceptKey(nonce)) {
+    refuse("Sec-WebSocket-Accept does not match the key");
+  }
+  const protocol = headers.get("sec-websocket-protocol") ?? "";
+  if (protocol !== "" && !(options.protocols ?? []).includes(protocol)) {
+    refuse(`the server chose protocol "${protocol}", which was not offered`);
+  }
+  const extensions = headers.get("sec-websocket-extensions");
+  let deflate: PerMessageDeflate | null = null;
+  if (deflateSettings !== null) {
+    let params;
+    try {
+      params = parseResponse(extensions, deflateSettings);
+    } catch (error) {
+      refuse((error as Error).message);
+    }
+    if (params) {
+      deflate = new PerMessageDeflate(params, "client", {
+        ...deflateSettings,
+        maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
+      });
+    }
+  } else if (extensions !== null) {
+    refuse(`the server chose extensions that were not offered: ${extensions}`);
+  }
+  return createWsSocket({
+    socket,
+    client: true,
+    protocol,
+    extensions: extensions ?? "",
+    deflate,
+    options,
+  });
+}
+
+function requestHeaders(
+  target: Target,
+  options: ConnectOptions,
+  nonce: string,
+): [string, string][] {
+  const headers: [string, string][] = [
+    ["host", target.host],
+    ["upgrade", "websocket"],
+    ["connection", "Upgrade"],
+    ["sec-websocket-key", nonce],
+    ["sec-websocket-version", "13"],
+  ];
+  if (options.protocols !== undefined && options.protocols.length > 0) {
+    headers.push(["sec-websocket-protocol", options.protocols.join(", ")]);
+  }
+  if (options.perMessageDeflate) {
+    const settings = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
+    headers.push(["sec-websocket-extensions", formatOffer(settings)]);
+  }
+  const credentials = options.credentials ??
+    (target.username !== "" ? { username: target.username, password: target.password } : null);
+  if (credentials !== null) {
+    const token = new TextEncoder().encode(`${credentials.username}:${credentials.password}`);
+    headers.push(["authorization", `Basic ${token.toBase64()}`]);
+  }
+  const cookies = options.cookies;
+  if (cookies !== undefined) {
+    const value = typeof cookies === "string"
+      ? cookies
+      : Object.entries(cookies).map(([name, value]) => `${name}=${value}`).join("; ");
+    headers.push(["cookie", value]);
+  }
+  for (const [name, value] of new Headers(options.headers)) {
+    if (!GUARDED.has(name)) headers.push([name, value]);
+  }
+  return headers;
+}
+
+function* readResponse(
+  socket: Socket,
+  options: ConnectOptions,
+  deadline: number,
+): Generator<Suspension, ResponseHead> {
+  const maxHeaderSize = options.maxHeaderSize ?? 16384;
+  let head: Uint8Array | null;
+  try {
+    head = yield* socket.readUntil(BLANK_LINE, {
+      maxLength: maxHeaderSize,
+      inclusive: true,
+      timeout: Math.max(1, deadline - Date.now()),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new WebSocketError(
+        "protocol",
+        `Cannot connect: response head exceeds ${maxHeaderSize} bytes`,
+        { closeCode: 1002, cause: error },
+      );
+    }
+    if (error instanceof IncompleteReadError) {
+      throw new WebSocketError("closed", "Cannot connect: connection ended inside the response", {
+        cause: error,
+      });
+    }
+    if (error instanceof SocketError && error.code === "timeout") {
+      throw new WebSocketError("timeout", "Cannot connect: the handshake timed out", {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (head === null) {
+    throw new WebSocketError("closed", "Cannot connect: connection ended before a response");
+  }
+  try {
+    return parseResponseHead(head, { maxHeaderSize, maxHeaders: options.maxHeaders ?? 100 });
+  } catch (error) {
+    throw new WebSocketError("protocol", `Cannot connect: ${(error as Error).message}`, {
+      closeCode: 1002,
+      cause: error,
+    });
+  }
+}

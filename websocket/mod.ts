@@ -1,0 +1,49 @@
+/**
+ * WebSocket client and server (RFC 6455, with permessage-deflate from RFC
+ * 7692) in TypeScript over `@cosocket/socket`. A WebSocket is a socket: the
+ * same read/write/close/event/disable/enable/state API, awaited from async
+ * code or delegated to (`yield*`) inside a cosocket, so seed code ports
+ * line by line.
+ *
+ * - Server: {@linkcode upgrade} turns an accepted connection into a
+ *   {@linkcode WsSocket}; {@linkcode readRequest} reads a request first for
+ *   servers that also answer plain HTTP; {@linkcode upgradeWebSocket}
+ *   adapts a `Deno.serve` request.
+ * - Client: {@linkcode connect} opens `ws://` and `wss://` URLs.
+ *
+ * ```ts
+ * import { bind, type Socket } from "@cosocket/socket";
+ * import { connect, upgrade } from "@cosocket/websocket";
+ *
+ * function* echo(sock: Socket) {
+ *   const ws = yield* upgrade(sock);
+ *   let piece;
+ *   while ((piece = yield* ws.read()) !== null) {
+ *     if (piece.final && piece.bytesRead === piece.data.length) yield* ws.write(piece.data, piece.utf8);
+ *   }
+ * }
+ * await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
+ *   let client;
+ *   while ((client = yield* listener.accept()) !== null) client.event(echo);
+ * });
+ *
+ * await using ws = await connect(`ws://127.0.0.1:${server.sockname().port}/`);
+ * await ws.write("hello", true);
+ * console.log(await ws.readMessage()); // "hello"
+ * ```
+ *
+ * @module
+ */
+export * from "./connect.ts";
+export * from "./read_request.ts";
+export * from "./upgrade.ts";
+export * from "./upgrade_web_socket.ts";
+export * from "./web_socket_error.ts";
+export {
+  type PerMessageDeflateOptions,
+  type WsChunk,
+  type WsLimits,
+  type WsMessageWriter,
+  WsSocket,
+  type WsSocketOptions,
+} from "./ws_socket.ts";

@@ -1,0 +1,231 @@
+import { ensure, type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
+import { acceptKey, formatResponseHead, headerTokens, isValidKey } from "./_http_head.ts";
+import { acceptOffer, PerMessageDeflate } from "./_permessage_deflate.ts";
+import { readRequest, type ReadRequestOptions, type UpgradeRequest } from "./read_request.ts";
+import { WebSocketError } from "./web_socket_error.ts";
+import { closeOnExit, createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
+
+/** How a server accepts WebSocket upgrades. */
+export interface UpgradeOptions extends WsSocketOptions, ReadRequestOptions {
+  /**
+   * The request head, when the caller already read it with `readRequest`.
+   *
+   * @default {undefined} (read it from the socket)
+   */
+  request?: UpgradeRequest;
+  /**
+   * The subprotocols this server speaks, in its order of preference, or a
+   * function that picks one of those the client offered (`null`: none).
+   *
+   * @default {[]}
+   */
+  protocols?: string[] | ((offered: string[], request: UpgradeRequest) => string | null);
+  /**
+   * Accepts or refuses a request by its `Origin` (`null` when absent); a
+   * refusal is answered with 403.
+   *
+   * @default {undefined} (every origin)
+   */
+  origin?: (origin: string | null, request: UpgradeRequest) => boolean;
+  /**
+   * Extra headers for the 101 response (cookies, for example).
+   *
+   * @default {undefined}
+   */
+  headers?: HeadersInit;
+}
+
+const GUARDED = new Set([
+  "upgrade",
+  "connection",
+  "sec-websocket-accept",
+  "sec-websocket-protocol",
+  "sec-websocket-extensions",
+]);
+
+/**
+ * Turns an accepted TCP or TLS connection into a WebSocket (the seed's
+ * `ba.socket.req2sock` on a WebSocket request): reads the HTTP request,
+ * checks it (method, version, `Upgrade`, `Connection`, the key, the origin
+ * hook), picks a subprotocol, negotiates permessage-deflate, and answers
+ * 101. A request that cannot be upgraded gets a clear HTTP error (400, 403,
+ * 426 with `Sec-WebSocket-Version: 13`, 431) and the connection closes.
+ *
+ * Inside the cosocket that owns the socket, the WebSocket closes with a
+ * close frame when that cosocket ends, even when it is halted.
+ *
+ * @param socket An accepted connection from `bind`.
+ * @param options Subprotocols, origin check, limits and extensions.
+ * @returns The WebSocket.
+ * @throws {WebSocketError} `protocol` with the `status` answered when the
+ * request was refused; `closed` when the connection ended first.
+ * @throws {SocketError} `timeout` when the request did not arrive in time.
+ *
+ * @example A chat server choosing a subprotocol
+ * ```ts
+ * import { bind } from "@cosocket/socket";
+ * import { connect, upgrade } from "@cosocket/websocket";
+ *
+ * await using server = bind(0, { hostname: "127.0.0.1" });
+ * const accepted = server.accept().then((sock) => upgrade(sock!, { protocols: ["chat.v2"] }));
+ * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`, {
+ *   protocols: ["chat.v1", "chat.v2"],
+ * });
+ * await using ws = await accepted;
+ * console.log(ws.protocol, client.protocol); // "chat.v2" "chat.v2"
+ * ```
+ */
+export function upgrade(socket: Socket, options: UpgradeOptions = {}): Operation<WsSocket> {
+  return operation(function* () {
+    const request = options.request ?? (yield* readOrRefuse(socket, options));
+    if (request === null) {
+      throw new WebSocketError("closed", "Cannot upgrade: connection ended before a request");
+    }
+    const answer = negotiate(request, options);
+    if (answer instanceof Refusal) return yield* refuse(socket, answer);
+    yield* socket.write(formatResponseHead(101, "Switching Protocols", answer.headers));
+    const ws = createWsSocket({
+      socket,
+      client: false,
+      protocol: answer.protocol,
+      extensions: answer.extensions,
+      deflate: answer.deflate,
+      options,
+    });
+    if (socket.owner()) yield* ensure((end) => closeOnExit(ws, end));
+    return ws;
+  });
+}
+
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly why: string,
+    readonly headers: [string, string][] = [],
+  ) {}
+}
+
+interface Acceptance {
+  headers: [string, string][];
+  protocol: string;
+  extensions: string;
+  deflate: PerMessageDeflate | null;
+}
+
+function* readOrRefuse(
+  socket: Socket,
+  options: UpgradeOptions,
+): Generator<Suspension, UpgradeRequest | null> {
+  try {
+    return yield* readRequest(socket, options);
+  } catch (error) {
+    if (error instanceof WebSocketError && error.status !== undefined) {
+      const text = error.status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+      return yield* refuse(socket, new Refusal(error.status, text, error.message));
+    }
+    throw error;
+  }
+}
+
+/** Checks the request and decides the answer (RFC 6455 §4.2). */
+function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance | Refusal {
+  const headers = request.headers;
+  const upgradeTokens = headerTokens(headers.get("upgrade")).map((token) => token.toLowerCase());
+  if (!upgradeTokens.includes("websocket")) {
+    return new Refusal(426, "Upgrade Required", "Cannot upgrade: not a WebSocket request", [
+      ["upgrade", "websocket"],
+      ["connection", "Upgrade"],
+    ]);
+  }
+  if (request.method !== "GET") {
+    return new Refusal(400, "Bad Request", `Cannot upgrade: method ${request.method} is not GET`);
+  }
+  if (request.version !== "HTTP/1.1") {
+    return new Refusal(400, "Bad Request", `Cannot upgrade: version ${request.version}`);
+  }
+  const connection = headerTokens(headers.get("connection")).map((token) => token.toLowerCase());
+  if (!connection.includes("upgrade")) {
+    return new Refusal(400, "Bad Request", "Cannot upgrade: Connection lacks upgrade");
+  }
+  if (headers.get("host") === null) {
+    return new Refusal(400, "Bad Request", "Cannot upgrade: Host header is missing");
+  }
+  if (headers.get("sec-websocket-version") !== "13") {
+    return new Refusal(426, "Upgrade Required", "Cannot upgrade: Sec-WebSocket-Version is not 13", [
+      ["sec-websocket-version", "13"],
+    ]);
+  }
+  const key = headers.get("sec-websocket-key");
+  if (key === null || !isValidKey(key)) {
+    return new Refusal(400, "Bad Request", "Cannot upgrade: Sec-WebSocket-Key is invalid");
+  }
+  if (options.origin !== undefined && !options.origin(headers.get("origin"), request)) {
+    return new Refusal(403, "Forbidden", "Cannot upgrade: origin refused");
+  }
+  const protocol = chooseProtocol(request, options.protocols);
+  let extensions = "";
+  let deflate: PerMessageDeflate | null = null;
+  if (options.perMessageDeflate) {
+    const settings = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
+    let accepted;
+    try {
+      accepted = acceptOffer(headers.get("sec-websocket-extensions"), settings);
+    } catch (error) {
+      return new Refusal(400, "Bad Request", `Cannot upgrade: ${(error as Error).message}`);
+    }
+    if (accepted !== null) {
+      extensions = accepted.response;
+      deflate = new PerMessageDeflate(accepted.params, "server", {
+        ...settings,
+        maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
+      });
+    }
+  }
+  const answer: [string, string][] = [
+    ["upgrade", "websocket"],
+    ["connection", "Upgrade"],
+    ["sec-websocket-accept", acceptKey(key)],
+  ];
+  if (protocol !== "") answer.push(["sec-websocket-protocol", protocol]);
+  if (extensions !== "") answer.push(["sec-websocket-extensions", extensions]);
+  for (const [name, value] of new Headers(options.headers)) {
+    if (!GUARDED.has(name)) answer.push([name, value]);
+  }
+  return { headers: answer, protocol, extensions, deflate };
+}
+
+function chooseProtocol(request: UpgradeRequest, protocols: UpgradeOptions["protocols"]): string {
+  const offered = headerTokens(request.headers.get("sec-websocket-protocol"));
+  if (protocols === undefined || offered.length === 0) return "";
+  if (typeof protocols === "function") {
+    const chosen = protocols(offered, request);
+    if (chosen === null) return "";
+    if (!offered.includes(chosen)) {
+      throw new TypeError(`Cannot upgrade: protocol "${chosen}" was not offered by the client`);
+    }
+    return chosen;
+  }
+  return protocols.find((protocol) => offered.includes(protocol)) ?? "";
+}
+
+/** Answers the HTTP error, closes the connection and throws. */
+function* refuse(socket: Socket, refusal: Refusal): Generator<Suspension, never> {
+  const body = new TextEncoder().encode(refusal.why + "\n");
+  const head = formatResponseHead(refusal.status, refusal.statusText, [
+    ...refusal.headers,
+    ["content-type", "text/plain; charset=utf-8"],
+    ["content-length", String(body.length)],
+    ["connection", "close"],
+  ]);
+  const response = new Uint8Array(head.length + body.length);
+  response.set(head);
+  response.set(body, head.length);
+  try {
+    yield* socket.write(response);
+  } catch {
+    // The client is gone; the refusal stands.
+  }
+  socket.close();
+  throw new WebSocketError("protocol", refusal.why, { status: refusal.status, closeCode: 1002 });
+}

@@ -1,0 +1,1335 @@
+import {
+  type CosocketEnd,
+  ensure,
+  type Operation,
+  operation,
+  type Socket,
+  type SocketAddress,
+  SocketError,
+  type SocketStatus,
+  type Suspension,
+  type Task,
+  type WriteOperation,
+} from "@cosocket/socket";
+import {
+  FrameBuilder,
+  isValidCloseCode,
+  mask,
+  MAX_CONTROL_PAYLOAD,
+  OP_BINARY,
+  OP_CLOSE,
+  OP_CONTINUATION,
+  OP_PING,
+  OP_PONG,
+  OP_TEXT,
+} from "./_frame.ts";
+import type { PerMessageDeflate } from "./_permessage_deflate.ts";
+import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
+import { WebSocketError } from "./web_socket_error.ts";
+
+/**
+ * One piece of incoming data, in the seed's `socket:read` return forms:
+ * the payload as it trickles in, with the text/binary flag, and where the
+ * piece is part of a larger frame, how much of the frame has arrived.
+ */
+export interface WsChunk {
+  /** The payload bytes of this piece, unmasked (and inflated). */
+  data: Uint8Array;
+  /** `true` for a text message, `false` for binary (the seed's `utf8`). */
+  utf8: boolean;
+  /**
+   * Payload bytes of the current frame delivered so far, this piece
+   * included. For a compressed message: inflated bytes of the message so
+   * far.
+   */
+  bytesRead: number;
+  /**
+   * The current frame's payload length; the frame is complete when
+   * `bytesRead === frameLength`. For a compressed message it equals
+   * `bytesRead`, since the inflated length is not known in advance.
+   */
+  frameLength: number;
+  /** `true` when this piece ends the message. */
+  final: boolean;
+}
+
+/** Limits on what a peer may send; all apply before memory is committed. */
+export interface WsLimits {
+  /**
+   * The largest frame payload accepted; larger frames close the connection
+   * with 1009. The seed's limit is 65,535.
+   *
+   * @default {16777216}
+   */
+  maxFrameSize?: number;
+  /**
+   * The largest message accepted, counting inflated bytes of compressed
+   * messages; larger ones close the connection with 1009.
+   *
+   * @default {16777216}
+   */
+  maxMessageSize?: number;
+  /**
+   * The most frames one message may arrive in; more close the connection
+   * with 1009 (floods of tiny fragments).
+   *
+   * @default {131072}
+   */
+  maxFragments?: number;
+}
+
+/** permessage-deflate (RFC 7692) settings. */
+export interface PerMessageDeflateOptions {
+  /**
+   * The server starts every message with an empty LZ77 window.
+   *
+   * @default {false}
+   */
+  serverNoContextTakeover?: boolean;
+  /**
+   * The client starts every message with an empty LZ77 window.
+   *
+   * @default {false}
+   */
+  clientNoContextTakeover?: boolean;
+  /**
+   * The largest LZ77 window (9–15 bits) the server may use.
+   *
+   * @default {15}
+   */
+  serverMaxWindowBits?: number;
+  /**
+   * The largest LZ77 window (9–15 bits) the client may use.
+   *
+   * @default {15}
+   */
+  clientMaxWindowBits?: number;
+  /**
+   * The zlib compression level, 0–9.
+   *
+   * @default {6}
+   */
+  level?: number;
+  /**
+   * Messages shorter than this many bytes are sent uncompressed.
+   *
+   * @default {1024}
+   */
+  threshold?: number;
+}
+
+/** Settings of a WebSocket connection, for both ends. */
+export interface WsSocketOptions extends WsLimits {
+  /**
+   * How long `close()` waits for the peer's close frame before it closes
+   * the TCP connection anyway, in milliseconds.
+   *
+   * @default {1000}
+   */
+  closeTimeout?: number;
+  /**
+   * Sends a ping every this many milliseconds and drops the connection
+   * when the previous ping got no pong by then (`0`: off). Pongs are seen
+   * while the connection is read.
+   *
+   * @default {0}
+   */
+  heartbeat?: number;
+  /**
+   * Splits each message sent with `write` into frames of at most this
+   * many payload bytes (`0`: one frame per message).
+   *
+   * @default {0}
+   */
+  fragmentSize?: number;
+  /**
+   * Offers (client) or accepts (server) permessage-deflate.
+   *
+   * @default {false}
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+}
+
+/** A message being sent in fragments; from {@linkcode WsSocket.prototype.writer}. */
+export interface WsMessageWriter {
+  /**
+   * Sends one fragment (a frame) of the message.
+   *
+   * @param chunk The fragment's payload.
+   * @returns The write of the frame.
+   */
+  write(chunk: Uint8Array | string): WriteOperation;
+  /**
+   * Sends the final fragment and ends the message.
+   *
+   * @param chunk The last payload bytes (none by default).
+   * @returns The write of the frame.
+   */
+  end(chunk?: Uint8Array | string): WriteOperation;
+}
+
+/** How a WebSocket connection was set up; internal to this package. */
+export interface WsSetup {
+  socket: Socket;
+  client: boolean;
+  protocol: string;
+  extensions: string;
+  deflate: PerMessageDeflate | null;
+  options: WsSocketOptions;
+}
+
+/** @internal Creates a WebSocket over a socket whose handshake is done. */
+export let createWsSocket: (setup: WsSetup) => WsSocket;
+/** @internal The teardown that closes a WebSocket when its cosocket ends. */
+export let closeOnExit: (ws: WsSocket, end: CosocketEnd) => Promise<void> | void;
+
+const DEFAULT_LIMIT = 16 * 1024 * 1024;
+const DEFAULT_MAX_FRAGMENTS = 131072;
+const DEFAULT_THRESHOLD = 1024;
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
+const noop = () => {};
+
+type Phase = "open" | "closing" | "closed";
+
+/**
+ * A WebSocket connection (RFC 6455) that is also a socket: the seed's
+ * read/write/close/event/disable/enable/state API, awaited from async code
+ * or delegated to (`yield*`) inside a cosocket.
+ *
+ * Incoming data comes three ways: {@linkcode read} returns data as it
+ * trickles in with the seed's flags, {@linkcode readMessage} returns whole
+ * messages (a string for text, bytes for binary), and `for await` iterates
+ * over messages. Pings are answered, the closing handshake is completed,
+ * UTF-8 is validated as it arrives, and every frame is checked against the
+ * RFC and the configured limits: a violation closes the connection with the
+ * right code and the read throws a {@linkcode WebSocketError}.
+ *
+ * Create one with `upgrade` (server) or `connect` (client).
+ *
+ * @example An echo server as a cosocket and a client in async code
+ * ```ts
+ * import { bind, type Socket } from "@cosocket/socket";
+ * import { connect, upgrade } from "@cosocket/websocket";
+ *
+ * function* echo(sock: Socket) {
+ *   const ws = yield* upgrade(sock);
+ *   let message;
+ *   while ((message = yield* ws.readMessage()) !== null) yield* ws.send(message);
+ * }
+ * await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
+ *   let client;
+ *   while ((client = yield* listener.accept()) !== null) client.event(echo);
+ * });
+ *
+ * await using ws = await connect(`ws://127.0.0.1:${server.sockname().port}/`);
+ * await ws.send("hello");
+ * console.log(await ws.readMessage()); // "hello"
+ * ```
+ */
+export class WsSocket implements AsyncDisposable {
+  readonly #socket: Socket;
+  readonly #client: boolean;
+  readonly #protocol: string;
+  readonly #extensions: string;
+  readonly #deflate: PerMessageDeflate | null;
+  readonly #builder: FrameBuilder;
+  readonly #maxFrame: number;
+  readonly #maxMessage: number;
+  readonly #maxFragments: number;
+  readonly #closeTimeout: number;
+  readonly #fragmentSize: number;
+  readonly #threshold: number;
+
+  // Incoming bytes not parsed yet: #pending[#at, end).
+  #pending: Uint8Array | null = null;
+  #at = 0;
+  #reading = false;
+
+  // The frame being read.
+  #inFrame = false;
+  #opcode = 0;
+  #fin = false;
+  #key = 0;
+  #masked = false;
+  #frameLength = 0;
+  #frameRead = 0;
+  #control: Uint8Array | null = null;
+
+  // The message being read.
+  #message = 0; // OP_TEXT, OP_BINARY, or 0 between messages
+  #compressed = false;
+  #messageSize = 0;
+  #fragments = 0;
+  #validator: Utf8Validator | null = null;
+  /** Whether the last whole text piece was validated on the way. */
+  #validatedPiece = false;
+
+  // Writing a fragmented message.
+  #writerOpen = false;
+
+  // Closing.
+  #phase: Phase = "open";
+  #closeReceived = false;
+  #closeCode: number | null = null;
+  #closeReason = "";
+  #failure: WebSocketError | null = null;
+  #failureThrown = false;
+  #closeTimer: ReturnType<typeof setTimeout> | null = null;
+  #done: PromiseWithResolvers<void> | null = null;
+
+  // Heartbeat.
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #awaitingPong = false;
+
+  static {
+    createWsSocket = (setup) => new WsSocket(setup);
+    closeOnExit = (ws, end) => ws.#teardown(end);
+  }
+
+  private constructor(setup: WsSetup) {
+    const options = setup.options;
+    this.#socket = setup.socket;
+    this.#client = setup.client;
+    this.#protocol = setup.protocol;
+    this.#extensions = setup.extensions;
+    this.#deflate = setup.deflate;
+    this.#builder = new FrameBuilder(setup.client);
+    this.#maxFrame = options.maxFrameSize ?? DEFAULT_LIMIT;
+    this.#maxMessage = options.maxMessageSize ?? DEFAULT_LIMIT;
+    this.#maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+    this.#closeTimeout = options.closeTimeout ?? 1000;
+    this.#fragmentSize = options.fragmentSize ?? 0;
+    const deflate = options.perMessageDeflate;
+    this.#threshold = typeof deflate === "object"
+      ? deflate.threshold ?? DEFAULT_THRESHOLD
+      : DEFAULT_THRESHOLD;
+    const heartbeat = options.heartbeat ?? 0;
+    if (heartbeat > 0) this.#heartbeat = setInterval(() => this.#beat(heartbeat), heartbeat);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Reads the next piece of incoming data, as it trickles in (the seed's
+   * `socket:read` on a WebSocket): at most the rest of the current frame,
+   * with `bytesRead` and `frameLength` telling how much of the frame has
+   * arrived and `final` whether the message ends here. Control frames are
+   * handled on the way: pings answered, the close handshake completed.
+   *
+   * @param timeout The longest wait for data from the network, in
+   * milliseconds; a timeout is not fatal.
+   * @returns The piece, or `null` once the connection has closed (the
+   * peer's close frame, or the TCP connection ending).
+   * @throws {WebSocketError} `protocol` when the peer broke the protocol or
+   * a limit; the connection was closed with {@linkcode WebSocketError.closeCode}.
+   * @throws {SocketError} `timeout`, `busy` when another read waits,
+   * `incorrectuse` when another cosocket owns the connection.
+   *
+   * @example Assembling frames from pieces, as in the seed
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * await client.write("a text frame", true);
+   * const piece = (await ws.read())!;
+   * console.log(piece.utf8, piece.bytesRead === piece.frameLength); // true true
+   * ```
+   */
+  read(timeout?: number): Operation<WsChunk | null> {
+    return operation(() => this.#read(timeout));
+  }
+
+  /**
+   * Reads one whole message: a string for text, bytes for binary.
+   *
+   * @param timeout The longest wait for data from the network, in
+   * milliseconds; a timeout is not fatal and keeps what arrived.
+   * @returns The message, or `null` once the connection has closed.
+   * @throws {WebSocketError} As {@linkcode read}.
+   * @throws {SocketError} As {@linkcode read}.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * await client.send(new Uint8Array([1, 2, 3]));
+   * console.log(await ws.readMessage()); // Uint8Array(3) [ 1, 2, 3 ]
+   * ```
+   */
+  readMessage(timeout?: number): Operation<string | Uint8Array | null> {
+    return operation(() => this.#readMessage(timeout));
+  }
+
+  /**
+   * Iterates over whole messages until the connection closes. Leaving the
+   * loop early does not close the connection.
+   *
+   * @returns An async iterator of messages.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * const client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * await client.send("one");
+   * await client.send("two");
+   * await client.close();
+   * for await (const message of ws) console.log(message); // "one", then "two"
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<string | Uint8Array, void, undefined> {
+    let message;
+    while ((message = await this.readMessage()) !== null) yield message;
+  }
+
+  *#readMessage(timeout: number | undefined): Generator<Suspension, string | Uint8Array | null> {
+    let pieces: Uint8Array[] | null = null;
+    let whole: Uint8Array | null = null;
+    let size = 0;
+    while (true) {
+      const piece = yield* this.#read(timeout, true);
+      if (piece === null) return null;
+      if (piece.final && pieces === null && whole === null) {
+        if (!piece.utf8) return piece.data;
+        return this.#validatedText(piece.data) ?? (yield* this.#invalidText());
+      }
+      // A frame whose length is known gets one buffer; the rest are joined.
+      if (whole === null && pieces === null && !this.#compressed && piece.frameLength > 0) {
+        whole = new Uint8Array(piece.frameLength);
+      }
+      if (whole !== null && size + piece.data.length <= whole.length) {
+        whole.set(piece.data, size);
+      } else {
+        if (whole !== null) {
+          pieces = [whole.subarray(0, size)];
+          whole = null;
+        }
+        (pieces ??= []).push(piece.data);
+      }
+      size += piece.data.length;
+      if (piece.final) {
+        const data = whole !== null ? whole.subarray(0, size) : concat(pieces!, size);
+        return piece.utf8 ? decoder.decode(data) : data;
+      }
+    }
+  }
+
+  /** A whole single-piece text message, validated and decoded in one pass. */
+  #validatedText(data: Uint8Array): string | null {
+    if (this.#validatedPiece) return decoder.decode(data);
+    try {
+      return fatalDecoder.decode(data);
+    } catch {
+      return null;
+    }
+  }
+
+  *#invalidText(): Generator<Suspension, never> {
+    return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
+  }
+
+  *#read(timeout: number | undefined, forMessage = false): Generator<Suspension, WsChunk | null> {
+    if (this.#reading) {
+      throw new SocketError("busy", "Cannot read from WebSocket: another read is waiting");
+    }
+    this.#reading = true;
+    try {
+      return yield* this.#nextPiece(timeout, forMessage);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  *#nextPiece(
+    timeout: number | undefined,
+    forMessage: boolean,
+  ): Generator<Suspension, WsChunk | null> {
+    while (true) {
+      if (this.#failure !== null) {
+        if (this.#failureThrown) return null;
+        this.#failureThrown = true;
+        throw this.#failure;
+      }
+      if (this.#closeReceived || this.#phase === "closed") return null;
+      const available = this.#pending === null ? 0 : this.#pending.length - this.#at;
+      if (!this.#inFrame) {
+        if (!this.#parseHeader(available)) {
+          if (!(yield* this.#fill(timeout))) return this.#ended();
+          continue;
+        }
+        if (this.#failure !== null) yield* this.#failConnection();
+        if (this.#opcode >= OP_CLOSE) {
+          if (!(yield* this.#readControl(timeout))) return this.#ended();
+          continue;
+        }
+        if (this.#frameLength === 0) {
+          this.#inFrame = false;
+          const chunk = yield* this.#dataPiece(EMPTY, true, forMessage);
+          if (chunk !== null) return chunk;
+          continue;
+        }
+        continue;
+      }
+      if (available === 0) {
+        if (!(yield* this.#fill(timeout))) return this.#ended();
+        continue;
+      }
+      const take = Math.min(available, this.#frameLength - this.#frameRead);
+      const pending = this.#pending!;
+      const data = pending.subarray(this.#at, this.#at + take);
+      this.#consume(take);
+      if (this.#masked) mask(data, this.#key, this.#frameRead);
+      this.#frameRead += take;
+      const frameDone = this.#frameRead === this.#frameLength;
+      if (frameDone) this.#inFrame = false;
+      const chunk = yield* this.#dataPiece(data, frameDone, forMessage);
+      if (chunk !== null) return chunk;
+    }
+  }
+
+  /**
+   * Turns payload bytes of a data frame into a piece for the reader:
+   * inflates, validates UTF-8, and keeps the message's bookkeeping.
+   */
+  *#dataPiece(
+    data: Uint8Array,
+    frameDone: boolean,
+    forMessage: boolean,
+  ): Generator<Suspension, WsChunk | null> {
+    const final = frameDone && this.#fin;
+    const text = this.#message === OP_TEXT;
+    let bytesRead = this.#frameRead;
+    let frameLength = this.#frameLength;
+    if (this.#compressed) {
+      data = yield* this.#inflate(data, final);
+      this.#messageSize += data.length;
+      bytesRead = frameLength = this.#messageSize;
+      if (data.length === 0 && !final) return null;
+    }
+    this.#validatedPiece = true;
+    if (text) {
+      const wholeMessage = final && this.#validator === null && bytesRead === data.length;
+      if (wholeMessage && forMessage) {
+        // readMessage validates while decoding: one pass instead of two.
+        this.#validatedPiece = false;
+      } else if (wholeMessage) {
+        if (!isValidUtf8(data)) {
+          return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
+        }
+      } else {
+        const validator = this.#validator ??= new Utf8Validator();
+        if (!validator.push(data) || (final && !validator.finish())) {
+          return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
+        }
+      }
+    }
+    if (final) this.#endMessage();
+    return { data, utf8: text, bytesRead, frameLength, final };
+  }
+
+  *#inflate(data: Uint8Array, final: boolean): Generator<Suspension, Uint8Array> {
+    try {
+      const result = this.#deflate!.decompress(data, final);
+      return result instanceof Uint8Array ? result : (yield result) as Uint8Array;
+    } catch (error) {
+      const tooBig = (error as { code?: unknown }).code === "toobig";
+      return yield* this.#fail(
+        tooBig ? 1009 : 1007,
+        tooBig
+          ? `Cannot read message: inflated message exceeds ${this.#maxMessage} bytes`
+          : "Cannot read message: compressed data is corrupt",
+        error,
+      );
+    }
+  }
+
+  #endMessage(): void {
+    this.#message = 0;
+    this.#compressed = false;
+    this.#messageSize = 0;
+    this.#fragments = 0;
+    this.#validator?.reset();
+    this.#validator = null;
+  }
+
+  /** Reads more bytes from the network into #pending; `false` at end of stream. */
+  *#fill(timeout: number | undefined): Generator<Suspension, boolean> {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = (yield* this.#socket.read(timeout)) as Uint8Array | null;
+    } catch (error) {
+      if (error instanceof SocketError && error.code === "closed") return false;
+      throw error;
+    }
+    if (chunk === null) return false;
+    const pending = this.#pending;
+    if (pending === null || this.#at === pending.length) {
+      this.#pending = chunk;
+    } else {
+      // A header split across reads: join the few bytes left with the new chunk.
+      const rest = pending.length - this.#at;
+      const joined = new Uint8Array(rest + chunk.length);
+      joined.set(pending.subarray(this.#at));
+      joined.set(chunk, rest);
+      this.#pending = joined;
+    }
+    this.#at = 0;
+    return true;
+  }
+
+  #consume(count: number): void {
+    this.#at += count;
+    if (this.#at === this.#pending!.length) {
+      this.#pending = null;
+      this.#at = 0;
+    }
+  }
+
+  /**
+   * Parses the next frame header if it has fully arrived, and checks it
+   * against the protocol and the limits (a violation is recorded in
+   * #failure for the caller to act on).
+   *
+   * @returns `false` when more bytes are needed.
+   */
+  #parseHeader(available: number): boolean {
+    if (available < 2) return false;
+    const bytes = this.#pending!;
+    let at = this.#at;
+    const first = bytes[at]!;
+    const second = bytes[at + 1]!;
+    const masked = (second & 0x80) !== 0;
+    const length7 = second & 0x7f;
+    const size = 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + (masked ? 4 : 0);
+    if (available < size) return false;
+    at += 2;
+    let length = length7;
+    if (length7 === 126) {
+      length = (bytes[at]! << 8) | bytes[at + 1]!;
+      at += 2;
+    } else if (length7 === 127) {
+      const high = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) |
+        bytes[at + 3]!) >>> 0;
+      const low = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) |
+        bytes[at + 7]!) >>> 0;
+      length = high >= 0x200000 ? Number.MAX_SAFE_INTEGER : high * 0x100000000 + low;
+      if (high >= 0x80000000) {
+        this.#violation(1002, "Cannot read frame: 64-bit length has its most significant bit set");
+      }
+      at += 8;
+    }
+    if (masked) {
+      this.#key = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) |
+        (bytes[at + 3]! << 24)) >>> 0;
+      at += 4;
+    }
+    this.#consume(size);
+    this.#inFrame = true;
+    this.#fin = (first & 0x80) !== 0;
+    this.#opcode = first & 0x0f;
+    this.#masked = masked;
+    this.#frameLength = length;
+    this.#frameRead = 0;
+    if (this.#failure === null) this.#check(first, masked, length);
+    return true;
+  }
+
+  #check(first: number, masked: boolean, length: number): void {
+    const opcode = first & 0x0f;
+    const rsv1 = (first & 0x40) !== 0;
+    if ((first & 0x30) !== 0) {
+      return this.#violation(1002, "Cannot read frame: reserved bits RSV2/RSV3 are set");
+    }
+    if (masked === this.#client) {
+      return this.#violation(
+        1002,
+        this.#client
+          ? "Cannot read frame: a server must not mask its frames"
+          : "Cannot read frame: a client must mask its frames",
+      );
+    }
+    if (opcode >= OP_CLOSE) {
+      if (opcode > OP_PONG) {
+        return this.#violation(1002, `Cannot read frame: reserved opcode ${opcode}`);
+      }
+      if (!this.#fin) return this.#violation(1002, "Cannot read frame: fragmented control frame");
+      if (length > MAX_CONTROL_PAYLOAD) {
+        return this.#violation(1002, `Cannot read frame: control frame of ${length} bytes`);
+      }
+      if (rsv1) return this.#violation(1002, "Cannot read frame: RSV1 set on a control frame");
+      return;
+    }
+    if (opcode > OP_BINARY) {
+      return this.#violation(1002, `Cannot read frame: reserved opcode ${opcode}`);
+    }
+    if (opcode === OP_CONTINUATION) {
+      if (this.#message === 0) {
+        return this.#violation(1002, "Cannot read frame: continuation without a message");
+      }
+      if (rsv1) return this.#violation(1002, "Cannot read frame: RSV1 set on a continuation");
+    } else {
+      if (this.#message !== 0) {
+        return this.#violation(1002, "Cannot read frame: new message inside a fragmented one");
+      }
+      if (rsv1 && this.#deflate === null) {
+        return this.#violation(1002, "Cannot read frame: RSV1 set without an extension");
+      }
+      this.#message = opcode;
+      this.#compressed = rsv1;
+    }
+    if (length > this.#maxFrame) {
+      return this.#violation(1009, `Cannot read frame: ${length} bytes exceed ${this.#maxFrame}`);
+    }
+    if (++this.#fragments > this.#maxFragments) {
+      return this.#violation(1009, `Cannot read message: more than ${this.#maxFragments} frames`);
+    }
+    if (!this.#compressed) {
+      this.#messageSize += length;
+      if (this.#messageSize > this.#maxMessage) {
+        return this.#violation(
+          1009,
+          `Cannot read message: ${this.#messageSize} bytes exceed ${this.#maxMessage}`,
+        );
+      }
+    }
+  }
+
+  #violation(closeCode: number, message: string): void {
+    this.#failure ??= new WebSocketError("protocol", message, { closeCode });
+  }
+
+  /** Reads a control frame's payload and acts on it; `false` at end of stream. */
+  *#readControl(timeout: number | undefined): Generator<Suspension, boolean> {
+    const length = this.#frameLength;
+    let payload: Uint8Array;
+    const available = this.#pending === null ? 0 : this.#pending.length - this.#at;
+    if (length === 0) {
+      payload = EMPTY;
+    } else if (this.#control === null && available >= length) {
+      payload = this.#pending!.subarray(this.#at, this.#at + length);
+      this.#consume(length);
+    } else {
+      // Control payloads are at most 125 bytes, so gathering them is cheap.
+      const control = this.#control ??= new Uint8Array(length);
+      while (this.#frameRead < length) {
+        const have = this.#pending === null ? 0 : this.#pending.length - this.#at;
+        if (have === 0) {
+          if (!(yield* this.#fill(timeout))) return false;
+          continue;
+        }
+        const take = Math.min(have, length - this.#frameRead);
+        control.set(this.#pending!.subarray(this.#at, this.#at + take), this.#frameRead);
+        this.#consume(take);
+        this.#frameRead += take;
+      }
+      payload = control;
+      this.#control = null;
+    }
+    if (this.#masked) mask(payload, this.#key, 0);
+    this.#inFrame = false;
+    this.#frameRead = length;
+    switch (this.#opcode) {
+      case OP_PING:
+        if (this.#phase === "open") {
+          yield* this.#sendQuietly(this.#builder.frame(0x80 | OP_PONG, payload));
+        }
+        return true;
+      case OP_PONG:
+        this.#awaitingPong = false;
+        return true;
+      default:
+        yield* this.#closeReceivedFrame(payload);
+        return true;
+    }
+  }
+
+  /** The peer's close frame: check it, answer it, and end the connection. */
+  *#closeReceivedFrame(payload: Uint8Array): Generator<Suspension, void> {
+    let code = 1005;
+    let reason = "";
+    if (payload.length === 1) {
+      return yield* this.#failConnectionWith(1002, "Cannot close: close frame of one byte");
+    }
+    if (payload.length >= 2) {
+      code = (payload[0]! << 8) | payload[1]!;
+      if (!isValidCloseCode(code)) {
+        return yield* this.#failConnectionWith(1002, `Cannot close: invalid close code ${code}`);
+      }
+      try {
+        reason = fatalDecoder.decode(payload.subarray(2));
+      } catch {
+        return yield* this.#failConnectionWith(1007, "Cannot close: reason is not valid UTF-8");
+      }
+    }
+    this.#closeReceived = true;
+    this.#closeCode = code;
+    this.#closeReason = reason;
+    if (this.#phase === "open") {
+      this.#phase = "closing";
+      const echo = code === 1005 ? EMPTY : payload.subarray(0, 2);
+      yield* this.#sendQuietly(this.#builder.frame(0x80 | OP_CLOSE, echo));
+    }
+    this.#finish();
+  }
+
+  /** End of the TCP stream: a closed connection unless a failure is pending. */
+  #ended(): null {
+    if (this.#failure !== null && !this.#failureThrown) {
+      this.#failureThrown = true;
+      this.#finish();
+      throw this.#failure;
+    }
+    if (!this.#closeReceived) this.#closeCode ??= 1006;
+    this.#finish();
+    return null;
+  }
+
+  /** Fails the connection for the violation recorded in #failure. */
+  *#failConnection(): Generator<Suspension, never> {
+    const failure = this.#failure!;
+    if (this.#phase === "open") {
+      this.#phase = "closing";
+      yield* this.#sendQuietly(closeFrame(this.#builder, failure.closeCode, ""));
+    }
+    this.#closeCode ??= 1006;
+    this.#finish();
+    this.#failureThrown = true;
+    throw failure;
+  }
+
+  *#failConnectionWith(closeCode: number, message: string): Generator<Suspension, never> {
+    this.#violation(closeCode, message);
+    return yield* this.#failConnection();
+  }
+
+  *#fail(closeCode: number, message: string, cause?: unknown): Generator<Suspension, never> {
+    this.#failure ??= new WebSocketError("protocol", message, { closeCode, cause });
+    return yield* this.#failConnection();
+  }
+
+  /**
+   * Writes a frame and waits for it, at most the close timeout: a peer that
+   * does not read must not hold a failing or closing connection open.
+   */
+  *#sendQuietly(frame: Uint8Array): Generator<Suspension, void> {
+    let write: WriteOperation;
+    try {
+      write = this.#socket.write(frame);
+    } catch {
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#closeTimeout);
+    });
+    try {
+      yield Promise.race([Promise.resolve(write).catch(noop), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Sends one message (the seed's `socket:write(data, utf8)`): binary
+   * unless `utf8` is `true`, then text. Like `Socket#write`, the message
+   * takes its place in the connection's FIFO at the call; awaiting or
+   * delegating waits until it is written (flow control).
+   *
+   * A string sent as binary is its UTF-8 bytes. Text given as bytes is sent
+   * as is (not validated). Messages of `perMessageDeflate.threshold` bytes or
+   * more are compressed when the extension was negotiated; with the
+   * `fragmentSize` option, a message goes out in frames of that size.
+   *
+   * @param data The message.
+   * @param utf8 `true` to send a text message.
+   * @returns The write; see `Socket#write` for `accepted` and `queueLength`.
+   * @throws {SocketError} `closed` when the connection is closing or closed,
+   * `busy` while a fragmented message from {@linkcode writer} is open.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * await ws.write("as text", true);
+   * await ws.write("as binary");
+   * console.log(await client.readMessage(), await client.readMessage());
+   * // "as text" Uint8Array(9) [...]
+   * ```
+   */
+  write(data: Uint8Array | string, utf8 = false): WriteOperation {
+    this.#checkWritable("write message");
+    if (this.#writerOpen) {
+      throw new SocketError("busy", "Cannot write message: a fragmented message is being written");
+    }
+    return this.#socket.write(this.#messageFrames(data, utf8 ? OP_TEXT : OP_BINARY));
+  }
+
+  /**
+   * Sends one message the way `WebSocket#send` does: a string as text,
+   * bytes as binary.
+   *
+   * @param data The message.
+   * @returns The write, as {@linkcode write}.
+   * @throws {SocketError} As {@linkcode write}.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * await client.send("hi");
+   * console.log(await ws.readMessage()); // "hi"
+   * ```
+   */
+  send(data: string | Uint8Array): WriteOperation {
+    return this.write(data, typeof data === "string");
+  }
+
+  #messageFrames(data: Uint8Array | string, opcode: number): Uint8Array {
+    let payload = typeof data === "string" ? encoder.encode(data) : data;
+    let rsv1 = false;
+    if (this.#deflate !== null && payload.length >= this.#threshold) {
+      const compressed = this.#deflate.compress(payload);
+      if (!(compressed instanceof Uint8Array)) {
+        throw new TypeError("Cannot compress message: the compressor must be synchronous");
+      }
+      payload = compressed;
+      rsv1 = true;
+    }
+    const fragmentSize = this.#fragmentSize;
+    if (fragmentSize > 0 && payload.length > fragmentSize) {
+      return this.#builder.fragments(opcode, rsv1, payload, fragmentSize);
+    }
+    return this.#builder.frame(0x80 | (rsv1 ? 0x40 : 0) | opcode, payload);
+  }
+
+  /**
+   * Starts a message sent in fragments, for large or streamed data: each
+   * `write` sends one frame, `end` sends the final one. Other messages wait
+   * (`write` throws `busy`) until `end`; pings, pongs and close frames may
+   * go between the fragments. Fragmented messages are not compressed.
+   *
+   * @param utf8 `true` for a text message.
+   * @returns The message writer.
+   * @throws {SocketError} `closed` when the connection is closing or
+   * closed, `busy` while another fragmented message is open.
+   *
+   * @example Sending a message in three fragments
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * const message = client.writer(true);
+   * await message.write("one ");
+   * await message.write("two ");
+   * await message.end("three");
+   * console.log(await ws.readMessage()); // "one two three"
+   * ```
+   */
+  writer(utf8 = false): WsMessageWriter {
+    this.#checkWritable("start message");
+    if (this.#writerOpen) {
+      throw new SocketError("busy", "Cannot start message: another one is being written");
+    }
+    this.#writerOpen = true;
+    let opcode = utf8 ? OP_TEXT : OP_BINARY;
+    const fragment = (chunk: Uint8Array | string, fin: boolean): WriteOperation => {
+      if (!this.#writerOpen || opcode < 0) {
+        throw new SocketError("incorrectuse", "Cannot write fragment: the message has ended");
+      }
+      this.#checkWritable("write fragment");
+      const payload = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      const frame = this.#builder.frame((fin ? 0x80 : 0) | opcode, payload);
+      opcode = fin ? -1 : OP_CONTINUATION;
+      if (fin) this.#writerOpen = false;
+      return this.#socket.write(frame);
+    };
+    return {
+      write: (chunk) => fragment(chunk, false),
+      end: (chunk = EMPTY) => fragment(chunk, true),
+    };
+  }
+
+  /**
+   * Sends a ping (the seed's `socket:ping`); the peer answers with a pong,
+   * which the reader consumes.
+   *
+   * @param data Up to 125 bytes of payload.
+   * @returns The write of the ping frame.
+   * @throws {RangeError} When the payload is longer than 125 bytes.
+   * @throws {SocketError} `closed` when the connection is closing or closed.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * await client.ping("are you there?");
+   * await client.send("after the ping");
+   * console.log(await ws.readMessage()); // "after the ping" (the ping was answered)
+   * ```
+   */
+  ping(data: Uint8Array | string = EMPTY): WriteOperation {
+    const payload = typeof data === "string" ? encoder.encode(data) : data;
+    if (payload.length > MAX_CONTROL_PAYLOAD) {
+      throw new RangeError(`Cannot ping: payload of ${payload.length} bytes exceeds 125`);
+    }
+    this.#checkWritable("ping");
+    return this.#socket.write(this.#builder.frame(0x80 | OP_PING, payload));
+  }
+
+  #checkWritable(action: string): void {
+    if (this.#phase !== "open") {
+      throw new SocketError("closed", `Cannot ${action}: the WebSocket is ${this.#phase}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Starts the closing handshake (the seed's `socket:close`): sends a close
+   * frame at once, then the returned operation reads until the peer's close
+   * frame arrives (discarding data) or `closeTimeout` passes, and closes the
+   * TCP connection. Not awaiting it is fine: the connection still closes by
+   * the timeout.
+   *
+   * @param code The close code (1000 normal closure; omit for none).
+   * @param reason A reason of at most 123 UTF-8 bytes (needs a code).
+   * @returns An operation that settles when the connection is closed.
+   * @throws {RangeError} For a code that may not be sent, or a reason that
+   * is too long or has no code.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * const client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * await using ws = await accepted;
+   * const closing = client.close(1000, "bye");
+   * console.log(await ws.read(), ws.closeCode, ws.closeReason); // null 1000 "bye"
+   * await closing;
+   * ```
+   */
+  close(code?: number, reason = ""): Operation<void> {
+    if (this.#phase === "open") this.#startClose(closePayload(code, reason));
+    return operation(() => this.#awaitClosed());
+  }
+
+  #startClose(payload: Uint8Array): void {
+    this.#phase = "closing";
+    this.#stopHeartbeat();
+    try {
+      this.#socket.write(this.#builder.frame(0x80 | OP_CLOSE, payload)).then(noop, noop);
+    } catch {
+      this.#finish();
+      return;
+    }
+    this.#closeTimer = setTimeout(() => this.#finish(), this.#closeTimeout);
+  }
+
+  *#awaitClosed(): Generator<Suspension, void> {
+    if (this.#phase === "closed") return;
+    const task = this.#socket.task;
+    if (!this.#reading && (task === null || task.done || this.#socket.owner())) {
+      // Nobody else reads: drain until the peer's close frame or the end.
+      try {
+        while ((yield* this.#read(undefined)) !== null);
+      } catch {
+        // A failing peer ends the connection all the same.
+      }
+      this.#finish();
+      return;
+    }
+    yield (this.#done ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** Ends the connection: timers off, compressor freed, socket closed. */
+  #finish(): void {
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
+    this.#stopHeartbeat();
+    if (this.#closeTimer !== null) clearTimeout(this.#closeTimer);
+    this.#closeTimer = null;
+    this.#deflate?.dispose();
+    this.#socket.close();
+    this.#done?.resolve();
+  }
+
+  /**
+   * Closes the connection when the cosocket that owns it ends: 1000 when it
+   * returned, 1011 when it threw, 1001 when it was halted. Registered by
+   * `upgrade`, `connect` and `event` inside a cosocket; it runs even after a
+   * halt, so the peer still gets its close frame.
+   */
+  #teardown(end: CosocketEnd): Promise<void> | void {
+    if (this.#phase === "closed") return;
+    const code = end === "returned" ? 1000 : end === "halted" ? 1001 : 1011;
+    return Promise.resolve(this.close(code));
+  }
+
+  /**
+   * Closes with 1000 and waits for the closing handshake (`await using`).
+   *
+   * @returns A promise that settles when the connection is closed.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close(1000);
+  }
+
+  // ---------------------------------------------------------------- heartbeat
+
+  #beat(interval: number): void {
+    if (this.#phase !== "open") return this.#stopHeartbeat();
+    if (this.#awaitingPong) {
+      this.#failure ??= new WebSocketError(
+        "timeout",
+        `Cannot keep WebSocket open: no pong within ${interval} ms`,
+      );
+      this.#closeCode ??= 1006;
+      this.#finish();
+      return;
+    }
+    this.#awaitingPong = true;
+    try {
+      this.#socket.write(this.#builder.frame(0x80 | OP_PING, EMPTY)).then(noop, noop);
+    } catch {
+      this.#finish();
+    }
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+  }
+
+  // ---------------------------------------------------------------- socket API
+
+  /**
+   * Runs a generator function as the cosocket of this connection (the
+   * seed's `socket:event(fn, "s")`): it receives the WebSocket and `args`.
+   * When it returns, throws or is halted, a close frame (1000, 1011 or
+   * 1001) is sent and the connection closes.
+   *
+   * @param fn The cosocket.
+   * @param args The arguments after the WebSocket.
+   * @returns This WebSocket.
+   * @throws {SocketError} `incorrectuse` when the connection already has a
+   * cosocket.
+   *
+   * @example
+   * ```ts
+   * import { bind } from "@cosocket/socket";
+   * import { connect, upgrade, type WsSocket } from "@cosocket/websocket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const accepted = server.accept().then((sock) => upgrade(sock!));
+   * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
+   * const ws = (await accepted).event(function* (ws: WsSocket, greeting: string) {
+   *   yield* ws.send(greeting);
+   * }, "welcome");
+   * console.log(await client.readMessage()); // "welcome"
+   * await ws.task;
+   * ```
+   */
+  event<A extends unknown[]>(
+    fn: (ws: WsSocket, ...args: A) => Iterator<Suspension, unknown, unknown>,
+    ...args: A
+  ): this {
+    this.#socket.event((_socket: Socket, ...rest: A) => this.#own(fn, rest), ...args);
+    return this;
+  }
+
+  *#own<A extends unknown[]>(
+    fn: (ws: WsSocket, ...args: A) => Iterator<Suspension, unknown, unknown>,
+    args: A,
+  ): Generator<Suspension, unknown> {
+    yield* ensure((end) => this.#teardown(end));
+    return yield* { [Symbol.iterator]: () => fn(this, ...args) };
+  }
+
+  /** The cosocket bound to this connection, or `null`. */
+  get task(): Task<unknown> | null {
+    return this.#socket.task;
+  }
+
+  /**
+   * Reports whether the code running now is the cosocket that owns this
+   * connection (the seed's `socket:owner`).
+   *
+   * @returns `true` inside the owning cosocket.
+   */
+  owner(): boolean {
+    return this.#socket.owner();
+  }
+
+  /**
+   * Suspends the connection's events, as `Socket#disable`.
+   *
+   * @returns The values passed to `enable`.
+   * @throws {SocketError} As `Socket#disable`.
+   */
+  disable(): Operation<unknown[]> {
+    return this.#socket.disable();
+  }
+
+  /**
+   * Resumes a disabled connection, as `Socket#enable`.
+   *
+   * @param values What `disable()` returns in the cosocket.
+   * @returns `true` when a disabled cosocket was resumed.
+   */
+  enable(...values: unknown[]): boolean {
+    return this.#socket.enable(...values);
+  }
+
+  /**
+   * The state of the underlying socket (the seed's `socket:state`).
+   *
+   * @returns The state and whether the connection is up.
+   */
+  state(): SocketStatus {
+    return this.#socket.state();
+  }
+
+  /**
+   * The peer's address (the seed's `socket:peername`).
+   *
+   * @returns The address.
+   */
+  peername(): SocketAddress {
+    return this.#socket.peername();
+  }
+
+  /**
+   * The local address (the seed's `socket:sockname`).
+   *
+   * @returns The address.
+   */
+  sockname(): SocketAddress {
+    return this.#socket.sockname();
+  }
+
+  /** `true` for a wss:// connection (TLS). */
+  get secure(): boolean {
+    return this.#socket.secure;
+  }
+
+  /**
+   * Whether the TLS peer was verified, as `Socket#trusted`.
+   *
+   * @param hostname Also require that the certificate was checked for this name.
+   * @returns `true` when the connection is trusted.
+   */
+  trusted(hostname?: string): boolean {
+    return this.#socket.trusted(hostname);
+  }
+
+  /** The negotiated subprotocol, `""` when none. */
+  get protocol(): string {
+    return this.#protocol;
+  }
+
+  /** The negotiated extensions (`Sec-WebSocket-Extensions`), `""` when none. */
+  get extensions(): string {
+    return this.#extensions;
+  }
+
+  /**
+   * The peer's close code once the connection closed: 1005 when its close
+   * frame had none, 1006 when the connection ended without one; `null`
+   * while open.
+   */
+  get closeCode(): number | null {
+    return this.#closeCode;
+  }
+
+  /** The peer's close reason, `""` when none. */
+  get closeReason(): string {
+    return this.#closeReason;
+  }
+
+  /** Bytes written by callers that did not wait and not yet sent. */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  /**
+   * Gets or sets the queue length for writers that do not wait, as
+   * `Socket#queuelen`.
+   *
+   * @param size The new length in bytes.
+   * @returns The queue length.
+   */
+  queuelen(size?: number): number {
+    return this.#socket.queuelen(size);
+  }
+}
+
+function closePayload(code: number | undefined, reason: string): Uint8Array {
+  if (code === undefined) {
+    if (reason !== "") throw new RangeError("Cannot close: a reason needs a close code");
+    return EMPTY;
+  }
+  if (!isValidCloseCode(code)) throw new RangeError(`Cannot close: invalid close code ${code}`);
+  const text = encoder.encode(reason);
+  if (text.length > 123) {
+    throw new RangeError(`Cannot close: reason of ${text.length} bytes exceeds 123`);
+  }
+  const payload = new Uint8Array(2 + text.length);
+  payload[0] = code >>> 8;
+  payload[1] = code & 0xff;
+  payload.set(text, 2);
+  return payload;
+}
+
+function closeFrame(builder: FrameBuilder, code: number, reason: string): Uint8Array {
+  return builder.frame(0x80 | OP_CLOSE, closePayload(code, reason));
+}
+
+function concat(pieces: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
