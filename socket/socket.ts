@@ -167,7 +167,11 @@ let startRead: (
   timeout: number | undefined,
   withAddress: boolean,
 ) => MaybePromise<Uint8Array | Datagram | null>;
-let startReadInto: (socket: Socket, buffer: Uint8Array) => MaybePromise<number | null>;
+let startReadInto: (
+  socket: Socket,
+  buffer: Uint8Array,
+  timeout: number | undefined,
+) => MaybePromise<number | null>;
 
 /**
  * A socket of the seed API: a TCP or TLS connection, a listener, a UDP
@@ -286,7 +290,7 @@ export class Socket implements AsyncDisposable {
       socket.#kind === "datagram"
         ? socket.#receive(timeout, withAddress)
         : socket.#readChunk(timeout, "read from");
-    startReadInto = (socket, buffer) => socket.#readInto(buffer);
+    startReadInto = (socket, buffer, timeout) => socket.#readInto(buffer, timeout);
     internals = {
       create: () => new Socket(),
       attachStream: (socket, setup) => socket.#attachStream(setup),
@@ -348,22 +352,26 @@ export class Socket implements AsyncDisposable {
    * zero-copy form of {@linkcode Socket.prototype.read} for loops that reuse
    * one buffer (proxies, echo servers, bulk transfers). The bytes are
    * written into `buffer` by the platform while the operation waits, so do
-   * not touch it until the operation finishes. It has no timeout for that
-   * reason: a timed-out read could not be stopped from writing into it.
+   * not touch it until the operation finishes. With a timeout the platform
+   * reads into the socket's own buffer and the bytes are copied, since a
+   * read that timed out must not write into `buffer` later; the bytes of
+   * such a read wait for the next one.
    *
    * @param buffer Where to put the data; at most `buffer.length` bytes.
+   * @param timeout The longest wait in milliseconds; not fatal, as for `read`.
    * @returns The number of bytes read, or `null` at end of stream.
    * @throws {SocketError} As {@linkcode Socket.prototype.read}.
    * @throws {RangeError} For an empty buffer.
    */
-  readInto(buffer: Uint8Array): Operation<number | null> {
+  readInto(buffer: Uint8Array, timeout?: number): Operation<number | null> {
     if (buffer.length === 0) throw new RangeError("Cannot read into buffer: it is empty");
-    return new LazyOperation(startReadInto, this, buffer, undefined);
+    return new LazyOperation(startReadInto, this, buffer, timeout);
   }
 
-  #readInto(buffer: Uint8Array): MaybePromise<number | null> {
+  #readInto(buffer: Uint8Array, timeout: number | undefined): MaybePromise<number | null> {
     if (
-      this.#kind === "stream" && this.#landing === null && this.#unread === null &&
+      timeout === undefined && this.#kind === "stream" && this.#landing === null &&
+      this.#unread === null &&
       this.#paused === null && this.#readError === null && !this.#eof && this.#conn !== null
     ) {
       this.#checkOwner("read from");
@@ -375,7 +383,7 @@ export class Socket implements AsyncDisposable {
       step.source = this.#landing = this.#conn.read(buffer);
       return step as Step<number | null>;
     }
-    const chunk = this.#readChunk(undefined, "read from");
+    const chunk = this.#readChunk(timeout, "read from");
     return chunk instanceof Promise
       ? chunk.then((bytes: Uint8Array | null) => this.#copyInto(bytes, buffer))
       : this.#copyInto(chunk as Uint8Array | null, buffer);

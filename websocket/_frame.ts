@@ -15,7 +15,7 @@ export const OP_PONG = 0xa;
 export const MAX_CONTROL_PAYLOAD = 125;
 
 const FIRST_SLAB = 256;
-const MAX_SLAB = 65536;
+const MAX_SLAB = 262144;
 const MASK_POOL = 4096;
 
 /**
@@ -119,15 +119,26 @@ export class FrameBuilder {
     return out;
   }
 
-  #write(
-    out: Uint8Array,
-    at: number,
-    first: number,
-    payload: Uint8Array,
-    start: number,
-    end: number,
-  ): number {
-    const length = end - start;
+  /**
+   * A frame around a payload that has room for the header right before it
+   * in its buffer (a message just read, written back or on to others):
+   * the header is written into that room and nothing is copied. Only for
+   * unmasked frames, whose payload bytes stay as they are.
+   *
+   * @param room How many bytes before the payload are free for the header.
+   * @returns The frame, or `null` when the room is too small.
+   */
+  frameInPlace(first: number, payload: Uint8Array, room: number): Uint8Array | null {
+    const length = payload.length;
+    const size = headerSize(length, false);
+    if (this.#masked || size > room) return null;
+    const out = new Uint8Array(payload.buffer, payload.byteOffset - size, size + length);
+    this.#writeHeader(out, 0, first, length);
+    return out;
+  }
+
+  /** Writes a frame header at `at`; returns the offset after it (the key goes there). */
+  #writeHeader(out: Uint8Array, at: number, first: number, length: number): number {
     out[at++] = first;
     const maskBit = this.#masked ? 0x80 : 0;
     if (length < 126) {
@@ -148,6 +159,19 @@ export class FrameBuilder {
       out[at++] = (length >>> 8) & 0xff;
       out[at++] = length & 0xff;
     }
+    return at;
+  }
+
+  #write(
+    out: Uint8Array,
+    at: number,
+    first: number,
+    payload: Uint8Array,
+    start: number,
+    end: number,
+  ): number {
+    const length = end - start;
+    at = this.#writeHeader(out, at, first, length);
     if (!this.#masked) {
       if (length < 16) {
         for (let i = start; i < end; i++) out[at++] = payload[i]!;

@@ -172,7 +172,8 @@ function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance
     try {
       accepted = acceptOffer(headers.get("sec-websocket-extensions"), settings);
     } catch (error) {
-      return new Refusal(400, "Bad Request", `Cannot upgrade: ${(error as Error).message}`);
+      if (!(error instanceof SyntaxError)) throw error;
+      return new Refusal(400, "Bad Request", `Cannot upgrade: ${error.message}`);
     }
     if (accepted !== null) {
       extensions = accepted.response;

@@ -93,13 +93,14 @@ export interface PerMessageDeflateOptions {
    */
   clientNoContextTakeover?: boolean;
   /**
-   * The largest LZ77 window (9–15 bits) the server may use.
+   * The largest LZ77 window (8–15 bits) the server may use (8 means
+   * Huffman-only compression, since zlib has no 256-byte window).
    *
    * @default {15}
    */
   serverMaxWindowBits?: number;
   /**
-   * The largest LZ77 window (9–15 bits) the client may use.
+   * The largest LZ77 window (8–15 bits) the client may use.
    *
    * @default {15}
    */
@@ -143,6 +144,16 @@ export interface WsSocketOptions extends WsLimits {
    */
   fragmentSize?: number;
   /**
+   * Reads into one receive buffer per connection, reused: the data that
+   * `read()` and `readMessage()` return (bytes, not strings) is then a view
+   * of that buffer, valid only until the next read. Await a write of such
+   * data before reading again. Saves an allocation per message, and with
+   * it most of the garbage collection of a busy server.
+   *
+   * @default {false}
+   */
+  reuseReadBuffer?: boolean;
+  /**
    * Offers (client) or accepts (server) permessage-deflate.
    *
    * @default {false}
@@ -185,7 +196,8 @@ export let closeOnExit: (ws: WsSocket, end: CosocketEnd) => Promise<void> | void
 
 const DEFAULT_LIMIT = 16 * 1024 * 1024;
 const DEFAULT_MAX_FRAGMENTS = 131072;
-const DEFAULT_THRESHOLD = 1024;
+const FIRST_RX = 1024;
+const MAX_RX = 262144;
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -193,6 +205,19 @@ const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 const noop = () => {};
 
 type Phase = "open" | "closing" | "closed";
+
+/**
+ * The payload of the whole message read last, by any connection, and the
+ * bytes right before it in its buffer that held its frame header: a server
+ * that writes that payload (echo, broadcast) puts its own header there
+ * instead of copying the payload into a new frame. The bytes are no one
+ * else's: every view handed out ends before them or starts after them.
+ */
+let spare: Uint8Array | null = null;
+let spareRoom = 0;
+/** The last whole text message decoded, and its bytes (`spare`'s rules). */
+let spareText: string | null = null;
+let spareTextBytes: Uint8Array | null = null;
 
 /**
  * A WebSocket connection (RFC 6455) that is also a socket: the seed's
@@ -241,11 +266,14 @@ export class WsSocket implements AsyncDisposable {
   readonly #maxFragments: number;
   readonly #closeTimeout: number;
   readonly #fragmentSize: number;
-  readonly #threshold: number;
 
   // Incoming bytes not parsed yet: #pending[#at, end).
   #pending: Uint8Array | null = null;
   #at = 0;
+  /** The reused receive buffer (`reuseReadBuffer`), grown as reads fill it. */
+  #rx: Uint8Array | null = null;
+  #rxSize = FIRST_RX;
+  readonly #reuse: boolean;
   #reading = false;
 
   // The frame being read.
@@ -257,6 +285,10 @@ export class WsSocket implements AsyncDisposable {
   #frameLength = 0;
   #frameRead = 0;
   #control: Uint8Array | null = null;
+  /** Where the current frame's header lay, for `spare`. */
+  #headerBuffer: Uint8Array | null = null;
+  #headerAt = 0;
+  #headerSize = 0;
 
   // The message being read.
   #message = 0; // OP_TEXT, OP_BINARY, or 0 between messages
@@ -302,10 +334,7 @@ export class WsSocket implements AsyncDisposable {
     this.#maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
     this.#closeTimeout = options.closeTimeout ?? 1000;
     this.#fragmentSize = options.fragmentSize ?? 0;
-    const deflate = options.perMessageDeflate;
-    this.#threshold = typeof deflate === "object"
-      ? deflate.threshold ?? DEFAULT_THRESHOLD
-      : DEFAULT_THRESHOLD;
+    this.#reuse = options.reuseReadBuffer ?? false;
     const heartbeat = options.heartbeat ?? 0;
     if (heartbeat > 0) this.#heartbeat = setInterval(() => this.#beat(heartbeat), heartbeat);
   }
@@ -407,7 +436,12 @@ export class WsSocket implements AsyncDisposable {
       if (piece === null) return null;
       if (piece.final && pieces === null && whole === null) {
         if (!piece.utf8) return piece.data;
-        return this.#validatedText(piece.data) ?? (yield* this.#invalidText());
+        const text = this.#validatedText(piece.data) ?? (yield* this.#invalidText());
+        if (piece.data === spare) {
+          spareText = text;
+          spareTextBytes = piece.data;
+        }
+        return text;
       }
       // A frame whose length is known gets one buffer; the rest are joined.
       if (whole === null && pieces === null && !this.#compressed && piece.frameLength > 0) {
@@ -493,11 +527,17 @@ export class WsSocket implements AsyncDisposable {
       const take = Math.min(available, this.#frameLength - this.#frameRead);
       const pending = this.#pending!;
       const data = pending.subarray(this.#at, this.#at + take);
+      const whole = take === this.#frameLength && pending === this.#headerBuffer &&
+        this.#at === this.#headerAt + this.#headerSize;
       this.#consume(take);
       if (this.#masked) mask(data, this.#key, this.#frameRead);
       this.#frameRead += take;
       const frameDone = this.#frameRead === this.#frameLength;
       if (frameDone) this.#inFrame = false;
+      if (whole && this.#fin && this.#fragments === 1 && !this.#compressed) {
+        spare = data;
+        spareRoom = this.#headerSize;
+      }
       const chunk = yield* this.#dataPiece(data, frameDone, forMessage);
       if (chunk !== null) return chunk;
     }
@@ -545,8 +585,7 @@ export class WsSocket implements AsyncDisposable {
 
   *#inflate(data: Uint8Array, final: boolean): Generator<Suspension, Uint8Array> {
     try {
-      const result = this.#deflate!.decompress(data, final);
-      return result instanceof Uint8Array ? result : (yield result) as Uint8Array;
+      return this.#deflate!.decompress(data, final);
     } catch (error) {
       const tooBig = (error as { code?: unknown }).code === "toobig";
       return yield* this.#fail(
@@ -570,11 +609,12 @@ export class WsSocket implements AsyncDisposable {
 
   /** Reads more bytes from the network into #pending; `false` at end of stream. */
   *#fill(timeout: number | undefined): Generator<Suspension, boolean> {
+    if (this.#reuse) return yield* this.#fillReused(timeout);
     let chunk: Uint8Array | null;
     try {
       chunk = (yield* this.#socket.read(timeout)) as Uint8Array | null;
     } catch (error) {
-      if (error instanceof SocketError && error.code === "closed") return false;
+      if (isClosed(error)) return false;
       throw error;
     }
     if (chunk === null) return false;
@@ -589,6 +629,36 @@ export class WsSocket implements AsyncDisposable {
       joined.set(chunk, rest);
       this.#pending = joined;
     }
+    this.#at = 0;
+    return true;
+  }
+
+  /**
+   * #fill for `reuseReadBuffer`: the bytes left (a partial header at most)
+   * move to the front of the receive buffer and the socket reads in after
+   * them. A read that fills the buffer doubles it for the next one.
+   */
+  *#fillReused(timeout: number | undefined): Generator<Suspension, boolean> {
+    const pending = this.#pending;
+    const rest = pending === null ? 0 : pending.length - this.#at;
+    let rx = this.#rx;
+    if (rx === null || rx.length < this.#rxSize) {
+      const grown = new Uint8Array(this.#rxSize);
+      if (rest > 0) grown.set(pending!.subarray(this.#at));
+      rx = this.#rx = grown;
+    } else if (rest > 0) {
+      rx.copyWithin(0, this.#at, pending!.length);
+    }
+    let count: number | null;
+    try {
+      count = yield* this.#socket.readInto(rx.subarray(rest), timeout);
+    } catch (error) {
+      if (isClosed(error)) return false;
+      throw error;
+    }
+    if (count === null) return false;
+    if (rest + count === rx.length && this.#rxSize < MAX_RX) this.#rxSize *= 2;
+    this.#pending = rx.subarray(0, rest + count);
     this.#at = 0;
     return true;
   }
@@ -639,6 +709,9 @@ export class WsSocket implements AsyncDisposable {
         (bytes[at + 3]! << 24)) >>> 0;
       at += 4;
     }
+    this.#headerBuffer = bytes;
+    this.#headerAt = this.#at;
+    this.#headerSize = size;
     this.#consume(size);
     this.#inFrame = true;
     this.#fin = (first & 0x80) !== 0;
@@ -913,14 +986,18 @@ export class WsSocket implements AsyncDisposable {
   }
 
   #messageFrames(data: Uint8Array | string, opcode: number): Uint8Array {
-    let payload = typeof data === "string" ? encoder.encode(data) : data;
+    let payload = typeof data !== "string"
+      ? data
+      : data === spareText
+      ? spareTextBytes!
+      : encoder.encode(data);
+    if (payload === spare && this.#fragmentSize === 0 && this.#deflate === null) {
+      const frame = this.#builder.frameInPlace(0x80 | opcode, payload, spareRoom);
+      if (frame !== null) return frame;
+    }
     let rsv1 = false;
-    if (this.#deflate !== null && payload.length >= this.#threshold) {
-      const compressed = this.#deflate.compress(payload);
-      if (!(compressed instanceof Uint8Array)) {
-        throw new TypeError("Cannot compress message: the compressor must be synchronous");
-      }
-      payload = compressed;
+    if (this.#deflate !== null && this.#deflate.shouldCompress(payload.length)) {
+      payload = this.#deflate.compress(payload);
       rsv1 = true;
     }
     const fragmentSize = this.#fragmentSize;
@@ -934,7 +1011,8 @@ export class WsSocket implements AsyncDisposable {
    * Starts a message sent in fragments, for large or streamed data: each
    * `write` sends one frame, `end` sends the final one. Other messages wait
    * (`write` throws `busy`) until `end`; pings, pongs and close frames may
-   * go between the fragments. Fragmented messages are not compressed.
+   * go between the fragments. With permessage-deflate, each fragment is
+   * compressed and flushed as it is written.
    *
    * @param utf8 `true` for a text message.
    * @returns The message writer.
@@ -964,13 +1042,20 @@ export class WsSocket implements AsyncDisposable {
     }
     this.#writerOpen = true;
     let opcode = utf8 ? OP_TEXT : OP_BINARY;
+    const deflate = this.#deflate;
     const fragment = (chunk: Uint8Array | string, fin: boolean): WriteOperation => {
       if (!this.#writerOpen || opcode < 0) {
         throw new SocketError("incorrectuse", "Cannot write fragment: the message has ended");
       }
       this.#checkWritable("write fragment");
-      const payload = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-      const frame = this.#builder.frame((fin ? 0x80 : 0) | opcode, payload);
+      let payload = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      let first = (fin ? 0x80 : 0) | opcode;
+      if (deflate !== null) {
+        // Streamed messages compress piece by piece, flushed at each frame.
+        payload = deflate.compress(payload, fin);
+        if (opcode !== OP_CONTINUATION) first |= 0x40;
+      }
+      const frame = this.#builder.frame(first, payload);
       opcode = fin ? -1 : OP_CONTINUATION;
       if (fin) this.#writerOpen = false;
       return this.#socket.write(frame);
@@ -1301,6 +1386,10 @@ export class WsSocket implements AsyncDisposable {
   queuelen(size?: number): number {
     return this.#socket.queuelen(size);
   }
+}
+
+function isClosed(error: unknown): boolean {
+  return error instanceof SocketError && error.code === "closed";
 }
 
 function closePayload(code: number | undefined, reason: string): Uint8Array {

@@ -355,6 +355,24 @@ Deno.test("readInto() takes buffered bytes first and keeps what does not fit", a
   await assertNoSockets();
 });
 
+Deno.test("readInto() with a timeout: not fatal, and the late bytes wait for the next read", async () => {
+  {
+    await using p = await connectedPair();
+    const buffer = new Uint8Array(16).fill(0xee);
+    await rejects(Promise.resolve(p.client.readInto(buffer, 30)), isCode("timeout"));
+    await p.peer.write("late");
+    await delay(20);
+    deepEqual(
+      [...buffer],
+      Array(16).fill(0xee),
+      "the timed-out read wrote nothing into the buffer",
+    );
+    equal(await p.client.readInto(buffer, 1000), 4);
+    equal(text(buffer.subarray(0, 4)), "late");
+  }
+  await assertNoSockets();
+});
+
 Deno.test("read() chunks stay intact after later reads (they are never reused)", async () => {
   {
     await using p = await connectedPair();

@@ -9,6 +9,7 @@ import {
   type WsSocket,
 } from "../../websocket/mod.ts";
 import { assertNoSockets, certs, delay, pseudoRandomBytes } from "../socket/_helpers.ts";
+import { concat, OP, rawClient } from "./_raw.ts";
 
 const decoder = new TextDecoder();
 
@@ -584,6 +585,11 @@ Deno.test("permessage-deflate between our client and server", async () => {
     const small = "tiny";
     await pair.client.send(small);
     equal(await pair.ws.readMessage(), small);
+    // A streamed message is compressed fragment by fragment.
+    const message = pair.ws.writer(true);
+    for (let i = 0; i < 5; i++) await message.write(text.slice(0, 5000));
+    await message.end("end");
+    equal(await pair.client.readMessage(), text.slice(0, 5000).repeat(5) + "end");
   }
   {
     await using pair = await wsPair(
@@ -692,6 +698,85 @@ Deno.test("seed Example 15: assembling frames from read() pieces", async () => {
     await pair.client.send(new Uint8Array(200_000));
     const answer = JSON.parse((await pair.client.readMessage()) as string);
     ok(answer.pieces > 1);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("a message read can be written back and on to others, repeatedly", async () => {
+  {
+    await using a = await wsPair();
+    await using b = await wsPair();
+    for (const size of [5, 200, 70_000]) {
+      const data = pseudoRandomBytes(size, size);
+      await a.client.send(data);
+      const message = (await a.ws.readMessage()) as Uint8Array;
+      // The server writes its header into the room before the payload.
+      await a.ws.send(message);
+      await b.ws.send(message);
+      await a.ws.send(message);
+      deepEqual(await a.client.readMessage(), data);
+      deepEqual(await b.client.readMessage(), data);
+      deepEqual(await a.client.readMessage(), data);
+      deepEqual(message, data, "the payload itself is untouched");
+    }
+    await a.client.send("text goes back as text");
+    const text = (await a.ws.readMessage()) as string;
+    await a.ws.send(text);
+    await a.ws.write(text);
+    equal(await a.client.readMessage(), "text goes back as text");
+    deepEqual(await a.client.readMessage(), new TextEncoder().encode("text goes back as text"));
+  }
+  await assertNoSockets();
+});
+
+Deno.test("reuseReadBuffer: frames chopped into any pieces, messages of any size", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
+      let sock;
+      while ((sock = yield* listener.accept()) !== null) {
+        sock.event(function* (s: Socket) {
+          const ws = yield* upgrade(s, { reuseReadBuffer: true });
+          let message;
+          // The message is a view of the receive buffer: written back before
+          // the next read, as the option requires.
+          while ((message = yield* ws.readMessage()) !== null) yield* ws.send(message);
+        });
+      }
+    });
+    const peer = await rawClient(server.sockname().port);
+    try {
+      const frames: Uint8Array[] = [];
+      const expected: Uint8Array[] = [];
+      for (const size of [0, 1, 125, 126, 1000, 65535, 65536, 300_000]) {
+        const data = pseudoRandomBytes(size, size + 3);
+        expected.push(data);
+        frames.push(peer.frame({ opcode: OP.binary, payload: data }));
+      }
+      const stream = concat(frames);
+      // The whole stream at once, then in 7-byte and in 1-byte pieces (small messages).
+      await peer.sendRaw(stream);
+      for (const data of expected) deepEqual((await peer.message()).data, data);
+      await peer.sendChopped(concat(frames.slice(0, 5)), 7);
+      for (const data of expected.slice(0, 5)) deepEqual((await peer.message()).data, data);
+      await peer.sendChopped(concat(frames.slice(0, 4)), 1);
+      for (const data of expected.slice(0, 4)) deepEqual((await peer.message()).data, data);
+      await peer.closeHandshake(1000);
+    } finally {
+      peer.close();
+    }
+  }
+  await assertNoSockets();
+});
+
+Deno.test("reuseReadBuffer: a read timeout is not fatal either", async () => {
+  {
+    await using pair = await wsPair({ reuseReadBuffer: true });
+    await rejects(
+      Promise.resolve(pair.ws.readMessage(30)),
+      (e: unknown) => (e as SocketError).code === "timeout",
+    );
+    await pair.client.send("later");
+    equal(await pair.ws.readMessage(), "later");
   }
   await assertNoSockets();
 });

@@ -1,0 +1,44 @@
+import { equal, ok } from "node:assert/strict";
+
+/** Runs an example in its own process, as `deno task examples` does. */
+async function runExample(name: string): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      new URL(`../../examples/${name}`, import.meta.url).pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const output = new TextDecoder().decode(stdout);
+  equal(code, 0, new TextDecoder().decode(stderr));
+  return output;
+}
+
+Deno.test("example: echo server with a page and three clients", async () => {
+  const output = await runExample("websocket_echo_server.ts");
+  ok(output.includes("plain HTTP: 200"), output);
+  for (const n of [1, 2, 3]) {
+    ok(output.includes(`client ${n} (echo): hello from client ${n}`), output);
+    ok(output.includes(`server: client closed with 1000 "client ${n} done"`), output);
+  }
+});
+
+Deno.test("example: chat room broadcasts to the other members", async () => {
+  const output = await runExample("websocket_chat.ts");
+  ok(output.includes("ada sees: grace: hi ada"), output);
+  ok(output.includes("linus sees: ada: hello, room"), output);
+  ok(output.includes("linus sees: grace: hi ada"), output);
+});
+
+Deno.test("example: RPC client with Basic credentials", async () => {
+  const output = await runExample("websocket_rpc_client.ts");
+  ok(output.includes("HELLO FROM THE RPC CLIENT"), output);
+  ok(output.includes("without credentials: 401"), output);
+});
+
+Deno.test("example: Deno.serve adapter", async () => {
+  const output = await runExample("websocket_deno_serve.ts");
+  equal(output, "HELLO!\nDENO!\nSERVE!\n");
+});
