@@ -1,6 +1,5 @@
 import {
   connect as connectSocket,
-  ensure,
   IncompleteReadError,
   type Operation,
   operation,
@@ -18,7 +17,8 @@ import {
 } from "./_http_head.ts";
 import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { WebSocketError } from "./web_socket_error.ts";
-import { closeOnExit, createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
+import { closeWithCosocket } from "./_close_with_cosocket.ts";
+import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
 
 /** How a client opens a WebSocket. */
 export interface ConnectOptions extends WsSocketOptions, TlsClientOptions {
@@ -62,6 +62,13 @@ export interface ConnectOptions extends WsSocketOptions, TlsClientOptions {
    */
   signal?: AbortSignal;
   /**
+   * Keeps the WebSocket open when the cosocket that opened it ends; inside
+   * a cosocket with an unconnected socket it also leaves that socket alone.
+   *
+   * @default {false}
+   */
+  detached?: boolean;
+  /**
    * The most bytes the response head may take.
    *
    * @default {16384}
@@ -90,8 +97,9 @@ const GUARDED = new Set([
  * Opens a WebSocket connection to a `ws://` or `wss://` URL (the seed's
  * client WebSocket: an HTTP request upgraded with `ba.socket.http2sock`).
  * Inside a cosocket whose socket is not connected yet, it connects that
- * very socket, and the WebSocket closes with a close frame when the
- * cosocket ends, even when it is halted.
+ * very socket. Delegated to inside any cosocket, the WebSocket belongs to
+ * it: it closes with a close frame when the cosocket ends, even when it is
+ * halted (unless `detached`).
  *
  * @param url The server, `ws://host:port/path?query` or `wss://...`.
  * @param options Subprotocols, headers, credentials, cookies, TLS trust,
@@ -142,6 +150,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Operat
       tls,
       timeout,
       pool: false,
+      ...(options.detached && { detached: true }),
       ...(options.signal && { signal: options.signal }),
     });
     const owned = socket.owner();
@@ -149,6 +158,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Operat
     options.signal?.addEventListener("abort", abort, { once: true });
     let ws: WsSocket;
     try {
+      // An abort between the TCP connect and here fired no event.
+      options.signal?.throwIfAborted();
       ws = yield* handshake(socket, target, options, deadline);
     } catch (error) {
       if (!owned) socket.close();
@@ -157,7 +168,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Operat
     } finally {
       options.signal?.removeEventListener("abort", abort);
     }
-    if (owned) yield* ensure((end) => closeOnExit(ws, end));
+    if (options.detached !== true) yield* closeWithCosocket(ws);
     return ws;
   });
 }

@@ -3,7 +3,8 @@ import { acceptKey, formatResponseHead, headerTokens, isValidKey } from "./_http
 import { acceptOffer, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { readRequest, type ReadRequestOptions, type UpgradeRequest } from "./read_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
-import { closeOnExit, createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
+import { closeWithCosocket } from "./_close_with_cosocket.ts";
+import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
 
 /** How a server accepts WebSocket upgrades. */
 export interface UpgradeOptions extends WsSocketOptions, ReadRequestOptions {
@@ -28,6 +29,12 @@ export interface UpgradeOptions extends WsSocketOptions, ReadRequestOptions {
    */
   origin?: (origin: string | null, request: UpgradeRequest) => boolean;
   /**
+   * Keeps the WebSocket open when the cosocket that upgraded it ends.
+   *
+   * @default {false}
+   */
+  detached?: boolean;
+  /**
    * Extra headers for the 101 response (cookies, for example).
    *
    * @default {undefined}
@@ -51,8 +58,9 @@ const GUARDED = new Set([
  * 101. A request that cannot be upgraded gets a clear HTTP error (400, 403,
  * 426 with `Sec-WebSocket-Version: 13`, 431) and the connection closes.
  *
- * Inside the cosocket that owns the socket, the WebSocket closes with a
- * close frame when that cosocket ends, even when it is halted.
+ * Delegated to inside a cosocket, the WebSocket belongs to that cosocket:
+ * it closes with a close frame when the cosocket ends, even when it is
+ * halted (unless `detached`).
  *
  * @param socket An accepted connection from `bind`.
  * @param options Subprotocols, origin check, limits and extensions.
@@ -92,7 +100,7 @@ export function upgrade(socket: Socket, options: UpgradeOptions = {}): Operation
       deflate: answer.deflate,
       options,
     });
-    if (socket.owner()) yield* ensure((end) => closeOnExit(ws, end));
+    if (options.detached !== true) yield* closeWithCosocket(ws);
     return ws;
   });
 }
@@ -153,6 +161,8 @@ function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance
   }
   if (headers.get("sec-websocket-version") !== "13") {
     return new Refusal(426, "Upgrade Required", "Cannot upgrade: Sec-WebSocket-Version is not 13", [
+      ["upgrade", "websocket"],
+      ["connection", "Upgrade"],
       ["sec-websocket-version", "13"],
     ]);
   }

@@ -200,8 +200,9 @@ const FIRST_RX = 1024;
 const MAX_RX = 262144;
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
+// A leading U+FEFF is text like any other (RFC 6455 §5.6), not a BOM to drop.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const noop = () => {};
 
 type Phase = "open" | "closing" | "closed";
@@ -267,9 +268,10 @@ export class WsSocket implements AsyncDisposable {
   readonly #closeTimeout: number;
   readonly #fragmentSize: number;
 
-  // Incoming bytes not parsed yet: #pending[#at, end).
+  // Incoming bytes not parsed yet: #pending[#at, #end).
   #pending: Uint8Array | null = null;
   #at = 0;
+  #end = 0;
   /** The reused receive buffer (`reuseReadBuffer`), grown as reads fill it. */
   #rx: Uint8Array | null = null;
   #rxSize = FIRST_RX;
@@ -293,6 +295,7 @@ export class WsSocket implements AsyncDisposable {
   // The message being read.
   #message = 0; // OP_TEXT, OP_BINARY, or 0 between messages
   #compressed = false;
+  #compressedSize = 0;
   #messageSize = 0;
   #fragments = 0;
   #validator: Utf8Validator | null = null;
@@ -501,7 +504,7 @@ export class WsSocket implements AsyncDisposable {
         throw this.#failure;
       }
       if (this.#closeReceived || this.#phase === "closed") return null;
-      const available = this.#pending === null ? 0 : this.#pending.length - this.#at;
+      const available = this.#end - this.#at;
       if (!this.#inFrame) {
         if (!this.#parseHeader(available)) {
           if (!(yield* this.#fill(timeout))) return this.#ended();
@@ -584,6 +587,10 @@ export class WsSocket implements AsyncDisposable {
   }
 
   *#inflate(data: Uint8Array, final: boolean): Generator<Suspension, Uint8Array> {
+    this.#compressedSize += data.length;
+    // An empty compressed message is an empty message; zlib would take the
+    // bare sync marker as the start of the next one.
+    if (final && this.#compressedSize === 0) return EMPTY;
     try {
       return this.#deflate!.decompress(data, final);
     } catch (error) {
@@ -601,6 +608,7 @@ export class WsSocket implements AsyncDisposable {
   #endMessage(): void {
     this.#message = 0;
     this.#compressed = false;
+    this.#compressedSize = 0;
     this.#messageSize = 0;
     this.#fragments = 0;
     this.#validator?.reset();
@@ -619,17 +627,18 @@ export class WsSocket implements AsyncDisposable {
     }
     if (chunk === null) return false;
     const pending = this.#pending;
-    if (pending === null || this.#at === pending.length) {
+    if (pending === null) {
       this.#pending = chunk;
     } else {
       // A header split across reads: join the few bytes left with the new chunk.
-      const rest = pending.length - this.#at;
+      const rest = this.#end - this.#at;
       const joined = new Uint8Array(rest + chunk.length);
-      joined.set(pending.subarray(this.#at));
+      joined.set(pending.subarray(this.#at, this.#end));
       joined.set(chunk, rest);
       this.#pending = joined;
     }
     this.#at = 0;
+    this.#end = this.#pending.length;
     return true;
   }
 
@@ -639,35 +648,35 @@ export class WsSocket implements AsyncDisposable {
    * them. A read that fills the buffer doubles it for the next one.
    */
   *#fillReused(timeout: number | undefined): Generator<Suspension, boolean> {
-    const pending = this.#pending;
-    const rest = pending === null ? 0 : pending.length - this.#at;
+    const rest = this.#end - this.#at;
     let rx = this.#rx;
     if (rx === null || rx.length < this.#rxSize) {
       const grown = new Uint8Array(this.#rxSize);
-      if (rest > 0) grown.set(pending!.subarray(this.#at));
+      if (rest > 0) grown.set(this.#pending!.subarray(this.#at, this.#end));
       rx = this.#rx = grown;
     } else if (rest > 0) {
-      rx.copyWithin(0, this.#at, pending!.length);
+      rx.copyWithin(0, this.#at, this.#end);
     }
     let count: number | null;
     try {
-      count = yield* this.#socket.readInto(rx.subarray(rest), timeout);
+      count = yield* this.#socket.readInto(rest === 0 ? rx : rx.subarray(rest), timeout);
     } catch (error) {
       if (isClosed(error)) return false;
       throw error;
     }
     if (count === null) return false;
     if (rest + count === rx.length && this.#rxSize < MAX_RX) this.#rxSize *= 2;
-    this.#pending = rx.subarray(0, rest + count);
+    this.#pending = rx;
     this.#at = 0;
+    this.#end = rest + count;
     return true;
   }
 
   #consume(count: number): void {
     this.#at += count;
-    if (this.#at === this.#pending!.length) {
+    if (this.#at === this.#end) {
       this.#pending = null;
-      this.#at = 0;
+      this.#at = this.#end = 0;
     }
   }
 
@@ -791,7 +800,7 @@ export class WsSocket implements AsyncDisposable {
   *#readControl(timeout: number | undefined): Generator<Suspension, boolean> {
     const length = this.#frameLength;
     let payload: Uint8Array;
-    const available = this.#pending === null ? 0 : this.#pending.length - this.#at;
+    const available = this.#end - this.#at;
     if (length === 0) {
       payload = EMPTY;
     } else if (this.#control === null && available >= length) {
@@ -801,7 +810,7 @@ export class WsSocket implements AsyncDisposable {
       // Control payloads are at most 125 bytes, so gathering them is cheap.
       const control = this.#control ??= new Uint8Array(length);
       while (this.#frameRead < length) {
-        const have = this.#pending === null ? 0 : this.#pending.length - this.#at;
+        const have = this.#end - this.#at;
         if (have === 0) {
           if (!(yield* this.#fill(timeout))) return false;
           continue;

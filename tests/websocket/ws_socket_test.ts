@@ -9,7 +9,7 @@ import {
   type WsSocket,
 } from "../../websocket/mod.ts";
 import { assertNoSockets, certs, delay, pseudoRandomBytes } from "../socket/_helpers.ts";
-import { concat, OP, rawClient } from "./_raw.ts";
+import { concat, OP, rawClient, RawDeflate } from "./_raw.ts";
 
 const decoder = new TextDecoder();
 
@@ -777,6 +777,35 @@ Deno.test("reuseReadBuffer: a read timeout is not fatal either", async () => {
     );
     await pair.client.send("later");
     equal(await pair.ws.readMessage(), "later");
+  }
+  await assertNoSockets();
+});
+
+Deno.test("an empty compressed message is an empty message", async () => {
+  {
+    const received: unknown[] = [];
+    await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
+      const sock = yield* listener.accept();
+      const ws = yield* upgrade(sock!, { perMessageDeflate: true });
+      let message;
+      while ((message = yield* ws.readMessage()) !== null) received.push(message);
+    });
+    const peer = await rawClient(server.sockname().port, { extensions: "permessage-deflate" });
+    peer.deflate = new RawDeflate({
+      sendWindowBits: 15,
+      sendContextTakeover: true,
+      receiveWindowBits: 15,
+      receiveContextTakeover: true,
+    });
+    try {
+      await peer.send({ opcode: OP.text, rsv1: true, payload: new Uint8Array(0) });
+      await peer.sendCompressed(OP.text, new TextEncoder().encode("after the empty one"));
+      await peer.closeHandshake(1000);
+    } finally {
+      peer.close();
+    }
+    await server.task;
+    deepEqual(received, ["", "after the empty one"]);
   }
   await assertNoSockets();
 });
