@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { Slab } from "./_slab.ts";
 
 export const OP_CONTINUATION = 0x0;
 export const OP_TEXT = 0x1;
@@ -14,8 +15,6 @@ export const OP_PONG = 0xa;
 /** Control frames carry at most this many payload bytes (§5.5). */
 export const MAX_CONTROL_PAYLOAD = 125;
 
-const FIRST_SLAB = 256;
-const MAX_SLAB = 262144;
 const MASK_POOL = 4096;
 
 /**
@@ -63,15 +62,13 @@ export function mask(
 }
 
 /**
- * Builds outgoing frames into per-connection slabs: each frame is a view of
- * a slab that is never reused (the socket owns the view until it is
- * written), so a frame costs a copy but rarely an allocation.
+ * Builds outgoing frames into a per-connection {@linkcode Slab}: the socket
+ * owns each frame until it is written, so a frame costs a copy but rarely
+ * an allocation.
  */
 export class FrameBuilder {
   readonly #masked: boolean;
-  #slab: Uint8Array | null = null;
-  #offset = 0;
-  #nextSlab = FIRST_SLAB;
+  readonly #slab = new Slab();
   #keys: Uint32Array | null = null;
   #keyIndex = MASK_POOL;
 
@@ -88,7 +85,7 @@ export class FrameBuilder {
   frame(first: number, payload: Uint8Array, start = 0, end = payload.length): Uint8Array {
     const length = end - start;
     const size = headerSize(length, this.#masked) + length;
-    const out = this.#take(size);
+    const out = this.#slab.take(size);
     this.#write(out, 0, first, payload, start, end);
     return out;
   }
@@ -107,7 +104,7 @@ export class FrameBuilder {
     for (let i = 0; i < count; i++) {
       size += headerSize(Math.min(fragmentSize, length - i * fragmentSize), this.#masked);
     }
-    const out = this.#take(size);
+    const out = this.#slab.take(size);
     let at = 0;
     for (let i = 0; i < count; i++) {
       const start = i * fragmentSize;
@@ -204,24 +201,10 @@ export class FrameBuilder {
     }
     return this.#keys![this.#keyIndex++]!;
   }
-
-  #take(size: number): Uint8Array {
-    if (size > MAX_SLAB / 4) return new Uint8Array(size);
-    let slab = this.#slab;
-    if (slab === null || this.#offset + size > slab.length) {
-      while (this.#nextSlab < MAX_SLAB && this.#nextSlab < size * 4) this.#nextSlab *= 2;
-      slab = this.#slab = new Uint8Array(this.#nextSlab);
-      this.#offset = 0;
-      if (this.#nextSlab < MAX_SLAB) this.#nextSlab *= 2;
-    }
-    // Frames start on a 4-byte boundary, so a masked payload's words line up.
-    const start = this.#offset;
-    this.#offset = (start + size + 3) & ~3;
-    return slab.subarray(start, start + size);
-  }
 }
 
-function headerSize(length: number, masked: boolean): number {
+/** The size of a frame header for a payload of `length` bytes. */
+export function headerSize(length: number, masked: boolean): number {
   const base = length < 126 ? 2 : length < 65536 ? 4 : 10;
   return masked ? base + 4 : base;
 }

@@ -1,4 +1,4 @@
-import { ensure, type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
+import { type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
 import { acceptKey, formatResponseHead, headerTokens, isValidKey } from "./_http_head.ts";
 import { acceptOffer, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { readRequest, type ReadRequestOptions, type UpgradeRequest } from "./read_request.ts";

@@ -13,6 +13,7 @@ import {
 } from "@cosocket/socket";
 import {
   FrameBuilder,
+  headerSize,
   isValidCloseCode,
   mask,
   MAX_CONTROL_PAYLOAD,
@@ -24,6 +25,7 @@ import {
   OP_TEXT,
 } from "./_frame.ts";
 import type { PerMessageDeflate } from "./_permessage_deflate.ts";
+import { Slab } from "./_slab.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 
@@ -275,6 +277,8 @@ export class WsSocket implements AsyncDisposable {
   /** The reused receive buffer (`reuseReadBuffer`), grown as reads fill it. */
   #rx: Uint8Array | null = null;
   #rxSize = FIRST_RX;
+  /** Where copies of pieces for callers come from (without `reuseReadBuffer`). */
+  #copies: Slab | null = null;
   readonly #reuse: boolean;
   #reading = false;
 
@@ -301,6 +305,11 @@ export class WsSocket implements AsyncDisposable {
   #validator: Utf8Validator | null = null;
   /** Whether the last whole text piece was validated on the way. */
   #validatedPiece = false;
+  // The flags of the piece #read returned last.
+  #pieceUtf8 = false;
+  #pieceFinal = false;
+  #pieceBytesRead = 0;
+  #pieceFrameLength = 0;
 
   // Writing a fragmented message.
   #writerOpen = false;
@@ -375,7 +384,19 @@ export class WsSocket implements AsyncDisposable {
    * ```
    */
   read(timeout?: number): Operation<WsChunk | null> {
-    return operation(() => this.#read(timeout));
+    return operation(() => this.#readChunk(timeout));
+  }
+
+  *#readChunk(timeout: number | undefined): Generator<Suspension, WsChunk | null> {
+    const data = yield* this.#read(timeout, false);
+    if (data === null) return null;
+    return {
+      data: this.#reuse ? data : this.#own(data),
+      utf8: this.#pieceUtf8,
+      bytesRead: this.#pieceBytesRead,
+      frameLength: this.#pieceFrameLength,
+      final: this.#pieceFinal,
+    };
   }
 
   /**
@@ -431,40 +452,63 @@ export class WsSocket implements AsyncDisposable {
   }
 
   *#readMessage(timeout: number | undefined): Generator<Suspension, string | Uint8Array | null> {
-    let pieces: Uint8Array[] | null = null;
     let whole: Uint8Array | null = null;
     let size = 0;
     while (true) {
-      const piece = yield* this.#read(timeout, true);
-      if (piece === null) return null;
-      if (piece.final && pieces === null && whole === null) {
-        if (!piece.utf8) return piece.data;
-        const text = this.#validatedText(piece.data) ?? (yield* this.#invalidText());
-        if (piece.data === spare) {
-          spareText = text;
-          spareTextBytes = piece.data;
-        }
-        return text;
+      const data = yield* this.#read(timeout, true);
+      if (data === null) return null;
+      const final = this.#pieceFinal;
+      if (final && whole === null) {
+        if (this.#pieceUtf8) return this.#textMessage(data) ?? (yield* this.#invalidText());
+        return this.#reuse ? data : this.#own(data);
       }
-      // A frame whose length is known gets one buffer; the rest are joined.
-      if (whole === null && pieces === null && !this.#compressed && piece.frameLength > 0) {
-        whole = new Uint8Array(piece.frameLength);
+      // Pieces are copied as they come (the receive buffer is reused); a
+      // frame whose length is known gets the right size at once.
+      const needed = size + data.length;
+      if (whole === null || needed > whole.length) {
+        const capacity = Math.max(
+          needed,
+          this.#pieceFrameLength,
+          whole === null ? 0 : whole.length * 2,
+        );
+        const grown = new Uint8Array(Math.min(capacity, Math.max(needed, this.#maxMessage)));
+        if (whole !== null) grown.set(whole.subarray(0, size));
+        whole = grown;
       }
-      if (whole !== null && size + piece.data.length <= whole.length) {
-        whole.set(piece.data, size);
-      } else {
-        if (whole !== null) {
-          pieces = [whole.subarray(0, size)];
-          whole = null;
-        }
-        (pieces ??= []).push(piece.data);
-      }
-      size += piece.data.length;
-      if (piece.final) {
-        const data = whole !== null ? whole.subarray(0, size) : concat(pieces!, size);
-        return piece.utf8 ? decoder.decode(data) : data;
+      whole.set(data, size);
+      size = needed;
+      if (final) {
+        const message = whole.subarray(0, size);
+        return this.#pieceUtf8 ? decoder.decode(message) : message;
       }
     }
+  }
+
+  /** A whole single-piece text message, decoded (and validated, if not yet). */
+  #textMessage(data: Uint8Array): string | null {
+    const text = this.#validatedText(data);
+    if (text !== null && data === spare) {
+      // Its bytes stay valid until this connection reads again (see #fill).
+      spareText = text;
+      spareTextBytes = data;
+    }
+    return text;
+  }
+
+  /**
+   * A copy of a piece that the caller owns (the receive buffer is reused),
+   * carved from a slab with room for a frame header before it: a message
+   * written on right away needs no second copy.
+   */
+  #own(data: Uint8Array): Uint8Array {
+    const room = headerSize(data.length, false);
+    const copy = (this.#copies ??= new Slab()).take(room + data.length).subarray(room);
+    copy.set(data);
+    if (data === spare) {
+      spare = copy;
+      spareRoom = room;
+    }
+    return copy;
   }
 
   /** A whole single-piece text message, validated and decoded in one pass. */
@@ -481,86 +525,93 @@ export class WsSocket implements AsyncDisposable {
     return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
   }
 
-  *#read(timeout: number | undefined, forMessage = false): Generator<Suspension, WsChunk | null> {
+  /**
+   * The next piece of data (its flags land in the #piece fields), or `null`
+   * once the connection has closed. Control frames are handled on the way.
+   */
+  *#read(
+    timeout: number | undefined,
+    forMessage: boolean,
+  ): Generator<Suspension, Uint8Array | null> {
     if (this.#reading) {
       throw new SocketError("busy", "Cannot read from WebSocket: another read is waiting");
     }
     this.#reading = true;
     try {
-      return yield* this.#nextPiece(timeout, forMessage);
+      while (true) {
+        if (this.#failure !== null) {
+          if (this.#failureThrown) return null;
+          this.#failureThrown = true;
+          throw this.#failure;
+        }
+        if (this.#closeReceived || this.#phase === "closed") return null;
+        const available = this.#end - this.#at;
+        let piece: Uint8Array | null;
+        if (!this.#inFrame) {
+          if (!this.#parseHeader(available)) {
+            if (!(yield* this.#fill(timeout))) return this.#ended();
+            continue;
+          }
+          if (this.#failure !== null) yield* this.#failConnection();
+          if (this.#opcode >= OP_CLOSE) {
+            if (!(yield* this.#readControl(timeout))) return this.#ended();
+            continue;
+          }
+          if (this.#frameLength !== 0) continue;
+          this.#inFrame = false;
+          piece = this.#dataPiece(EMPTY, true, forMessage);
+        } else if (available === 0) {
+          if (!(yield* this.#fill(timeout))) return this.#ended();
+          continue;
+        } else {
+          piece = this.#dataPiece(
+            this.#takePayload(available),
+            this.#frameRead === this.#frameLength,
+            forMessage,
+          );
+        }
+        if (this.#failure !== null) yield* this.#failConnection();
+        if (piece !== null) return piece;
+      }
     } finally {
       this.#reading = false;
     }
   }
 
-  *#nextPiece(
-    timeout: number | undefined,
-    forMessage: boolean,
-  ): Generator<Suspension, WsChunk | null> {
-    while (true) {
-      if (this.#failure !== null) {
-        if (this.#failureThrown) return null;
-        this.#failureThrown = true;
-        throw this.#failure;
-      }
-      if (this.#closeReceived || this.#phase === "closed") return null;
-      const available = this.#end - this.#at;
-      if (!this.#inFrame) {
-        if (!this.#parseHeader(available)) {
-          if (!(yield* this.#fill(timeout))) return this.#ended();
-          continue;
-        }
-        if (this.#failure !== null) yield* this.#failConnection();
-        if (this.#opcode >= OP_CLOSE) {
-          if (!(yield* this.#readControl(timeout))) return this.#ended();
-          continue;
-        }
-        if (this.#frameLength === 0) {
-          this.#inFrame = false;
-          const chunk = yield* this.#dataPiece(EMPTY, true, forMessage);
-          if (chunk !== null) return chunk;
-          continue;
-        }
-        continue;
-      }
-      if (available === 0) {
-        if (!(yield* this.#fill(timeout))) return this.#ended();
-        continue;
-      }
-      const take = Math.min(available, this.#frameLength - this.#frameRead);
-      const pending = this.#pending!;
-      const data = pending.subarray(this.#at, this.#at + take);
-      const whole = take === this.#frameLength && pending === this.#headerBuffer &&
-        this.#at === this.#headerAt + this.#headerSize;
-      this.#consume(take);
-      if (this.#masked) mask(data, this.#key, this.#frameRead);
-      this.#frameRead += take;
-      const frameDone = this.#frameRead === this.#frameLength;
-      if (frameDone) this.#inFrame = false;
-      if (whole && this.#fin && this.#fragments === 1 && !this.#compressed) {
-        spare = data;
-        spareRoom = this.#headerSize;
-      }
-      const chunk = yield* this.#dataPiece(data, frameDone, forMessage);
-      if (chunk !== null) return chunk;
+  /** The payload bytes of the current frame that have arrived, unmasked. */
+  #takePayload(available: number): Uint8Array {
+    const take = Math.min(available, this.#frameLength - this.#frameRead);
+    const pending = this.#pending!;
+    const data = pending.subarray(this.#at, this.#at + take);
+    const whole = take === this.#frameLength && pending === this.#headerBuffer &&
+      this.#at === this.#headerAt + this.#headerSize;
+    this.#consume(take);
+    if (this.#masked) mask(data, this.#key, this.#frameRead);
+    this.#frameRead += take;
+    if (this.#frameRead === this.#frameLength) this.#inFrame = false;
+    if (whole && this.#fin && this.#fragments === 1 && !this.#compressed) {
+      spare = data;
+      spareRoom = this.#headerSize;
     }
+    return data;
   }
 
   /**
    * Turns payload bytes of a data frame into a piece for the reader:
-   * inflates, validates UTF-8, and keeps the message's bookkeeping.
+   * inflates, validates UTF-8, and keeps the message's bookkeeping. A
+   * violation is recorded in #failure for the caller to act on.
+   *
+   * @returns The piece, or `null` when there is nothing to hand out.
    */
-  *#dataPiece(
-    data: Uint8Array,
-    frameDone: boolean,
-    forMessage: boolean,
-  ): Generator<Suspension, WsChunk | null> {
+  #dataPiece(data: Uint8Array, frameDone: boolean, forMessage: boolean): Uint8Array | null {
     const final = frameDone && this.#fin;
     const text = this.#message === OP_TEXT;
     let bytesRead = this.#frameRead;
     let frameLength = this.#frameLength;
     if (this.#compressed) {
-      data = yield* this.#inflate(data, final);
+      const inflated = this.#inflate(data, final);
+      if (inflated === null) return null;
+      data = inflated;
       this.#messageSize += data.length;
       bytesRead = frameLength = this.#messageSize;
       if (data.length === 0 && !final) return null;
@@ -571,22 +622,25 @@ export class WsSocket implements AsyncDisposable {
       if (wholeMessage && forMessage) {
         // readMessage validates while decoding: one pass instead of two.
         this.#validatedPiece = false;
-      } else if (wholeMessage) {
-        if (!isValidUtf8(data)) {
-          return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
-        }
-      } else {
-        const validator = this.#validator ??= new Utf8Validator();
-        if (!validator.push(data) || (final && !validator.finish())) {
-          return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
-        }
+      } else if (wholeMessage ? !isValidUtf8(data) : !this.#validateMore(data, final)) {
+        this.#violation(1007, "Cannot read message: text is not valid UTF-8");
+        return null;
       }
     }
+    this.#pieceUtf8 = text;
+    this.#pieceFinal = final;
+    this.#pieceBytesRead = bytesRead;
+    this.#pieceFrameLength = frameLength;
     if (final) this.#endMessage();
-    return { data, utf8: text, bytesRead, frameLength, final };
+    return data;
   }
 
-  *#inflate(data: Uint8Array, final: boolean): Generator<Suspension, Uint8Array> {
+  #validateMore(data: Uint8Array, final: boolean): boolean {
+    const validator = this.#validator ??= new Utf8Validator();
+    return validator.push(data) && (!final || validator.finish());
+  }
+
+  #inflate(data: Uint8Array, final: boolean): Uint8Array | null {
     this.#compressedSize += data.length;
     // An empty compressed message is an empty message; zlib would take the
     // bare sync marker as the start of the next one.
@@ -595,13 +649,14 @@ export class WsSocket implements AsyncDisposable {
       return this.#deflate!.decompress(data, final);
     } catch (error) {
       const tooBig = (error as { code?: unknown }).code === "toobig";
-      return yield* this.#fail(
-        tooBig ? 1009 : 1007,
+      this.#failure ??= new WebSocketError(
+        "protocol",
         tooBig
           ? `Cannot read message: inflated message exceeds ${this.#maxMessage} bytes`
           : "Cannot read message: compressed data is corrupt",
-        error,
+        { closeCode: tooBig ? 1009 : 1007, cause: error },
       );
+      return null;
     }
   }
 
@@ -615,39 +670,13 @@ export class WsSocket implements AsyncDisposable {
     this.#validator = null;
   }
 
-  /** Reads more bytes from the network into #pending; `false` at end of stream. */
-  *#fill(timeout: number | undefined): Generator<Suspension, boolean> {
-    if (this.#reuse) return yield* this.#fillReused(timeout);
-    let chunk: Uint8Array | null;
-    try {
-      chunk = (yield* this.#socket.read(timeout)) as Uint8Array | null;
-    } catch (error) {
-      if (isClosed(error)) return false;
-      throw error;
-    }
-    if (chunk === null) return false;
-    const pending = this.#pending;
-    if (pending === null) {
-      this.#pending = chunk;
-    } else {
-      // A header split across reads: join the few bytes left with the new chunk.
-      const rest = this.#end - this.#at;
-      const joined = new Uint8Array(rest + chunk.length);
-      joined.set(pending.subarray(this.#at, this.#end));
-      joined.set(chunk, rest);
-      this.#pending = joined;
-    }
-    this.#at = 0;
-    this.#end = this.#pending.length;
-    return true;
-  }
-
   /**
-   * #fill for `reuseReadBuffer`: the bytes left (a partial header at most)
-   * move to the front of the receive buffer and the socket reads in after
-   * them. A read that fills the buffer doubles it for the next one.
+   * Reads more bytes from the network into the receive buffer; `false` at
+   * end of stream. The bytes left (a partial header at most) move to the
+   * front and the socket reads in after them; a read that fills the buffer
+   * doubles it for the next one. Views of the old contents die here.
    */
-  *#fillReused(timeout: number | undefined): Generator<Suspension, boolean> {
+  *#fill(timeout: number | undefined): Generator<Suspension, boolean> {
     const rest = this.#end - this.#at;
     let rx = this.#rx;
     if (rx === null || rx.length < this.#rxSize) {
@@ -656,6 +685,10 @@ export class WsSocket implements AsyncDisposable {
       rx = this.#rx = grown;
     } else if (rest > 0) {
       rx.copyWithin(0, this.#at, this.#end);
+    }
+    if (spare !== null && spare.buffer === rx.buffer) spare = null;
+    if (spareTextBytes !== null && spareTextBytes.buffer === rx.buffer) {
+      spareText = spareTextBytes = null;
     }
     let count: number | null;
     try {
@@ -1165,7 +1198,7 @@ export class WsSocket implements AsyncDisposable {
     if (!this.#reading && (task === null || task.done || this.#socket.owner())) {
       // Nobody else reads: drain until the peer's close frame or the end.
       try {
-        while ((yield* this.#read(undefined)) !== null);
+        while ((yield* this.#read(undefined, false)) !== null);
       } catch {
         // A failing peer ends the connection all the same.
       }
@@ -1267,11 +1300,11 @@ export class WsSocket implements AsyncDisposable {
     fn: (ws: WsSocket, ...args: A) => Iterator<Suspension, unknown, unknown>,
     ...args: A
   ): this {
-    this.#socket.event((_socket: Socket, ...rest: A) => this.#own(fn, rest), ...args);
+    this.#socket.event((_socket: Socket, ...rest: A) => this.#runAsCosocket(fn, rest), ...args);
     return this;
   }
 
-  *#own<A extends unknown[]>(
+  *#runAsCosocket<A extends unknown[]>(
     fn: (ws: WsSocket, ...args: A) => Iterator<Suspension, unknown, unknown>,
     args: A,
   ): Generator<Suspension, unknown> {
@@ -1420,14 +1453,4 @@ function closePayload(code: number | undefined, reason: string): Uint8Array {
 
 function closeFrame(builder: FrameBuilder, code: number, reason: string): Uint8Array {
   return builder.frame(0x80 | OP_CLOSE, closePayload(code, reason));
-}
-
-function concat(pieces: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }

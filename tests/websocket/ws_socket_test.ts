@@ -809,3 +809,55 @@ Deno.test("an empty compressed message is an empty message", async () => {
   }
   await assertNoSockets();
 });
+
+Deno.test("data handed out stays intact after later reads (it is the caller's)", async () => {
+  {
+    await using pair = await wsPair();
+    const sent: Uint8Array[] = [];
+    const kept: Uint8Array[] = [];
+    for (let i = 0; i < 60; i++) {
+      const data = pseudoRandomBytes(1 + ((i * 977) % 3000), i + 11);
+      sent.push(data);
+      await pair.client.send(data);
+    }
+    for (let i = 0; i < 30; i++) kept.push((await pair.ws.readMessage()) as Uint8Array);
+    while (kept.length < sent.length) {
+      // The seed's read(): pieces, joined here only at the end.
+      const parts: Uint8Array[] = [];
+      let piece;
+      do {
+        piece = (await pair.ws.read())!;
+        parts.push(piece.data);
+      } while (!piece.final);
+      const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        joined.set(part, at);
+        at += part.length;
+      }
+      kept.push(parts.length === 1 ? parts[0]! : joined);
+    }
+    for (let i = 0; i < sent.length; i++) deepEqual(kept[i], sent[i], `message ${i}`);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("reuseReadBuffer: fragmented messages across many reads", async () => {
+  {
+    await using pair = await wsPair({ reuseReadBuffer: true });
+    const parts = Array.from({ length: 40 }, (_, i) => pseudoRandomBytes(500 + i * 37, i + 1));
+    const message = pair.client.writer();
+    for (const part of parts) await message.write(part);
+    await message.end();
+    const expected = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      expected.set(part, at);
+      at += part.length;
+    }
+    deepEqual(await pair.ws.readMessage(), expected);
+    await pair.client.writer(true).end("é".repeat(5000));
+    equal(await pair.ws.readMessage(), "é".repeat(5000));
+  }
+  await assertNoSockets();
+});
