@@ -42,3 +42,9 @@ Deno.test("example: Deno.serve adapter", async () => {
   const output = await runExample("websocket_deno_serve.ts");
   equal(output, "HELLO!\nDENO!\nSERVE!\n");
 });
+
+Deno.test("example: Server-Sent Events from readRequest (seed req2sock)", async () => {
+  const output = await runExample("websocket_sse.ts");
+  ok(output.startsWith("data: This is message #1\n"), output);
+  ok(output.endsWith("data: This is message #10\ndata: We are done!\n"), output);
+});
