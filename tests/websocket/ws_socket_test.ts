@@ -861,3 +861,60 @@ Deno.test("reuseReadBuffer: fragmented messages across many reads", async () => 
   }
   await assertNoSockets();
 });
+
+Deno.test("writes are written behind and batched, in order", async () => {
+  {
+    await using pair = await wsPair();
+    const count = 2000;
+    let progress = 0;
+    // Delegated writes of small messages do not suspend the cosocket while
+    // the buffer (64 KiB) has room: the whole burst runs before event()
+    // returns, and goes out in a few batched writes.
+    pair.client.event(function* (ws: WsSocket) {
+      for (; progress < count; progress++) yield* ws.send(`message ${progress}`);
+      yield* ws.disable();
+    });
+    equal(progress, count);
+    ok(pair.client.bufferedAmount > 0);
+    for (let i = 0; i < count; i++) equal(await pair.ws.readMessage(), `message ${i}`);
+    pair.client.enable();
+  }
+  await assertNoSockets();
+});
+
+Deno.test("a writer to a peer that does not read is held back (flow control)", async () => {
+  {
+    await using pair = await wsPair();
+    const message = new Uint8Array(16384);
+    let written = 0;
+    const writer = (async () => {
+      for (let i = 0; i < 2000; i++) {
+        await pair.client.send(message);
+        written++;
+      }
+    })();
+    await delay(200);
+    const held = written;
+    ok(held < 2000, "the writer waits while the peer does not read");
+    ok(pair.client.bufferedAmount > 0);
+    for (let i = 0; i < 2000; i++) {
+      equal(((await pair.ws.readMessage()) as Uint8Array).length, 16384);
+    }
+    await writer;
+    equal(written, 2000);
+  }
+  await assertNoSockets();
+});
+
+Deno.test("a write error surfaces on a later write", async () => {
+  {
+    await using pair = await wsPair();
+    pair.ws.close();
+    equal(await pair.client.readMessage(), null);
+    throws(
+      () => pair.client.send("after close"),
+      (e: unknown) => (e as SocketError).code === "closed",
+    );
+  }
+  await assertNoSockets();
+});
