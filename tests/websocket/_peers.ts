@@ -5,13 +5,10 @@ import { equal } from "node:assert/strict";
 import { createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Buffer } from "node:buffer";
-// @ts-types="npm:@types/ws@8.18.2"
-import {
-  type ClientOptions,
-  type ServerOptions,
-  WebSocket as NodeWebSocket,
-  WebSocketServer,
-} from "npm:ws@8.23.0";
+// npm `ws` is used without its types: `@types/ws` pulls in a newer `@types/node` whose WebCrypto
+// types clash with Deno's (`KeyUsage`), which breaks type-checking the JWT tests in the same
+// program (`deno check .`). The few shapes used here are declared below.
+import { WebSocket as NodeWebSocketClass, WebSocketServer } from "npm:ws@8.23.0";
 import type { BrowserContext } from "npm:playwright-core@1.65.1";
 import fs from "node:fs";
 import { bind, type Socket, SocketError, type Suspension } from "../../socket/mod.ts";
@@ -25,6 +22,14 @@ import {
 import { certs, pseudoRandomBytes } from "../socket/_helpers.ts";
 
 export { assertNoSockets, certs, pseudoRandomBytes } from "../socket/_helpers.ts";
+
+/** An npm `ws` WebSocket, as far as these tests use it. */
+// deno-lint-ignore no-explicit-any
+type NodeWebSocket = any;
+const NodeWebSocket = NodeWebSocketClass;
+/** Options of npm `ws` clients and servers (see its documentation). */
+type ClientOptions = Record<string, unknown>;
+type ServerOptions = Record<string, unknown>;
 
 /** Paths of the test CA and the localhost leaf (tests/testdata/tls/make_certs.sh). */
 export const certPaths = {
