@@ -35,12 +35,12 @@
  * @module
  */
 export * from "./connect.ts";
+export * from "./per_message_deflate_options.ts";
 export * from "./read_request.ts";
 export * from "./upgrade.ts";
 export * from "./upgrade_web_socket.ts";
 export * from "./web_socket_error.ts";
 export {
-  type PerMessageDeflateOptions,
   type WsChunk,
   type WsLimits,
   type WsMessageWriter,

@@ -1,5 +1,6 @@
 import { type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
-import { acceptKey, formatResponseHead, headerTokens, isValidKey } from "./_http_head.ts";
+import { checkUpgradeRequest, chooseProtocol, type Refusal } from "./_handshake.ts";
+import { acceptKey, formatResponseHead } from "./_http_head.ts";
 import { acceptOffer, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { readRequest, type ReadRequestOptions, type UpgradeRequest } from "./read_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -90,7 +91,7 @@ export function upgrade(socket: Socket, options: UpgradeOptions = {}): Operation
       throw new WebSocketError("closed", "Cannot upgrade: connection ended before a request");
     }
     const answer = negotiate(request, options);
-    if (answer instanceof Refusal) return yield* refuse(socket, answer);
+    if ("status" in answer) return yield* refuse(socket, answer);
     yield* socket.write(formatResponseHead(101, "Switching Protocols", answer.headers));
     const ws = createWsSocket({
       socket,
@@ -103,15 +104,6 @@ export function upgrade(socket: Socket, options: UpgradeOptions = {}): Operation
     if (options.detached !== true) yield* closeWithCosocket(ws);
     return ws;
   });
-}
-
-class Refusal {
-  constructor(
-    readonly status: number,
-    readonly statusText: string,
-    readonly why: string,
-    readonly headers: [string, string][] = [],
-  ) {}
 }
 
 interface Acceptance {
@@ -129,8 +121,13 @@ function* readOrRefuse(
     return yield* readRequest(socket, options);
   } catch (error) {
     if (error instanceof WebSocketError && error.status !== undefined) {
-      const text = error.status === 431 ? "Request Header Fields Too Large" : "Bad Request";
-      return yield* refuse(socket, new Refusal(error.status, text, error.message));
+      const statusText = error.status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+      return yield* refuse(socket, {
+        status: error.status,
+        statusText,
+        why: error.message,
+        headers: [],
+      });
     }
     throw error;
   }
@@ -138,41 +135,10 @@ function* readOrRefuse(
 
 /** Checks the request and decides the answer (RFC 6455 §4.2). */
 function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance | Refusal {
+  const refusal = checkUpgradeRequest(request, options.origin);
+  if (refusal !== null) return refusal;
   const headers = request.headers;
-  const upgradeTokens = headerTokens(headers.get("upgrade")).map((token) => token.toLowerCase());
-  if (!upgradeTokens.includes("websocket")) {
-    return new Refusal(426, "Upgrade Required", "Cannot upgrade: not a WebSocket request", [
-      ["upgrade", "websocket"],
-      ["connection", "Upgrade"],
-    ]);
-  }
-  if (request.method !== "GET") {
-    return new Refusal(400, "Bad Request", `Cannot upgrade: method ${request.method} is not GET`);
-  }
-  if (request.version !== "HTTP/1.1") {
-    return new Refusal(400, "Bad Request", `Cannot upgrade: version ${request.version}`);
-  }
-  const connection = headerTokens(headers.get("connection")).map((token) => token.toLowerCase());
-  if (!connection.includes("upgrade")) {
-    return new Refusal(400, "Bad Request", "Cannot upgrade: Connection lacks upgrade");
-  }
-  if (headers.get("host") === null) {
-    return new Refusal(400, "Bad Request", "Cannot upgrade: Host header is missing");
-  }
-  if (headers.get("sec-websocket-version") !== "13") {
-    return new Refusal(426, "Upgrade Required", "Cannot upgrade: Sec-WebSocket-Version is not 13", [
-      ["upgrade", "websocket"],
-      ["connection", "Upgrade"],
-      ["sec-websocket-version", "13"],
-    ]);
-  }
-  const key = headers.get("sec-websocket-key");
-  if (key === null || !isValidKey(key)) {
-    return new Refusal(400, "Bad Request", "Cannot upgrade: Sec-WebSocket-Key is invalid");
-  }
-  if (options.origin !== undefined && !options.origin(headers.get("origin"), request)) {
-    return new Refusal(403, "Forbidden", "Cannot upgrade: origin refused");
-  }
+  const key = headers.get("sec-websocket-key")!;
   const protocol = chooseProtocol(request, options.protocols);
   let extensions = "";
   let deflate: PerMessageDeflate | null = null;
@@ -183,7 +149,12 @@ function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance
       accepted = acceptOffer(headers.get("sec-websocket-extensions"), settings);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      return new Refusal(400, "Bad Request", `Cannot upgrade: ${error.message}`);
+      return {
+        status: 400,
+        statusText: "Bad Request",
+        why: `Cannot upgrade: ${error.message}`,
+        headers: [],
+      };
     }
     if (accepted !== null) {
       extensions = accepted.response;
@@ -204,20 +175,6 @@ function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance
     if (!GUARDED.has(name)) answer.push([name, value]);
   }
   return { headers: answer, protocol, extensions, deflate };
-}
-
-function chooseProtocol(request: UpgradeRequest, protocols: UpgradeOptions["protocols"]): string {
-  const offered = headerTokens(request.headers.get("sec-websocket-protocol"));
-  if (protocols === undefined || offered.length === 0) return "";
-  if (typeof protocols === "function") {
-    const chosen = protocols(offered, request);
-    if (chosen === null) return "";
-    if (!offered.includes(chosen)) {
-      throw new TypeError(`Cannot upgrade: protocol "${chosen}" was not offered by the client`);
-    }
-    return chosen;
-  }
-  return protocols.find((protocol) => offered.includes(protocol)) ?? "";
 }
 
 /** Answers the HTTP error, closes the connection and throws. */

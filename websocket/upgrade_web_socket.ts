@@ -12,7 +12,7 @@ import {
   type Task,
 } from "@cosocket/socket";
 import { clearImmediate, setImmediate } from "node:timers";
-import { headerTokens, isValidKey } from "./_http_head.ts";
+import { checkUpgradeRequest, chooseProtocol } from "./_handshake.ts";
 import { isValidCloseCode } from "./_frame.ts";
 import type { UpgradeRequest } from "./read_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -107,9 +107,10 @@ const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * @param request The request `Deno.serve` passed to the handler.
  * @param options Subprotocols, origin check, extra headers and limits.
  * @returns The socket and the response to return from the handler.
- * @throws {WebSocketError} Code `protocol` with `status` 400 (not a valid
- * WebSocket request), 426 (an unsupported `Sec-WebSocket-Version`; the
- * answer should carry `Sec-WebSocket-Version: 13`) or 403 (origin refused).
+ * @throws {WebSocketError} Code `protocol` with `status` 426 (not a
+ * WebSocket request, or an unsupported `Sec-WebSocket-Version`; the answer
+ * should carry `Upgrade: websocket` and `Sec-WebSocket-Version: 13`), 400
+ * (a malformed WebSocket request) or 403 (origin refused).
  * @throws {TypeError} When the request does not come from `Deno.serve`, or
  * the `protocols` function picks a protocol the client did not offer.
  *
@@ -149,7 +150,10 @@ export function upgradeWebSocket(
     version: "HTTP/1.1",
     headers: request.headers,
   };
-  checkRequest(upgradeRequest, options);
+  const refusal = checkUpgradeRequest(upgradeRequest, options.origin);
+  if (refusal !== null) {
+    throw new WebSocketError("protocol", refusal.why, { status: refusal.status, closeCode: 1002 });
+  }
   const protocol = chooseProtocol(upgradeRequest, options.protocols);
   const upgraded = Deno.upgradeWebSocket(request, {
     ...(protocol === "" ? {} : { protocol }),
@@ -161,43 +165,6 @@ export function upgradeWebSocket(
     }
   }
   return { socket: createNative(upgraded.socket, protocol, options), response: upgraded.response };
-}
-
-function checkRequest(request: UpgradeRequest, options: UpgradeWebSocketOptions): void {
-  const headers = request.headers;
-  const refuse = (status: number, why: string): never => {
-    throw new WebSocketError("protocol", `Cannot upgrade: ${why}`, { status, closeCode: 1002 });
-  };
-  if (request.method !== "GET") refuse(400, `method ${request.method} is not GET`);
-  const upgrade = headerTokens(headers.get("upgrade")).map((token) => token.toLowerCase());
-  if (!upgrade.includes("websocket")) refuse(400, "the Upgrade header does not name websocket");
-  const connection = headerTokens(headers.get("connection")).map((token) => token.toLowerCase());
-  if (!connection.includes("upgrade")) refuse(400, "the Connection header does not name upgrade");
-  if (headers.get("sec-websocket-version") !== "13") {
-    refuse(426, "Sec-WebSocket-Version is not 13");
-  }
-  const key = headers.get("sec-websocket-key");
-  if (key === null || !isValidKey(key)) refuse(400, "Sec-WebSocket-Key is invalid");
-  if (options.origin !== undefined && !options.origin(headers.get("origin"), request)) {
-    refuse(403, "origin refused");
-  }
-}
-
-function chooseProtocol(
-  request: UpgradeRequest,
-  protocols: UpgradeWebSocketOptions["protocols"],
-): string {
-  const offered = headerTokens(request.headers.get("sec-websocket-protocol"));
-  if (protocols === undefined || offered.length === 0) return "";
-  if (typeof protocols === "function") {
-    const chosen = protocols(offered, request);
-    if (chosen === null) return "";
-    if (!offered.includes(chosen)) {
-      throw new TypeError(`Cannot upgrade: protocol "${chosen}" was not offered by the client`);
-    }
-    return chosen;
-  }
-  return protocols.find((protocol) => offered.includes(protocol)) ?? "";
 }
 
 let createNative: (

@@ -25,6 +25,7 @@ import {
   OP_TEXT,
 } from "./_frame.ts";
 import type { PerMessageDeflate } from "./_permessage_deflate.ts";
+import type { PerMessageDeflateOptions } from "./per_message_deflate_options.ts";
 import { Slab } from "./_slab.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -78,47 +79,6 @@ export interface WsLimits {
    * @default {131072}
    */
   maxFragments?: number;
-}
-
-/** permessage-deflate (RFC 7692) settings. */
-export interface PerMessageDeflateOptions {
-  /**
-   * The server starts every message with an empty LZ77 window.
-   *
-   * @default {false}
-   */
-  serverNoContextTakeover?: boolean;
-  /**
-   * The client starts every message with an empty LZ77 window.
-   *
-   * @default {false}
-   */
-  clientNoContextTakeover?: boolean;
-  /**
-   * The largest LZ77 window (8–15 bits) the server may use (8 means
-   * Huffman-only compression, since zlib has no 256-byte window).
-   *
-   * @default {15}
-   */
-  serverMaxWindowBits?: number;
-  /**
-   * The largest LZ77 window (8–15 bits) the client may use.
-   *
-   * @default {15}
-   */
-  clientMaxWindowBits?: number;
-  /**
-   * The zlib compression level, 0–9.
-   *
-   * @default {6}
-   */
-  level?: number;
-  /**
-   * Messages shorter than this many bytes are sent uncompressed.
-   *
-   * @default {1024}
-   */
-  threshold?: number;
 }
 
 /** Settings of a WebSocket connection, for both ends. */

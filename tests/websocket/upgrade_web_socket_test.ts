@@ -55,7 +55,9 @@ function serve(
       return response;
     } catch (error) {
       if (!(error instanceof WebSocketError)) throw error;
-      const headers: HeadersInit = error.status === 426 ? { "sec-websocket-version": "13" } : {};
+      const headers: HeadersInit = error.status === 426
+        ? { "upgrade": "websocket", "sec-websocket-version": "13" }
+        : {};
       return new Response(error.message, { status: error.status ?? 400, headers });
     }
   });
@@ -578,8 +580,8 @@ function handshake(name: string, value: string | null): string[] {
 Deno.test("upgradeWebSocket() refuses bad requests with the status to answer", async () => {
   await using server = serve({ origin: (origin) => origin !== "http://evil.example" });
   const cases: [string[], number, RegExp][] = [
-    [handshake("Upgrade", null), 400, /the Upgrade header does not name websocket/],
-    [handshake("Upgrade", "h2c"), 400, /the Upgrade header does not name websocket/],
+    [handshake("Upgrade", null), 426, /the Upgrade header does not name websocket/],
+    [handshake("Upgrade", "h2c"), 426, /the Upgrade header does not name websocket/],
     [handshake("Connection", "keep-alive"), 400, /the Connection header does not name upgrade/],
     [handshake("Sec-WebSocket-Version", "8"), 426, /Sec-WebSocket-Version is not 13/],
     [handshake("Sec-WebSocket-Key", "c2hvcnQ="), 400, /Sec-WebSocket-Key is invalid/],
