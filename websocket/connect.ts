@@ -1,6 +1,5 @@
 import {
   connect as connectSocket,
-  IncompleteReadError,
   type Operation,
   operation,
   type Socket,
@@ -18,6 +17,7 @@ import {
 import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";
+import { readHead } from "./_handshake.ts";
 import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
 
 /** How a client opens a WebSocket. */
@@ -82,7 +82,6 @@ export interface ConnectOptions extends WsSocketOptions, TlsClientOptions {
   maxHeaders?: number;
 }
 
-const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
 const GUARDED = new Set([
   "host",
   "upgrade",
@@ -321,24 +320,9 @@ function* readResponse(
   const maxHeaderSize = options.maxHeaderSize ?? 16384;
   let head: Uint8Array | null;
   try {
-    head = yield* socket.readUntil(BLANK_LINE, {
-      maxLength: maxHeaderSize,
-      inclusive: true,
-      timeout: Math.max(1, deadline - Date.now()),
-    });
+    const limits = { maxHeaderSize, timeout: Math.max(1, deadline - Date.now()) };
+    head = yield* readHead(socket, limits, "Cannot connect");
   } catch (error) {
-    if (error instanceof RangeError) {
-      throw new WebSocketError(
-        "protocol",
-        `Cannot connect: response head exceeds ${maxHeaderSize} bytes`,
-        { closeCode: 1002, cause: error },
-      );
-    }
-    if (error instanceof IncompleteReadError) {
-      throw new WebSocketError("closed", "Cannot connect: connection ended inside the response", {
-        cause: error,
-      });
-    }
     if (error instanceof SocketError && error.code === "timeout") {
       throw new WebSocketError("timeout", "Cannot connect: the handshake timed out", {
         cause: error,

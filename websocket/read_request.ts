@@ -1,4 +1,5 @@
 import { type Operation, operation, type Socket } from "@cosocket/socket";
+import { readHead } from "./_handshake.ts";
 import { parseRequestHead } from "./_http_head.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 
@@ -35,8 +36,6 @@ export interface ReadRequestOptions {
    */
   timeout?: number;
 }
-
-const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
 
 /**
  * Reads an HTTP request head from an accepted connection (the part of the
@@ -78,32 +77,8 @@ export function readRequest(
 ): Operation<UpgradeRequest | null> {
   return operation(function* () {
     const maxHeaderSize = options.maxHeaderSize ?? 16384;
-    let head: Uint8Array | null;
-    try {
-      head = yield* socket.readUntil(BLANK_LINE, {
-        maxLength: maxHeaderSize,
-        inclusive: true,
-        timeout: options.timeout ?? 10000,
-      });
-    } catch (error) {
-      if (error instanceof RangeError) {
-        throw new WebSocketError(
-          "protocol",
-          `Cannot read request: head exceeds ${maxHeaderSize} bytes`,
-          { status: 431, closeCode: 1002, cause: error },
-        );
-      }
-      if (error instanceof Error && error.name === "IncompleteReadError") {
-        throw new WebSocketError(
-          "closed",
-          "Cannot read request: connection ended inside the head",
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
-    }
+    const limits = { maxHeaderSize, timeout: options.timeout ?? 10000 };
+    const head = yield* readHead(socket, limits, "Cannot read request", 431);
     if (head === null) return null;
     try {
       return parseRequestHead(head, {

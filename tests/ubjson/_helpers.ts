@@ -13,14 +13,4 @@ export function bytes(...parts: (string | number[] | Uint8Array)[]): Uint8Array 
   return new Uint8Array(out);
 }
 
-/** A small seeded PRNG (mulberry32) so every run explores the same cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../socket/_helpers.ts";

@@ -11,6 +11,7 @@ import {
   parseRequestHead,
   parseResponseHead,
 } from "../../websocket/_http_head.ts";
+import { prng } from "../socket/_helpers.ts";
 
 const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
@@ -239,17 +240,6 @@ Deno.test("headerTokens() splits comma-separated values", () => {
 });
 
 // ------------------------------------------------------------------- fuzz
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = [0x00, 0x09, 0x0a, 0x0d, 0x20, 0x3a, 0x2c, 0x7f, 0x80, 0xff, 0x22, 0x28];
 

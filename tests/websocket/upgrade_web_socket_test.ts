@@ -9,6 +9,7 @@ import {
   type UpgradeWebSocketOptions,
 } from "../../websocket/upgrade_web_socket.ts";
 import { findHeadEnd, parseResponseHead, type ResponseHead } from "../../websocket/_http_head.ts";
+import { pseudoRandomBytes } from "../socket/_helpers.ts";
 
 const MiB = 1 << 20;
 const encoder = new TextEncoder();
@@ -113,18 +114,6 @@ async function assertNoCosockets(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   deepEqual(sockstat(), { total: 0, active: 0 });
-}
-
-function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let index = 0; index < length; index++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    bytes[index] = state & 0xff;
-  }
-  return bytes;
 }
 
 const isCode = (code: string) => (error: unknown): boolean =>

@@ -3,6 +3,7 @@
 // split of a text into 2 and 3 pieces, and a bounded fuzz against TextDecoder (fatal).
 import { equal, ok } from "node:assert/strict";
 import { isValidUtf8, Utf8Validator } from "../../websocket/_utf8.ts";
+import { prng } from "../socket/_helpers.ts";
 
 const fatal = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -349,17 +350,6 @@ Deno.test("Utf8Validator rejects an invalid text in the piece that holds the bad
 });
 
 // ------------------------------------------------------------------- fuzz
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [
   0x00,
