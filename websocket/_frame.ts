@@ -62,6 +62,24 @@ export function mask(
 }
 
 /**
+ * Copies a whole masked payload into `target`, unmasked, in one pass (32-bit
+ * words when both buffers are aligned).
+ */
+export function maskCopy(target: Uint8Array, source: Uint8Array, key: number): void {
+  const length = source.length;
+  if (length < 32 || ((target.byteOffset | source.byteOffset) & 3) !== 0) {
+    target.set(source);
+    mask(target, key, 0);
+    return;
+  }
+  const words = length >>> 2;
+  const to = new Uint32Array(target.buffer, target.byteOffset, words);
+  const from = new Uint32Array(source.buffer, source.byteOffset, words);
+  for (let w = 0; w < words; w++) to[w] = from[w]! ^ key;
+  for (let i = words << 2; i < length; i++) target[i] = source[i]! ^ (key >>> ((i & 3) << 3));
+}
+
+/**
  * Builds outgoing frames into a per-connection {@linkcode Slab}: the socket
  * owns each frame until it is written, so a frame costs a copy but rarely
  * an allocation.

@@ -16,6 +16,7 @@ import {
   headerSize,
   isValidCloseCode,
   mask,
+  maskCopy,
   MAX_CONTROL_PAYLOAD,
   OP_BINARY,
   OP_CLOSE,
@@ -299,6 +300,8 @@ export class WsSocket implements AsyncDisposable {
   #pieceFinal = false;
   #pieceBytesRead = 0;
   #pieceFrameLength = 0;
+  /** The piece is already a copy the caller may keep. */
+  #pieceOwned = false;
 
   // Writing a fragmented message.
   #writerOpen = false;
@@ -391,7 +394,7 @@ export class WsSocket implements AsyncDisposable {
     const data = yield* this.#read(timeout, false);
     if (data === null) return null;
     return {
-      data: this.#reuse ? data : this.#own(data),
+      data: this.#reuse || this.#pieceOwned ? data : this.#own(data),
       utf8: this.#pieceUtf8,
       bytesRead: this.#pieceBytesRead,
       frameLength: this.#pieceFrameLength,
@@ -460,7 +463,7 @@ export class WsSocket implements AsyncDisposable {
       const final = this.#pieceFinal;
       if (final && whole === null) {
         if (this.#pieceUtf8) return this.#textMessage(data) ?? (yield* this.#invalidText());
-        return this.#reuse ? data : this.#own(data);
+        return this.#reuse || this.#pieceOwned ? data : this.#own(data);
       }
       // Pieces are copied as they come (the receive buffer is reused); a
       // frame whose length is known gets the right size at once.
@@ -561,6 +564,7 @@ export class WsSocket implements AsyncDisposable {
           }
           if (this.#frameLength !== 0) continue;
           this.#inFrame = false;
+          this.#pieceOwned = false;
           piece = this.#dataPiece(EMPTY, true, forMessage);
         } else if (available === 0) {
           if (!(yield* this.#fill(timeout))) return this.#ended();
@@ -588,6 +592,23 @@ export class WsSocket implements AsyncDisposable {
     const whole = take === this.#frameLength && pending === this.#headerBuffer &&
       this.#at === this.#headerAt + this.#headerSize;
     this.#consume(take);
+    this.#pieceOwned = !this.#reuse && take === this.#frameLength &&
+      this.#message === OP_BINARY && !this.#compressed;
+    if (this.#pieceOwned) {
+      // A whole binary frame the caller will own: copied (and unmasked) in
+      // one pass, with room for a header in front (see #own).
+      const room = (headerSize(take, false) + 3) & ~3;
+      const copy = (this.#copies ??= new Slab()).take(room + take).subarray(room);
+      if (this.#masked) maskCopy(copy, data, this.#key);
+      else copy.set(data);
+      this.#frameRead += take;
+      this.#inFrame = false;
+      if (this.#fin && this.#fragments === 1) {
+        spare = copy;
+        spareRoom = room;
+      }
+      return copy;
+    }
     if (this.#masked) mask(data, this.#key, this.#frameRead);
     this.#frameRead += take;
     if (this.#frameRead === this.#frameLength) this.#inFrame = false;
