@@ -445,8 +445,9 @@ export class WsSocket implements AsyncDisposable {
    * await using ws = await accepted;
    * await client.send("one");
    * await client.send("two");
-   * await client.close();
+   * const closing = client.close();
    * for await (const message of ws) console.log(message); // "one", then "two"
+   * await closing;
    * ```
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<string | Uint8Array, void, undefined> {
