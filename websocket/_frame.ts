@@ -210,6 +210,11 @@ export class FrameBuilder {
     return at + length;
   }
 
+  /** Reuses the frame memory: every frame built so far has been written. */
+  recycle(): void {
+    this.#slab.reset();
+  }
+
   /** A masking key from a pool of strong random words, refilled in bulk. */
   #nextKey(): number {
     if (this.#keyIndex === MASK_POOL) {

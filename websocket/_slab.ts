@@ -1,7 +1,8 @@
 /**
- * Carves small buffers out of bigger ones that are never reused: each
- * buffer handed out is a view its owner may keep, and a new slab is
- * allocated only when the current one is used up. Allocating a typed array
+ * Carves small buffers out of bigger ones: each buffer handed out is a
+ * view its owner may keep, and a new slab is allocated only when the
+ * current one is used up (or reused from its start, when the owner of all
+ * its buffers says they are free: written frames). Allocating a typed array
  * costs far more in Deno than creating a view, so frames and message copies
  * of a busy connection come from slabs. Slabs start small (idle connections
  * stay cheap) and double up to 256 KiB; anything over a quarter of that
@@ -18,6 +19,14 @@ export class Slab {
   #slab: Uint8Array | null = null;
   #offset = 0;
   #next = FIRST_SLAB;
+
+  /**
+   * Starts handing out the current slab from its beginning again: only for
+   * an owner that knows no buffer it took is in use any more.
+   */
+  reset(): void {
+    this.#offset = 0;
+  }
 
   /**
    * A buffer of `size` bytes, starting on a 4-byte boundary (so that masking

@@ -1016,6 +1016,9 @@ export class WsSocket implements AsyncDisposable {
     if (batch.length === 0) {
       this.#flushing = false;
       this.#flightWaiters = [];
+      // Every frame built so far has been written: their memory is free.
+      this.#builder.recycle();
+      this.#joins.reset();
       this.#idle?.resolve();
       this.#idle = null;
       return;

@@ -905,3 +905,24 @@ Deno.test("a write error surfaces on a later write", async () => {
   }
   await assertNoSockets();
 });
+
+Deno.test("frame memory reused after writes complete never corrupts a frame in flight", async () => {
+  {
+    await using pair = await wsPair();
+    const sent: Uint8Array[] = [];
+    const sending = (async () => {
+      for (let i = 0; i < 600; i++) {
+        const data = pseudoRandomBytes(1 + ((i * 7919) % 9000), i + 5);
+        sent.push(data);
+        const write = pair.client.send(data);
+        if (i % 7 === 0) await write;
+      }
+    })();
+    for (let i = 0; i < 600; i++) {
+      const message = (await pair.ws.readMessage()) as Uint8Array;
+      deepEqual(message, sent[i], `message ${i}`);
+    }
+    await sending;
+  }
+  await assertNoSockets();
+});
