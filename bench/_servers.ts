@@ -82,3 +82,40 @@ export async function startServer(
     },
   };
 }
+
+/**
+ * The WebSocket echo servers bench/websocket_bench.ts compares, each run by
+ * {@linkcode startServer}: ours (`upgrade` over `bind`, by default and with
+ * the `reuseReadBuffer` option), Deno's own
+ * (`Deno.serve` + `Deno.upgradeWebSocket`), and npm `ws` with `bufferutil` on
+ * Node, loaded from `nodePrefix` (see bench/_ws_peers.ts).
+ */
+export function wsServers(nodePrefix: string) {
+  return {
+    cosocket: {
+      name: "cosocket upgrade()",
+      cmd: Deno.execPath(),
+      args: ["run", "--allow-net=127.0.0.1", new URL("ws_cosocket_echo.ts", here).pathname],
+    },
+    cosocketReuse: {
+      name: "cosocket upgrade() (reuseReadBuffer)",
+      cmd: Deno.execPath(),
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        new URL("ws_cosocket_echo.ts", here).pathname,
+        "--reuse",
+      ],
+    },
+    native: {
+      name: "Deno.upgradeWebSocket",
+      cmd: Deno.execPath(),
+      args: ["run", "--allow-net=127.0.0.1", new URL("ws_native_echo.ts", here).pathname],
+    },
+    node: {
+      name: "ws + bufferutil (Node)",
+      cmd: "node",
+      args: [new URL("ws_node_echo.mjs", here).pathname, nodePrefix],
+    },
+  } as const;
+}
