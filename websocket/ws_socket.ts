@@ -994,10 +994,13 @@ export class WsSocket implements AsyncDisposable {
   #send(frame: Uint8Array, owned: boolean): WriteOperation {
     if (this.#writeError !== null) throw this.#writeError;
     if (!this.#flushing) {
-      this.#flushing = true;
+      // The socket's FIFO keeps every write in call order; only frames
+      // written behind need our bookkeeping.
       const write = this.#socket.write(frame);
+      if (!owned) return write;
+      this.#flushing = true;
       write.then(this.#onFlushed, this.#onFlushFailed);
-      return owned ? new BufferedWrite(null, frame.length) : write;
+      return new BufferedWrite(null, frame.length);
     }
     this.#batch.push(frame);
     this.#batchBytes += frame.length;
