@@ -16,6 +16,8 @@ export const OP_PONG = 0xa;
 export const MAX_CONTROL_PAYLOAD = 125;
 
 const MASK_POOL = 4096;
+const NO_PAYLOAD = new Uint8Array(0);
+const encoder = new TextEncoder();
 
 /**
  * Whether a close code may appear in a close frame on the wire (§7.4):
@@ -24,6 +26,29 @@ const MASK_POOL = 4096;
 export function isValidCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
     (code >= 3000 && code <= 4999);
+}
+
+/**
+ * The payload of a close frame: the code and a UTF-8 reason.
+ *
+ * @throws {RangeError} For a code that may not be sent, or a reason that is
+ * longer than 123 bytes or has no code.
+ */
+export function closePayload(code: number | undefined, reason: string): Uint8Array {
+  if (code === undefined) {
+    if (reason !== "") throw new RangeError("Cannot close: a reason needs a close code");
+    return NO_PAYLOAD;
+  }
+  if (!isValidCloseCode(code)) throw new RangeError(`Cannot close: invalid close code ${code}`);
+  const text = encoder.encode(reason);
+  if (text.length > 123) {
+    throw new RangeError(`Cannot close: reason of ${text.length} bytes exceeds 123`);
+  }
+  const payload = new Uint8Array(2 + text.length);
+  payload[0] = code >>> 8;
+  payload[1] = code & 0xff;
+  payload.set(text, 2);
+  return payload;
 }
 
 /**

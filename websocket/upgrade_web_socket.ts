@@ -13,7 +13,7 @@ import {
 } from "@cosocket/socket";
 import { clearImmediate, setImmediate } from "node:timers";
 import { checkUpgradeRequest, chooseProtocol } from "./_handshake.ts";
-import { isValidCloseCode } from "./_frame.ts";
+import { closePayload } from "./_frame.ts";
 import type { UpgradeRequest } from "./read_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import type { WsChunk } from "./ws_socket.ts";
@@ -749,7 +749,7 @@ export class NativeWsSocket implements AsyncDisposable {
    * ```
    */
   close(code?: number, reason = ""): Operation<void> {
-    checkClose(code, reason);
+    closePayload(code, reason); // validates as WsSocket#close does
     this.#startClose(code, reason);
     return operation(() => this.#awaitClosed());
   }
@@ -1000,17 +1000,6 @@ function resolved<T>(value: T): Operation<T> {
 function closeNative(ws: WebSocket, code: number | undefined, reason: string): void {
   if (code === undefined) ws.close();
   else ws.close(code, reason);
-}
-
-/** Validates a close code and reason the way `WsSocket#close` does. */
-function checkClose(code: number | undefined, reason: string): void {
-  if (code === undefined) {
-    if (reason !== "") throw new RangeError("Cannot close: a reason needs a close code");
-    return;
-  }
-  if (!isValidCloseCode(code)) throw new RangeError(`Cannot close: invalid close code ${code}`);
-  const length = utf8Length(reason);
-  if (length > 123) throw new RangeError(`Cannot close: reason of ${length} bytes exceeds 123`);
 }
 
 /** The UTF-8 length of a string (lone surrogates count as U+FFFD, as Deno sends them). */

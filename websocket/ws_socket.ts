@@ -12,6 +12,7 @@ import {
   type WriteOperation,
 } from "@cosocket/socket";
 import {
+  closePayload,
   FrameBuilder,
   headerSize,
   isValidCloseCode,
@@ -315,6 +316,8 @@ export class WsSocket implements AsyncDisposable {
   #batchWaiters: Waiter[] = [];
   #flightWaiters: Waiter[] = [];
   #writeError: SocketError | null = null;
+  /** Settles when nothing is left to write (see #flushed). */
+  #idle: PromiseWithResolvers<void> | null = null;
   readonly #joins = new Slab();
 
   // Closing.
@@ -528,7 +531,7 @@ export class WsSocket implements AsyncDisposable {
   }
 
   *#invalidText(): Generator<Suspension, never> {
-    return yield* this.#fail(1007, "Cannot read message: text is not valid UTF-8");
+    return yield* this.#failConnectionWith(1007, "Cannot read message: text is not valid UTF-8");
   }
 
   /**
@@ -673,12 +676,12 @@ export class WsSocket implements AsyncDisposable {
       return this.#deflate!.decompress(data, final);
     } catch (error) {
       const tooBig = (error as { code?: unknown }).code === "toobig";
-      this.#failure ??= new WebSocketError(
-        "protocol",
+      this.#violation(
+        tooBig ? 1009 : 1007,
         tooBig
           ? `Cannot read message: inflated message exceeds ${this.#maxMessage} bytes`
           : "Cannot read message: compressed data is corrupt",
-        { closeCode: tooBig ? 1009 : 1007, cause: error },
+        error,
       );
       return null;
     }
@@ -849,8 +852,8 @@ export class WsSocket implements AsyncDisposable {
     }
   }
 
-  #violation(closeCode: number, message: string): void {
-    this.#failure ??= new WebSocketError("protocol", message, { closeCode });
+  #violation(closeCode: number, message: string, cause?: unknown): void {
+    this.#failure ??= new WebSocketError("protocol", message, { closeCode, cause });
   }
 
   /** Reads a control frame's payload and acts on it; `false` at end of stream. */
@@ -944,7 +947,9 @@ export class WsSocket implements AsyncDisposable {
     const failure = this.#failure!;
     if (this.#phase === "open") {
       this.#phase = "closing";
-      yield* this.#sendQuietly(closeFrame(this.#builder, failure.closeCode, ""));
+      yield* this.#sendQuietly(
+        this.#builder.frame(0x80 | OP_CLOSE, closePayload(failure.closeCode, "")),
+      );
     }
     this.#closeCode ??= 1006;
     this.#finish();
@@ -954,11 +959,6 @@ export class WsSocket implements AsyncDisposable {
 
   *#failConnectionWith(closeCode: number, message: string): Generator<Suspension, never> {
     this.#violation(closeCode, message);
-    return yield* this.#failConnection();
-  }
-
-  *#fail(closeCode: number, message: string, cause?: unknown): Generator<Suspension, never> {
-    this.#failure ??= new WebSocketError("protocol", message, { closeCode, cause });
     return yield* this.#failConnection();
   }
 
@@ -1057,8 +1057,6 @@ export class WsSocket implements AsyncDisposable {
     this.#idle?.resolve();
     this.#idle = null;
   };
-
-  #idle: PromiseWithResolvers<void> | null = null;
 
   /** Settles when every frame sent so far has been written (or failed). */
   #flushed(): Promise<void> {
@@ -1547,25 +1545,4 @@ export class WsSocket implements AsyncDisposable {
 
 function isClosed(error: unknown): boolean {
   return error instanceof SocketError && error.code === "closed";
-}
-
-function closePayload(code: number | undefined, reason: string): Uint8Array {
-  if (code === undefined) {
-    if (reason !== "") throw new RangeError("Cannot close: a reason needs a close code");
-    return EMPTY;
-  }
-  if (!isValidCloseCode(code)) throw new RangeError(`Cannot close: invalid close code ${code}`);
-  const text = encoder.encode(reason);
-  if (text.length > 123) {
-    throw new RangeError(`Cannot close: reason of ${text.length} bytes exceeds 123`);
-  }
-  const payload = new Uint8Array(2 + text.length);
-  payload[0] = code >>> 8;
-  payload[1] = code & 0xff;
-  payload.set(text, 2);
-  return payload;
-}
-
-function closeFrame(builder: FrameBuilder, code: number, reason: string): Uint8Array {
-  return builder.frame(0x80 | OP_CLOSE, closePayload(code, reason));
 }
