@@ -2,15 +2,8 @@
 // Run: deno bench bench/crypto_bench.ts   (no permissions needed)
 import { createHash, createHmac } from "node:crypto";
 import { hash, pbkdf2, symmetric } from "@cosocket/crypto";
+import { iv12, key16, kib, mib, small } from "./_crypto_inputs.ts";
 
-const small = new TextEncoder().encode(
-  "The quick brown fox jumps over the lazy dog, 64 bytes long.....",
-);
-const kib = crypto.getRandomValues(new Uint8Array(1024));
-const mib = new Uint8Array(1 << 20);
-for (let i = 0; i < mib.length; i += 65536) crypto.getRandomValues(mib.subarray(i, i + 65536));
-const key16 = crypto.getRandomValues(new Uint8Array(16));
-const iv12 = crypto.getRandomValues(new Uint8Array(12));
 const rawGcmKey = await crypto.subtle.importKey("raw", key16, "AES-GCM", false, [
   "encrypt",
   "decrypt",

@@ -14,3 +14,18 @@ export async function bundleForBrowser(entry: URL, file: string): Promise<string
   strictEqual(built.code, 0, new TextDecoder().decode(built.stderr));
   return file;
 }
+
+/**
+ * Runs an ES module script under Node (the machine's `node`) and returns
+ * what it printed, parsed as JSON. Fails the test with Node's message when
+ * the script fails.
+ */
+export async function runUnderNode(script: string): Promise<unknown> {
+  const run = await new Deno.Command("node", {
+    args: ["--input-type=module", "-e", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  strictEqual(run.code, 0, new TextDecoder().decode(run.stderr));
+  return JSON.parse(new TextDecoder().decode(run.stdout));
+}

@@ -1,7 +1,7 @@
 import { ByteArray } from "../../socket/byte_array.ts";
 import { h2n, n2h } from "../../socket/network_order.ts";
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { bundleForBrowser } from "../_bundle.ts";
+import { bundleForBrowser, runUnderNode } from "../_bundle.ts";
 
 Deno.test("ByteArray reproduces the seed's example (0-based)", () => {
   // The seed's text lost two lines (the setsize(array,1,20) that makes #array 20, and the
@@ -199,13 +199,7 @@ Deno.test("ByteArray sources use no Deno APIs and run under Node", async () => {
       a.setSize(0, 4); a.h2n(0, 4, -2);
       console.log(JSON.stringify([overflow, a.n2h(0, 4), a.n2h(0, 4, { signed: true }), a.setSize().size(), a.toString(4)]));
     `;
-    const run = await new Deno.Command("node", {
-      args: ["--input-type=module", "-e", script],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    strictEqual(run.code, 0, new TextDecoder().decode(run.stderr));
-    deepStrictEqual(JSON.parse(new TextDecoder().decode(run.stdout)), [
+    deepStrictEqual(await runUnderNode(script), [
       3,
       4294967294,
       -2,

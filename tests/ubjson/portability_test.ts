@@ -3,7 +3,7 @@
 // Needs `node` and `chromium` (Debian package `chromium`) on the PATH.
 import { decode, encode } from "@cosocket/ubjson";
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { bundleForBrowser } from "../_bundle.ts";
+import { bundleForBrowser, runUnderNode } from "../_bundle.ts";
 
 const SOURCES = ["encode.ts", "decode.ts", "_markers.ts", "mod.ts"];
 
@@ -45,13 +45,7 @@ Deno.test("encode() and decode() give the same results under Node as under Deno"
     const script = `import { encode, decode } from ${
       JSON.stringify(file)
     };\n${PROBE}\nconsole.log(result);`;
-    const run = await new Deno.Command("node", {
-      args: ["--input-type=module", "-e", script],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    strictEqual(run.code, 0, new TextDecoder().decode(run.stderr));
-    deepStrictEqual(JSON.parse(new TextDecoder().decode(run.stdout)), expected());
+    deepStrictEqual(await runUnderNode(script), expected());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
