@@ -8,8 +8,14 @@
 // maxFragments instead of growing memory. Handshakes get a 101 with the right accept for the key,
 // a 4xx, or a dropped connection.
 import { equal, fail, ok } from "node:assert/strict";
-import { bind, type Socket, SocketError } from "../../socket/mod.ts";
-import { connect, upgrade, WebSocketError, type WsSocket } from "../../websocket/mod.ts";
+import { bind, type Socket, SocketError, type Suspension } from "../../socket/mod.ts";
+import {
+  connect,
+  upgrade,
+  type UpgradeOptions,
+  WebSocketError,
+  type WsSocket,
+} from "../../websocket/mod.ts";
 import { assertNoSockets } from "../socket/_helpers.ts";
 import {
   acceptFor,
@@ -224,32 +230,55 @@ async function drive(prng: Prng, peer: RawPeer, stream: Uint8Array): Promise<str
   return await reading;
 }
 
-// ------------------------------------------------------------------------------ frame fuzz
+/** Our server under fuzzing: every connection is upgraded and served, and how it ended is recorded. */
+interface FuzzedServer extends AsyncDisposable {
+  port: number;
+  /** Server cosockets still running. */
+  readonly open: number;
+}
 
-Deno.test("fuzz: random and mutated frame streams to our server end in a valid close or a drop", async () => {
-  const CASES = 1500;
-  const ends = new Map<string, number>();
+function fuzzedServer(
+  options: UpgradeOptions,
+  label: string,
+  serve: (ws: WsSocket) => Generator<Suspension, void>,
+): FuzzedServer {
   let open = 0;
-  await using listener = bind(0, { hostname: "127.0.0.1" }).event(function* (l: Socket) {
+  const listener = bind(0, { hostname: "127.0.0.1" }).event(function* (l: Socket) {
     let sock;
     while ((sock = yield* l.accept()) !== null) {
       open++;
       sock.event(function* (own: Socket) {
         let error: unknown = null;
         try {
-          const ws = yield* upgrade(own, LIMITS);
-          let message;
-          while ((message = yield* ws.readMessage()) !== null) yield* ws.send(message);
+          yield* serve(yield* upgrade(own, options));
         } catch (caught) {
           error = caught;
         } finally {
           open--;
         }
-        recordEnd("our server", error);
+        recordEnd(label, error);
       });
     }
   });
-  const port = listener.sockname().port;
+  return {
+    port: listener.sockname().port,
+    get open() {
+      return open;
+    },
+    [Symbol.asyncDispose]: () => listener[Symbol.asyncDispose](),
+  };
+}
+
+// ------------------------------------------------------------------------------ frame fuzz
+
+Deno.test("fuzz: random and mutated frame streams to our server end in a valid close or a drop", async () => {
+  const CASES = 1500;
+  const ends = new Map<string, number>();
+  await using server = fuzzedServer(LIMITS, "our server", function* (ws) {
+    let message;
+    while ((message = yield* ws.readMessage()) !== null) yield* ws.send(message);
+  });
+  const port = server.port;
   const runCase = async (index: number) => {
     const seed = SEED + index;
     const prng = new Prng(seed);
@@ -262,15 +291,15 @@ Deno.test("fuzz: random and mutated frame streams to our server end in a valid c
     ends.set(end, (ends.get(end) ?? 0) + 1);
   };
   await inParallel(CASES, 8, runCase);
-  for (let i = 0; i < 100 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  equal(open, 0, "every server cosocket ended");
+  for (let i = 0; i < 100 && server.open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  equal(server.open, 0, "every server cosocket ended");
   equal(problems.join("\n"), "", "no unexpected exceptions on our side");
   console.log("server ends:", Object.fromEntries(ends));
   ok(
     (ends.get("close 1002") ?? 0) > 0 && (ends.get("close 1007") ?? 0) > 0,
     "failures were reached",
   );
-  await listener[Symbol.asyncDispose]();
+  await server[Symbol.asyncDispose]();
   await assertNoSockets();
 });
 
@@ -492,26 +521,10 @@ function mutateRequest(prng: Prng, lines: string[]): Uint8Array {
 Deno.test("fuzz: random and mutated handshake requests get a 101, a 4xx or a dropped connection", async () => {
   const CASES = 1500;
   const statuses = new Map<string, number>();
-  let open = 0;
-  await using listener = bind(0, { hostname: "127.0.0.1" }).event(function* (l: Socket) {
-    let sock;
-    while ((sock = yield* l.accept()) !== null) {
-      open++;
-      sock.event(function* (own: Socket) {
-        let error: unknown = null;
-        try {
-          const ws = yield* upgrade(own, { timeout: 2000 });
-          while ((yield* ws.readMessage()) !== null);
-        } catch (caught) {
-          error = caught;
-        } finally {
-          open--;
-        }
-        recordEnd("our server's upgrade", error);
-      });
-    }
+  await using server = fuzzedServer({ timeout: 2000 }, "our server's upgrade", function* (ws) {
+    while ((yield* ws.readMessage()) !== null);
   });
-  const port = listener.sockname().port;
+  const port = server.port;
   const runCase = async (index: number) => {
     const seed = SEED + 200_000 + index;
     const prng = new Prng(seed);
@@ -549,12 +562,12 @@ Deno.test("fuzz: random and mutated handshake requests get a 101, a 4xx or a dro
     `${kind} (${where.length} cases, first: ${where[0]})`
   );
   if (report.length > 0) fail(`handshake fuzz failures:\n${report.join("\n")}`);
-  for (let i = 0; i < 300 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  equal(open, 0, "every server cosocket ended");
+  for (let i = 0; i < 300 && server.open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  equal(server.open, 0, "every server cosocket ended");
   equal(problems.join("\n"), "", "no unexpected exceptions on our side");
   console.log("handshake statuses:", Object.fromEntries(statuses));
   ok((statuses.get("101") ?? 0) > 0 && (statuses.get("400") ?? 0) > 0, "both outcomes reached");
-  await listener[Symbol.asyncDispose]();
+  await server[Symbol.asyncDispose]();
   await assertNoSockets();
 });
 
