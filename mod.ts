@@ -1,7 +1,7 @@
 /**
  * cosocket: Deno-native networking modules. Each package is published on
  * its own (`@cosocket/socket`, `@cosocket/crypto`, `@cosocket/jwt`,
- * `@cosocket/ubjson`, `@cosocket/websocket`); this module gathers them under one namespace each,
+ * `@cosocket/ubjson`, `@cosocket/websocket`, `@cosocket/http`); this module gathers them under one namespace each,
  * since their names overlap (`encode`, `verify`, `connect`, ...).
  *
  * ```ts
@@ -15,6 +15,7 @@
  * @module
  */
 export * as crypto from "./crypto/mod.ts";
+export * as http from "./http/mod.ts";
 export * as jwt from "./jwt/mod.ts";
 export * as socket from "./socket/mod.ts";
 export * as ubjson from "./ubjson/mod.ts";

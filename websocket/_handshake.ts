@@ -6,7 +6,8 @@
  * @module
  */
 import { IncompleteReadError, type Socket, type Suspension } from "@cosocket/socket";
-import { headerTokens, isValidKey } from "./_http_head.ts";
+import { headerTokens } from "@cosocket/http/head";
+import { isValidKey } from "./_accept_key.ts";
 import type { UpgradeRequest } from "./read_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 

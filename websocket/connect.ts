@@ -8,12 +8,12 @@ import {
   type TlsClientOptions,
 } from "@cosocket/socket";
 import {
-  acceptKey,
   formatRequestHead,
   headerTokens,
   parseResponseHead,
   type ResponseHead,
-} from "./_http_head.ts";
+} from "@cosocket/http/head";
+import { acceptKey } from "./_accept_key.ts";
 import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";

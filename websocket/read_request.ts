@@ -1,6 +1,6 @@
 import { type Operation, operation, type Socket } from "@cosocket/socket";
 import { readHead } from "./_handshake.ts";
-import { parseRequestHead } from "./_http_head.ts";
+import { parseRequestHead } from "@cosocket/http/head";
 import { WebSocketError } from "./web_socket_error.ts";
 
 /** An HTTP request head, as the opening handshake of a WebSocket sends it. */

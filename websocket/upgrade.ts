@@ -1,6 +1,7 @@
 import { type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
 import { checkUpgradeRequest, chooseProtocol, type Refusal } from "./_handshake.ts";
-import { acceptKey, formatResponseHead } from "./_http_head.ts";
+import { formatResponseHead } from "@cosocket/http/head";
+import { acceptKey } from "./_accept_key.ts";
 import { acceptOffer, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { readRequest, type ReadRequestOptions, type UpgradeRequest } from "./read_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";

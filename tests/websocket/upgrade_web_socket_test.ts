@@ -8,7 +8,7 @@ import {
   upgradeWebSocket,
   type UpgradeWebSocketOptions,
 } from "../../websocket/upgrade_web_socket.ts";
-import { findHeadEnd, parseResponseHead, type ResponseHead } from "../../websocket/_http_head.ts";
+import { findHeadEnd, parseResponseHead, type ResponseHead } from "@cosocket/http/head";
 import { pseudoRandomBytes } from "../socket/_helpers.ts";
 
 const MiB = 1 << 20;

@@ -1,7 +1,7 @@
 /**
- * The HTTP/1.1 heads of the WebSocket opening handshake (RFC 6455 §4,
- * RFC 9112): parsing with size and count limits, formatting, and the
- * `Sec-WebSocket-Key`/`Sec-WebSocket-Accept` computation.
+ * HTTP/1.1 message heads (RFC 9112): parsing with size and count limits,
+ * and formatting. This is the one head parser and writer of the repository:
+ * the HTTP client and server and the WebSocket handshake all use it.
  *
  * Parsing is strict where leniency has been a source of request smuggling
  * and header injection, and tolerant only where RFC 9112 allows it:
@@ -27,8 +27,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-
 /** Limits for parsing a head. */
 export interface HeadLimits {
   /**
@@ -69,8 +67,6 @@ export interface ResponseHead {
   headers: Headers;
 }
 
-/** The GUID of RFC 6455 §1.3. */
-const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const DEFAULT_MAX_HEADER_SIZE = 16384;
 const DEFAULT_MAX_HEADERS = 100;
 
@@ -85,7 +81,6 @@ const STATUS = /^[1-9]\d\d$/;
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const BAD_OUTPUT_VALUE = /[\0\r\n]/;
 const OWS = /^[ \t]+|[ \t]+$/g;
-const KEY = /^[+/0-9A-Za-z]{22}==$/;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -97,8 +92,17 @@ const CR = 0x0d;
  * @param start Where the head begins (default 0).
  * @param end The end of the received bytes, exclusive (default `bytes.length`).
  * @returns The index after the blank line, or -1 when it has not arrived.
+ * @example Find where a head ends
+ * ```ts
+ * import { findHeadEnd } from "@cosocket/http/head";
+ *
+ * const bytes = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody");
+ * console.log(findHeadEnd(bytes)); // 29
+ * ```
  */
-export function findHeadEnd(bytes: Uint8Array, start = 0, end: number = bytes.length): number {
+export function findHeadEnd(bytes: Uint8Array, start?: number, end?: number): number {
+  start ??= 0;
+  end ??= bytes.length;
   let index = bytes.indexOf(LF, start);
   while (index >= 0 && index < end) {
     const next = bytes[index + 1];
@@ -113,12 +117,19 @@ export function findHeadEnd(bytes: Uint8Array, start = 0, end: number = bytes.le
  * Parses a request head.
  *
  * @param head The bytes up to and including the blank line, nothing after it.
- * @param limits The limits.
+ * @param limits The limits (default 16 KiB and 100 fields).
  * @returns The request line and headers.
  * @throws {SyntaxError} For a malformed head.
  * @throws {RangeError} When the head exceeds a limit.
+ * @example Parse a request head
+ * ```ts
+ * import { parseRequestHead } from "@cosocket/http/head";
+ *
+ * const head = parseRequestHead(new TextEncoder().encode("GET /a?b=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+ * console.log(head.method, head.path, head.headers.get("host")); // GET /a?b=1 x
+ * ```
  */
-export function parseRequestHead(head: Uint8Array, limits: HeadLimits = {}): RequestHead {
+export function parseRequestHead(head: Uint8Array, limits?: HeadLimits): RequestHead {
   const lines = splitHead(head, limits, "request");
   const line = lines[0]!;
   const parts = line.split(" ");
@@ -140,12 +151,19 @@ export function parseRequestHead(head: Uint8Array, limits: HeadLimits = {}): Req
  * Parses a response head.
  *
  * @param head The bytes up to and including the blank line, nothing after it.
- * @param limits The limits.
+ * @param limits The limits (default 16 KiB and 100 fields).
  * @returns The status line and headers.
  * @throws {SyntaxError} For a malformed head.
  * @throws {RangeError} When the head exceeds a limit.
+ * @example Parse a response head
+ * ```ts
+ * import { parseResponseHead } from "@cosocket/http/head";
+ *
+ * const head = parseResponseHead(new TextEncoder().encode("HTTP/1.1 404 Not Found\r\n\r\n"));
+ * console.log(head.status, head.statusText); // 404 Not Found
+ * ```
  */
-export function parseResponseHead(head: Uint8Array, limits: HeadLimits = {}): ResponseHead {
+export function parseResponseHead(head: Uint8Array, limits?: HeadLimits): ResponseHead {
   const lines = splitHead(head, limits, "response");
   const line = lines[0]!;
   const first = line.indexOf(" ");
@@ -169,28 +187,6 @@ export function parseResponseHead(head: Uint8Array, limits: HeadLimits = {}): Re
 }
 
 /**
- * Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2):
- * base64 of the SHA-1 of the key and the WebSocket GUID.
- *
- * @param key The key as sent.
- * @returns The accept value.
- */
-export function acceptKey(key: string): string {
-  return createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
-}
-
-/**
- * Checks a `Sec-WebSocket-Key`: the base64 encoding of 16 bytes (24
- * characters ending in "==").
- *
- * @param key The header value (`Headers` has trimmed it).
- * @returns `true` when it is well-formed.
- */
-export function isValidKey(key: string): boolean {
-  return KEY.test(key);
-}
-
-/**
  * Serialises a response head: status line, headers, blank line.
  *
  * @param status The status code (100 to 999).
@@ -200,6 +196,13 @@ export function isValidKey(key: string): boolean {
  * @throws {TypeError} For a header name that is not a token, or a value or
  * reason phrase with CR, LF or NUL, or a character above U+00FF.
  * @throws {RangeError} For a status code out of range.
+ * @example Write a response head
+ * ```ts
+ * import { formatResponseHead } from "@cosocket/http/head";
+ *
+ * const bytes = formatResponseHead(204, "No Content", [["Date", "Thu, 03 Dec 2026 09:00:00 GMT"]]);
+ * console.log(new TextDecoder().decode(bytes).split("\r\n")[0]); // HTTP/1.1 204 No Content
+ * ```
  */
 export function formatResponseHead(
   status: number,
@@ -223,6 +226,13 @@ export function formatResponseHead(
  * @throws {TypeError} For a method or header name that is not a token, a
  * request-target with other characters than visible ASCII, or a value with
  * CR, LF or NUL, or a character above U+00FF.
+ * @example Write a request head
+ * ```ts
+ * import { formatRequestHead } from "@cosocket/http/head";
+ *
+ * const bytes = formatRequestHead("GET", "/", new Headers({ host: "example.com" }));
+ * console.log(new TextDecoder().decode(bytes)); // "GET / HTTP/1.1\r\nhost: example.com\r\n\r\n"
+ * ```
  */
 export function formatRequestHead(
   method: string,
@@ -246,6 +256,12 @@ export function formatRequestHead(
  *
  * @param value The header value, or `null` for an absent header.
  * @returns The trimmed, non-empty elements.
+ * @example Split a Connection header
+ * ```ts
+ * import { headerTokens } from "@cosocket/http/head";
+ *
+ * console.log(headerTokens("keep-alive, Upgrade")); // ["keep-alive", "Upgrade"]
+ * ```
  */
 export function headerTokens(value: string | null): string[] {
   if (value === null) return [];
@@ -260,7 +276,7 @@ export function headerTokens(value: string | null): string[] {
 // ------------------------------------------------------------------ helpers
 
 /** Checks the limits and the blank line, decodes and splits into lines (blank line dropped). */
-function splitHead(head: Uint8Array, limits: HeadLimits, kind: string): string[] {
+function splitHead(head: Uint8Array, limits: HeadLimits = {}, kind: string): string[] {
   const maxSize = limits.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
   if (head.length > maxSize) {
     throw new RangeError(
@@ -296,7 +312,7 @@ function checkVersion(version: string, kind: string): void {
 }
 
 /** Parses the header lines (all lines after the start line). */
-function parseFields(lines: string[], limits: HeadLimits, kind: string): Headers {
+function parseFields(lines: string[], limits: HeadLimits = {}, kind: string): Headers {
   const maxHeaders = limits.maxHeaders ?? DEFAULT_MAX_HEADERS;
   if (lines.length - 1 > maxHeaders) {
     throw new RangeError(

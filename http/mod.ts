@@ -1,0 +1,17 @@
+/**
+ * HTTP/1.1 over `@cosocket/socket`. Today: the message-head parser and
+ * writer ({@linkcode parseRequestHead}, {@linkcode parseResponseHead},
+ * {@linkcode formatRequestHead}, {@linkcode formatResponseHead}) that the
+ * WebSocket handshake uses; the client and server build on the same code.
+ *
+ * ```ts
+ * import { formatRequestHead, parseRequestHead } from "@cosocket/http";
+ *
+ * const head = formatRequestHead("GET", "/", [["Host", "example.com"]]);
+ * const request = parseRequestHead(head);
+ * console.log(request.method, request.path, request.headers.get("host")); // GET / example.com
+ * ```
+ *
+ * @module
+ */
+export * from "./head.ts";
