@@ -6,9 +6,9 @@
  * Parsing is strict where leniency has been a source of request smuggling
  * and header injection, and tolerant only where RFC 9112 allows it:
  *
- * - Lines end with CRLF; a bare LF is also accepted as a line end (RFC 9112
- *   §2.2 allows it, and some hand-written clients send it). A CR that is not
- *   followed by LF is an error.
+ * - Lines end with CRLF. A bare LF is refused although RFC 9112 §2.2 lets a
+ *   recipient accept it: parsers that disagree on line ends are how request
+ *   smuggling works. A CR that is not followed by LF is an error too.
  * - The start line has single spaces between its parts; methods and header
  *   names are tokens; the request-target is visible ASCII; the version is
  *   `HTTP/1.0` or `HTTP/1.1` (the caller decides what to do with 1.0, for
@@ -291,14 +291,20 @@ function splitHead(head: Uint8Array, limits: HeadLimits = {}, kind: string): str
     throw new SyntaxError(`Cannot parse HTTP ${kind}: bytes after the blank line`);
   }
   const lines = latin1(head).split("\n");
-  lines.length -= 2; // the blank line and the empty string after its LF
+  lines.length -= 1; // the empty string after the last LF
   for (let index = 0; index < lines.length; index++) {
-    let line = lines[index]!;
-    if (line.endsWith("\r")) line = lines[index] = line.slice(0, -1);
-    if (line.includes("\r")) {
+    const line = lines[index]!;
+    // A bare LF is a line end to some parsers and not to others: the gap
+    // that request smuggling goes through, so it is refused.
+    if (!line.endsWith("\r")) {
+      throw new SyntaxError(`Cannot parse HTTP ${kind}: bare LF at the end of line ${index + 1}`);
+    }
+    if (line.indexOf("\r") !== line.length - 1) {
       throw new SyntaxError(`Cannot parse HTTP ${kind}: CR without LF in line ${index + 1}`);
     }
+    lines[index] = line.slice(0, -1);
   }
+  lines.length -= 1; // the blank line
   if (lines.length === 0 || lines[0] === "") {
     throw new SyntaxError(`Cannot parse HTTP ${kind}: empty start line`);
   }

@@ -61,10 +61,10 @@ Deno.test("parseResponseHead() parses a 101 response", () => {
   equal(head.headers.get("sec-websocket-accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 });
 
-Deno.test("parseRequestHead() accepts bare LF line ends, trims OWS and combines repeats", () => {
+Deno.test("parseRequestHead() trims OWS and combines repeats", () => {
   const head = parseRequestHead(
     latin1(
-      "GET * HTTP/1.0\nA:  x \t\nA:y\nEmpty:\nSet-Cookie: a=1\nSet-Cookie: b=2\r\nLatin: caf\xe9\ttab\n\n",
+      "GET * HTTP/1.0\r\nA:  x \t\r\nA:y\r\nEmpty:\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nLatin: caf\xe9\ttab\r\n\r\n",
     ),
   );
   equal(head.path, "*");
@@ -73,6 +73,20 @@ Deno.test("parseRequestHead() accepts bare LF line ends, trims OWS and combines 
   equal(head.headers.get("empty"), "");
   deepEqual(head.headers.getSetCookie(), ["a=1", "b=2"]);
   equal(head.headers.get("latin"), "caf\xe9\ttab");
+});
+
+Deno.test("parseRequestHead() and parseResponseHead() refuse a bare LF anywhere (request smuggling)", () => {
+  for (
+    const text of [
+      "GET / HTTP/1.1\nHost: a\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\n\n",
+      "GET / HTTP/1.1\n\n",
+    ]
+  ) {
+    throws(() => parseRequestHead(bytes(text)), SyntaxError, JSON.stringify(text));
+  }
+  throws(() => parseResponseHead(bytes("HTTP/1.1 200 OK\nA: b\r\n\r\n")), SyntaxError);
 });
 
 Deno.test("parseResponseHead() accepts a status line without a reason phrase", () => {
