@@ -30,3 +30,16 @@ Deno.test("docs: no README, doc comment or example names a machine path", async 
   }
   deepStrictEqual(found, []);
 });
+
+Deno.test("docs: every example is linked from a README", async () => {
+  const readmes: string[] = [];
+  for await (const file of docFiles(ROOT)) {
+    if (file.pathname.endsWith("README.md")) readmes.push(await Deno.readTextFile(file));
+  }
+  const unlinked: string[] = [];
+  for await (const entry of Deno.readDir(new URL("examples/", ROOT))) {
+    if (!entry.isFile || entry.name === "main.ts" || entry.name.startsWith("_")) continue;
+    if (!readmes.some((text) => text.includes(`examples/${entry.name}`))) unlinked.push(entry.name);
+  }
+  deepStrictEqual(unlinked.sort(), []);
+});
