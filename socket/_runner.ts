@@ -49,6 +49,13 @@ export class Routine<T> implements Task<T> {
    * is booked when the routine next suspends or ends.
    */
   unbooked: Unbooked | null = null;
+  /**
+   * A server connection's cosocket: when it fails and nobody awaits it, the
+   * error is logged instead of becoming an unhandled rejection, so that one
+   * connection's bug never ends the process, its listener or the other
+   * connections (as `Deno.serve` does with a handler's error).
+   */
+  isolated = false;
 
   #iterator: Iterator<Suspension, T, unknown>;
   #status: Status = "running";
@@ -275,6 +282,7 @@ export class Routine<T> implements Task<T> {
         // A network condition is handled by policy; a bug must surface as
         // an unhandled rejection, as in any async function nobody awaits.
         if (failure.value instanceof SocketError) this.#unobserved(failure.value);
+        else if (this.isolated) this.#logUnobserved(failure.value);
         else if (!halted) this.#result();
       }
     } else if (halted) {
@@ -295,6 +303,10 @@ export class Routine<T> implements Task<T> {
    */
   #unobserved(error: SocketError): void {
     if (QUIET_CODES.has(error.code)) return;
+    this.#logUnobserved(error);
+  }
+
+  #logUnobserved(error: unknown): void {
     // Whoever started the cosocket may subscribe right after a synchronous
     // failure: decide once the current task is over.
     setTimeout(() => {

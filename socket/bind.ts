@@ -39,6 +39,14 @@ export interface BindOptions {
    * @default {511}
    */
   backlog?: number;
+  /**
+   * Called with each temporary accept failure (out of descriptors or
+   * buffers, a connection aborted in the backlog). The listener keeps
+   * running either way: it waits and accepts again.
+   *
+   * @default {undefined}
+   */
+  onAcceptError?: (error: SocketError) => void;
 }
 
 /**
@@ -95,6 +103,6 @@ export function bind(port: number, options: BindOptions = {}): Socket {
     throw failure;
   }
   const socket = target ?? internals.create();
-  internals.attachListener(socket, listener, options.tls !== undefined);
+  internals.attachListener(socket, listener, options.tls !== undefined, options.onAcceptError);
   return socket;
 }

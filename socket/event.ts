@@ -1,3 +1,4 @@
+import { acceptBackoffs } from "./_accept_backoff.ts";
 import { lazy, withCancel } from "./_operation.ts";
 import { createRoutine, currentRoutine, runningRoutines } from "./_runner.ts";
 import type { Operation, Suspension } from "./operation.ts";
@@ -85,6 +86,11 @@ export interface SocketStatistics {
   total: number;
   /** Cosockets that have not finished. */
   active: number;
+  /**
+   * Times a listener waited after a temporary accept failure (out of
+   * descriptors or buffers) since the process started.
+   */
+  acceptBackoffs: number;
 }
 
 /**
@@ -98,11 +104,15 @@ export interface SocketStatistics {
  * ```ts
  * import { sockstat } from "@cosocket/socket";
  *
- * console.log(sockstat()); // { total: 0, active: 0 }
+ * console.log(sockstat()); // { total: 0, active: 0, acceptBackoffs: 0 }
  * ```
  */
 export function sockstat(): SocketStatistics {
-  return { total: internals.openSockets(), active: runningRoutines() };
+  return {
+    total: internals.openSockets(),
+    active: runningRoutines(),
+    acceptBackoffs: acceptBackoffs(),
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { countBackoff, isTemporaryAcceptError, nextBackoff } from "./_accept_backoff.ts";
 import { type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
 import {
@@ -116,9 +117,9 @@ export interface StreamSetup {
 }
 
 const INITIAL_READ_SIZE = 128;
-const MAX_READ_SIZE = 65536;
+const MAX_READ_SIZE = 16384;
 const INITIAL_SLAB_SIZE = 256;
-const MAX_SLAB_SIZE = 262144;
+const MAX_SLAB_SIZE = 16384;
 const DEFAULT_QUEUE_LENGTH = 16384;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -143,7 +144,12 @@ function isLive(reader: Reader | null): boolean {
 export interface SocketInternals {
   create(): Socket;
   attachStream(socket: Socket, setup: StreamSetup): void;
-  attachListener(socket: Socket, listener: Deno.Listener, tls: boolean): void;
+  attachListener(
+    socket: Socket,
+    listener: Deno.Listener,
+    tls: boolean,
+    onAcceptError?: (error: SocketError) => void,
+  ): void;
   attachDatagram(socket: Socket, conn: Deno.DatagramConn, peer: Deno.NetAddr | null): void;
   isUnconnected(socket: Socket): boolean;
   setWaiting(socket: Socket, state: SocketState | null): void;
@@ -252,6 +258,9 @@ export class Socket implements AsyncDisposable {
   // Listener and datagram endpoint.
   #listener: Deno.Listener | null = null;
   #accepting: Promise<Deno.Conn | null> | null = null;
+  #onAcceptError: ((error: SocketError) => void) | null = null;
+  /** Made by a listener's accept(): a server's connection. */
+  #accepted = false;
   #udp: Deno.DatagramConn | null = null;
   #udpPeer: Deno.NetAddr | null = null;
   #receiving: Promise<Datagram | null> | null = null;
@@ -294,7 +303,8 @@ export class Socket implements AsyncDisposable {
     internals = {
       create: () => new Socket(),
       attachStream: (socket, setup) => socket.#attachStream(setup),
-      attachListener: (socket, listener, tls) => socket.#attachListener(listener, tls),
+      attachListener: (socket, listener, tls, onAcceptError) =>
+        socket.#attachListener(listener, tls, onAcceptError ?? null),
       attachDatagram: (socket, conn, peer) => socket.#attachDatagram(conn, peer),
       isUnconnected: (socket) => socket.#kind === "unconnected",
       setWaiting: (socket, state) => {
@@ -642,18 +652,24 @@ export class Socket implements AsyncDisposable {
    * views of slabs, never copied and never reused, because allocating a
    * typed array costs far more in Deno than a view does. Slabs start small
    * (an idle connection holds 256 bytes) and double for connections that move
-   * data; a chunk keeps only its own slab alive.
+   * data, up to 16 KiB, the plain loop's buffer: a busy connection holds one
+   * slab of at most 16 KiB, and the garbage it leaves under sustained load
+   * stays what V8 collects as it goes (larger slabs, or reads into a slab's
+   * remainder, measured worse: more memory, or messages split into more reads).
    */
   #window(): Uint8Array {
     const size = this.#readSize;
     let slab = this.#slab;
-    if (slab === null || this.#slabOffset + size > slab.length) {
-      const slabSize = Math.max(this.#slabSize, size * 2);
+    let free = slab === null ? 0 : slab.length - this.#slabOffset;
+    if (free < size) {
+      const slabSize = Math.min(Math.max(this.#slabSize, size * 2), MAX_SLAB_SIZE);
       slab = this.#slab = new Uint8Array(slabSize);
       this.#slabOffset = 0;
       this.#slabSize = Math.min(slabSize * 2, MAX_SLAB_SIZE);
+      free = slabSize;
     }
-    return this.#buffer = slab.subarray(this.#slabOffset, this.#slabOffset + size);
+    const offset = this.#slabOffset;
+    return this.#buffer = slab!.subarray(offset, offset + Math.min(size, free));
   }
 
   #landed(count: number | null): MaybePromise<Uint8Array | null> {
@@ -663,7 +679,7 @@ export class Socket implements AsyncDisposable {
       const window = this.#buffer!;
       chunk = window.subarray(0, count);
       this.#slabOffset += (count + 7) & ~7;
-      if (count === window.length && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
+      if (count === this.#readSize && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
     }
     if (this.#paused !== null && isLive(this.#reader)) {
       this.#unread = chunk;
@@ -1094,9 +1110,17 @@ export class Socket implements AsyncDisposable {
    * Waits for the next connection on a listener (the seed's accept mode).
    *
    * @param timeout The longest wait in milliseconds.
+   * Temporary failures of the platform's accept (EMFILE, ENFILE, ENOBUFS,
+   * ENOMEM, ECONNABORTED) never reach the caller: the listener reports them
+   * to `BindOptions.onAcceptError`, counts them in `sockstat().acceptBackoffs`,
+   * waits (5 ms, doubling up to 200 ms while they last) and accepts again,
+   * keeping its port and the clients queued in its backlog.
+   *
    * @returns The new connection, or `null` once the listener is closed.
-   * @throws {SocketError} `timeout`, `incorrectuse` on a socket that is not
-   * a listener or belongs to another cosocket, `busy` during another accept.
+   * @throws {SocketError} `timeout` when `timeout` passes first (not fatal);
+   * `incorrectuse` on a socket that is not a listener or belongs to another
+   * cosocket; `busy` during another accept; `io` (or `tls`) for a failure of
+   * the listener itself that is not temporary.
    */
   accept(timeout?: number): Operation<Socket | null> {
     return lazy(() => this.#accept(timeout));
@@ -1111,14 +1135,7 @@ export class Socket implements AsyncDisposable {
     if (this.#reading) {
       throw new SocketError("busy", "Cannot accept on socket: another accept is in progress");
     }
-    const listener = this.#listener!;
-    const inflight = this.#accepting ??= listener.accept().then(
-      (conn) => conn,
-      (error) => {
-        if (this.#kind === "closed") return null;
-        throw toSocketError(error, "accept on socket");
-      },
-    );
+    const inflight = this.#accepting ??= this.#acceptConn(this.#listener!);
     this.#reading = true;
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "accept";
@@ -1147,6 +1164,7 @@ export class Socket implements AsyncDisposable {
         this.#accepting = null;
         if (conn === null) return resolve(null);
         const socket = new Socket();
+        socket.#accepted = true;
         socket.#attachStream({ conn, tls: this.#tls });
         resolve(socket);
       }, (error) => {
@@ -1157,6 +1175,44 @@ export class Socket implements AsyncDisposable {
       });
     });
     return withCancel(promise, finish);
+  }
+
+  /**
+   * Accepts one connection from the platform. Temporary failures (out of
+   * descriptors or buffers, a connection aborted before it was accepted) do
+   * not end the listener: it reports them to `onAcceptError`, waits, and
+   * tries again, so queued clients are served once resources free up.
+   */
+  async #acceptConn(listener: Deno.Listener): Promise<Deno.Conn | null> {
+    let backoff = 0;
+    while (true) {
+      try {
+        return await listener.accept();
+      } catch (error) {
+        if (this.#kind === "closed") return null;
+        const failure = toSocketError(error, "accept on socket");
+        if (!isTemporaryAcceptError(error)) throw failure;
+        countBackoff();
+        this.#reportAcceptError(failure);
+        backoff = nextBackoff(backoff);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        // close() may have run while this accept waited.
+        if ((this.#kind as Kind) === "closed") return null;
+      }
+    }
+  }
+
+  #reportAcceptError(failure: SocketError): void {
+    const report = this.#onAcceptError;
+    if (report === null) return;
+    try {
+      report(failure);
+    } catch (error) {
+      // A failing callback must not end the listener either.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 
   // --------------------------------------------------------------- cosocket
@@ -1181,6 +1237,8 @@ export class Socket implements AsyncDisposable {
       throw new SocketError("closed", "Cannot start cosocket: socket is closed");
     }
     const routine = createRoutine(this, (...rest: A) => fn(this, ...rest), args);
+    // One connection's bug must not end the server: see Routine#isolated.
+    routine.isolated = this.#accepted;
     this.#routine = routine as Routine<unknown>;
     routine.start();
     return this;
@@ -1579,8 +1637,13 @@ export class Socket implements AsyncDisposable {
     });
   }
 
-  #attachListener(listener: Deno.Listener, tls: boolean): void {
+  #attachListener(
+    listener: Deno.Listener,
+    tls: boolean,
+    onAcceptError: ((error: SocketError) => void) | null,
+  ): void {
     this.#kind = "listener";
+    this.#onAcceptError = onAcceptError;
     this.#listener = listener;
     this.#tls = tls;
     this.#local = netAddress(listener.addr as Deno.NetAddr);

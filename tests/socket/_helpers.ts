@@ -18,7 +18,8 @@ export async function assertNoSockets(): Promise<void> {
   for (let i = 0; i < 50 && (sockstat().total > 0 || sockstat().active > 0); i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  equal(JSON.stringify(sockstat()), JSON.stringify({ total: 0, active: 0 }));
+  const { total, active } = sockstat();
+  equal(JSON.stringify({ total, active }), JSON.stringify({ total: 0, active: 0 }));
 }
 
 /** Deterministic pseudo-random bytes. */
