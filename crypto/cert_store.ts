@@ -161,7 +161,8 @@ export class CertStore {
    * @param options Server name and ALPN protocols to include.
    * @returns Options for `Deno.connectTls` / `Deno.startTls` / the socket package.
    */
-  tlsOptions(options: CertStoreTlsOptions = {}): TlsClientOptions {
+  tlsOptions(options?: CertStoreTlsOptions): TlsClientOptions {
+    options ??= {};
     const out: TlsClientOptions = { caCerts: this.caCerts };
     if (options.serverName !== undefined) out.serverName = options.serverName;
     if (options.alpnProtocols !== undefined) out.alpnProtocols = [...options.alpnProtocols];

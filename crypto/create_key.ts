@@ -70,7 +70,8 @@ function curveName(name: string): CurveName {
  * assert.ok(rsa.length > ec.length);
  * ```
  */
-export async function createKey(options: CreateKeyOptions = {}): Promise<string> {
+export async function createKey(options?: CreateKeyOptions): Promise<string> {
+  options ??= {};
   const type = options.type ?? "ec";
   let key: CryptoKeyPair;
   if (type === "ec") {

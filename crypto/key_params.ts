@@ -47,7 +47,8 @@ export interface KeyParamsOptions {
  * assert.equal(jwk.x.length, 43);
  * ```
  */
-export async function keyParams(key: KeyInput, options: KeyParamsOptions = {}): Promise<KeyParams> {
+export async function keyParams(key: KeyInput, options?: KeyParamsOptions): Promise<KeyParams> {
+  options ??= {};
   const resolved = resolveKey(key, "get key parameters", options.password);
   if (resolved.family !== "ec" || !resolved.curve) {
     throw new TypeError("Cannot get key parameters: only EC keys have (x, y) parameters");

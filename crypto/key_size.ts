@@ -51,7 +51,8 @@ function rsaModulusFromDer(der: Uint8Array, kind: "private" | "public"): number 
  * assert.equal(keySize(await createKey({ type: "rsa", bits: 2048 })), 256);
  * ```
  */
-export function keySize(key: KeyInput, options: KeySizeOptions = {}): number {
+export function keySize(key: KeyInput, options?: KeySizeOptions): number {
+  options ??= {};
   if (typeof key === "string" || key instanceof Uint8Array) {
     const parsed = parseKeyMaterial(key, options.password);
     if (parsed.oid === OID_RSA || parsed.oid === OID_RSA_PSS) {

@@ -50,7 +50,8 @@ let systemStore: Promise<CertStore> | undefined;
  * assert.equal(options.caCerts, undefined); // Deno's built-in roots
  * ```
  */
-export async function sharkClient(options: SharkClientOptions = {}): Promise<TlsClientOptions> {
+export async function sharkClient(options?: SharkClientOptions): Promise<TlsClientOptions> {
+  options ??= {};
   const store = options.store ?? "deno";
   const out: TlsClientOptions = {};
   if (store === "system") {

@@ -62,7 +62,8 @@ function fixed(value: Uint8Array<ArrayBuffer>, size: number | undefined): Uint8A
  * assert.equal(r.length + s.length, 64);
  * ```
  */
-export function sigParams(der: Uint8Array, options: SigParamsOptions = {}): SigParams {
+export function sigParams(der: Uint8Array, options?: SigParamsOptions): SigParams {
+  options ??= {};
   if (!(der instanceof Uint8Array)) {
     throw new TypeError("Cannot extract signature parameters: expected a Uint8Array");
   }

@@ -50,7 +50,8 @@ export interface ExportJwkOptions {
  * assert.deepEqual(Object.keys(jwk), ["kty", "crv", "x", "use", "kid"]);
  * ```
  */
-export async function exportJwk(key: JwtKey, options: ExportJwkOptions = {}): Promise<Jwk> {
+export async function exportJwk(key: JwtKey, options?: ExportJwkOptions): Promise<Jwk> {
+  options ??= {};
   const usage = options.private === true ? "sign" : "verify";
   const alg = options.alg ?? await inferAlgorithm(key, usage);
   const secret = ALGORITHMS[alg].family === "HMAC";

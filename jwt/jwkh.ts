@@ -51,7 +51,8 @@ export interface JwkhOptions {
  * assert.equal(payload.admin, true);
  * ```
  */
-export async function jwkh(key: JwtKey, options: JwkhOptions = {}): Promise<JwsHeader> {
+export async function jwkh(key: JwtKey, options?: JwkhOptions): Promise<JwsHeader> {
+  options ??= {};
   const alg = options.alg ?? await inferAlgorithm(key, "verify");
   if (ALGORITHMS[alg].family === "HMAC") {
     throw new TypeError("Cannot make a JWK header: an HMAC secret must not be published");

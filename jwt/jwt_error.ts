@@ -67,8 +67,9 @@ export class JwtError extends Error {
    * @param message A sentence-case description.
    * @param options The claim concerned and the cause.
    */
-  constructor(code: JwtErrorCode, message: string, options: JwtErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: JwtErrorCode, message: string, options?: JwtErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    options ??= {};
     this.name = "JwtError";
     this.code = code;
     this.claim = options.claim;

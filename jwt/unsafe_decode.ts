@@ -39,7 +39,8 @@ export interface UnverifiedJwt {
  * assert.equal(unsafeDecode(token).payload.iss, "https://issuer.example");
  * ```
  */
-export function unsafeDecode(token: string, options: UnsafeDecodeOptions = {}): UnverifiedJwt {
+export function unsafeDecode(token: string, options?: UnsafeDecodeOptions): UnverifiedJwt {
+  options ??= {};
   const parts = splitToken(token, options.maxTokenSize ?? 16384);
   return { header: decodeHeader(parts.header), payload: decodePayload(parts.payload) };
 }

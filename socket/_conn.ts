@@ -4,6 +4,8 @@ import { SocketError, type SocketErrorCode } from "./socket_error.ts";
 export interface StreamConn {
   read(buffer: Uint8Array): Promise<number | null>;
   write(data: Uint8Array): Promise<number>;
+  /** Sends FIN and keeps reading (half-close). */
+  closeWrite(): Promise<void>;
   close(): void;
 }
 

@@ -75,6 +75,10 @@ class NodeConn implements StreamConn {
     });
   }
 
+  closeWrite(): Promise<void> {
+    return new Promise((resolve) => this.#socket.end(resolve));
+  }
+
   close(): void {
     this.#ended = true;
     this.#socket.destroy();

@@ -155,6 +155,15 @@ export class Step<T> implements PromiseLike<T> {
   /** Called instead of `map` when the waiting cosocket is halted. */
   cancel(): void {}
 
+  /**
+   * True when this is an operation that was yielded with a bare `yield`
+   * instead of delegated to with `yield*` (a write is both a step and an
+   * operation); the runner then fails the cosocket with a hint.
+   */
+  isBareOperation(): boolean {
+    return false;
+  }
+
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

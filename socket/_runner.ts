@@ -233,7 +233,7 @@ export class Routine<T> implements Task<T> {
         result = isThrow ? this.#iterator.throw!(value) : this.#iterator.next(value);
       } catch (error) {
         current = previous;
-        this.#finish({ value: error }, false);
+        this.#finish({ value: withPromiseHint(error) }, false);
         return null;
       } finally {
         current = previous;
@@ -241,6 +241,14 @@ export class Routine<T> implements Task<T> {
       if (result.done) {
         this.#finish(null, false, result.value);
         return null;
+      }
+      if (isBareOperation(result.value)) {
+        isThrow = true;
+        value = new TypeError(
+          "Cannot suspend cosocket: it yielded an operation with a bare yield, " +
+            "use yield* with an operation",
+        );
+        continue;
       }
       if (isPromiseLike(result.value)) {
         this.#status = "suspended";
@@ -313,6 +321,31 @@ export class Routine<T> implements Task<T> {
       if (!this.#observed) console.error("A cosocket that nobody awaited failed:", error);
     }, 0);
   }
+}
+
+/**
+ * An operation yielded with `yield` instead of `yield*`: an iterable that is
+ * not a suspension the runner knows (a write is both, see
+ * `Step#isBareOperation`).
+ */
+function isBareOperation(value: unknown): boolean {
+  if (value instanceof Step) return value.isBareOperation();
+  return value !== null && typeof value === "object" &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
+
+/**
+ * `yield* promise` fails inside the generator with the engine's "is not
+ * iterable": add what the user most likely wants.
+ */
+function withPromiseHint(error: unknown): unknown {
+  if (
+    error instanceof TypeError && /is not iterable/.test(error.message) &&
+    !error.message.includes("until(")
+  ) {
+    error.message += " (to wait for a promise inside a cosocket, use yield* until(promise))";
+  }
+  return error;
 }
 
 /**

@@ -68,7 +68,8 @@ export interface BindOptions {
  * console.log(server.sockname().port > 0); // true
  * ```
  */
-export function bind(port: number, options: BindOptions = {}): Socket {
+export function bind(port: number, options?: BindOptions): Socket {
+  options ??= {};
   const routine = currentRoutine();
   let target: Socket | null = null;
   if (routine !== null && routine.socket !== null) {

@@ -213,7 +213,8 @@ export class ByteArray {
    * @returns This array.
    * @throws {RangeError} If a position is outside the buffer or `end` is before `start`.
    */
-  setSize(start = 0, end?: number): this {
+  setSize(start?: number, end?: number): this {
+    start ??= 0;
     const real = this.#bytes.length;
     const s = resolveIndex(start, real, "start");
     const e = end === undefined ? real : resolveIndex(end, real, "end");
@@ -370,7 +371,8 @@ export class ByteArray {
    * @returns The integer.
    * @throws {RangeError} If the size or position is out of range.
    */
-  n2h(n: number, size: number, options: N2hOptions = {}): number | bigint {
+  n2h(n: number, size: number, options?: N2hOptions): number | bigint {
+    options ??= {};
     return n2h(size, this.view(), n, options);
   }
 
@@ -438,7 +440,8 @@ export class ByteArray {
    * @returns The decoded text.
    * @throws {RangeError} If `i` or `j` is out of range.
    */
-  toString(i = 0, j?: number): string {
+  toString(i?: number, j?: number): string {
+    i ??= 0;
     const length = this.length;
     const s = resolveIndex(i, length, "i");
     const e = j === undefined ? length : resolveIndex(j, length, "j");

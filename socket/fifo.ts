@@ -25,7 +25,8 @@ import { SocketError } from "./socket_error.ts";
  * await Deno.remove(path);
  * ```
  */
-export function mkfifo(path: string, mode = 0o600): void {
+export function mkfifo(path: string, mode?: number): void {
+  mode ??= 0o600;
   const libc = Deno.dlopen("libc.so.6", {
     mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
   });
@@ -80,7 +81,8 @@ export interface OpenFifoOptions {
  * await Deno.remove(path);
  * ```
  */
-export function openFifo(path: string, options: OpenFifoOptions = {}): Operation<Socket> {
+export function openFifo(path: string, options?: OpenFifoOptions): Operation<Socket> {
+  options ??= {};
   return lazy(async () => {
     const routine = currentRoutine();
     const target = routine?.socket ?? null;
@@ -98,10 +100,29 @@ export function openFifo(path: string, options: OpenFifoOptions = {}): Operation
     }
     const socket = target ?? internals.create();
     internals.attachStream(socket, {
-      conn: file,
+      conn: pipeConn(file),
       remote: { address: path, port: 0, ipv6: false },
       local: { address: path, port: 0, ipv6: false },
     });
     return socket;
   });
+}
+
+/**
+ * A named pipe as a stream: one direction only, so there is no write side to
+ * close on its own; closing the pipe is what ends the reader's stream.
+ */
+function pipeConn(file: Deno.FsFile) {
+  return {
+    read: (buffer: Uint8Array) => file.read(buffer),
+    write: (data: Uint8Array) => file.write(data),
+    close: () => file.close(),
+    closeWrite: () =>
+      Promise.reject(
+        new SocketError(
+          "incorrectuse",
+          "Cannot close the write side of a named pipe: close() the pipe to end the stream",
+        ),
+      ),
+  };
 }

@@ -202,7 +202,8 @@ export function n2h(
  * or the bytes do not fit in the target.
  * @throws {TypeError} If `value` is not a number or bigint.
  */
-export function h2n(size: number, value: number | bigint, options: H2nOptions = {}): Uint8Array {
+export function h2n(size: number, value: number | bigint, options?: H2nOptions): Uint8Array {
+  options ??= {};
   checkSize(size, 8);
   const bits = 8 * size;
   if (typeof value === "number") {
@@ -264,7 +265,8 @@ function target(size: number, options: H2nOptions): Uint8Array {
  * @returns The number.
  * @throws {RangeError} If `size` is not 4 or 8 or the bytes do not fit in `data`.
  */
-export function fn2h(size: FloatSize, data: Uint8Array, start = 0): number {
+export function fn2h(size: FloatSize, data: Uint8Array, start?: number): number {
+  start ??= 0;
   checkFloatSize(size);
   checkPosition(data.length, start, size);
   const view = new DataView(data.buffer, data.byteOffset + start, size);
@@ -291,7 +293,8 @@ export function fn2h(size: FloatSize, data: Uint8Array, start = 0): number {
  * @throws {RangeError} If `size` is not 4 or 8 or the bytes do not fit in the target.
  * @throws {TypeError} If `value` is not a number.
  */
-export function hf2n(size: FloatSize, value: number, options: H2nOptions = {}): Uint8Array {
+export function hf2n(size: FloatSize, value: number, options?: H2nOptions): Uint8Array {
+  options ??= {};
   checkFloatSize(size);
   if (typeof value !== "number") {
     throw new TypeError(`Invalid value: expected a number, got ${typeof value}`);

@@ -126,6 +126,8 @@ const decoder = new TextDecoder();
 const noop = () => {};
 
 let openSockets = 0;
+/** The refused-write warning is printed once per process. */
+let warnedRefusal = false;
 /** The shared empty write queue; never pushed to. */
 const NO_WRITES: never[] = [];
 
@@ -254,6 +256,10 @@ export class Socket implements AsyncDisposable {
   #writing = false;
   #unwaitedBytes = 0;
   #queueLength = DEFAULT_QUEUE_LENGTH;
+  /** closeWrite() sent FIN. */
+  #writeClosed = false;
+  /** A refused write nobody noticed: the next operation reports it. */
+  #refused: SocketError | null = null;
 
   // Listener and datagram endpoint.
   #listener: Deno.Listener | null = null;
@@ -379,6 +385,7 @@ export class Socket implements AsyncDisposable {
   }
 
   #readInto(buffer: Uint8Array, timeout: number | undefined): MaybePromise<number | null> {
+    if (this.#refused !== null) this.#throwRefused();
     if (
       timeout === undefined && this.#kind === "stream" && this.#landing === null &&
       this.#unread === null &&
@@ -562,6 +569,7 @@ export class Socket implements AsyncDisposable {
   #readChunk(timeout: number | undefined, action: string): MaybePromise<Uint8Array | null> {
     if (this.#kind === "unconnected") return this.#sleepUnconnected(timeout);
     this.#checkOwner(action);
+    this.#throwRefused();
     if (this.#kind === "listener") {
       throw new SocketError(
         "incorrectuse",
@@ -783,6 +791,7 @@ export class Socket implements AsyncDisposable {
    */
   write(data: WriteData, start?: number, end?: number): WriteOperation {
     const bytes = toBytes(data, start, end);
+    this.#throwRefused();
     if (this.#kind === "datagram") return this.#writeDatagram(bytes);
     const problem = this.#writeProblem();
     if (problem !== null) return failedWrite(problem, this.#unwaitedBytes);
@@ -795,6 +804,8 @@ export class Socket implements AsyncDisposable {
     this.#queue.push(request);
     if (accepted) this.#unwaitedBytes += bytes.length;
     else {
+      // Rare, so the stack is worth its cost: the warning names the call.
+      request.callSite = new Error().stack?.split("\n").slice(2, 6).join("\n") ?? null;
       // An awaiting caller calls `then` within one microtask of the call;
       // the second hop gives it that chance before the write is dropped.
       queueMicrotask(() => queueMicrotask(() => this.#decide(request)));
@@ -896,15 +907,49 @@ export class Socket implements AsyncDisposable {
         "incorrectuse",
         "Cannot write to socket: the queue is full and the writer did not wait",
       );
+      if (!request.observed) this.#noteRefusal(request);
     }
     this.#startHead();
+  }
+
+  /**
+   * A write was dropped and its caller never looked: remember it for the
+   * socket's next operation, and warn once per process with the call site,
+   * which is almost always a `write` missing its `yield*`.
+   */
+  #noteRefusal(request: WriteRequest): void {
+    this.#refused ??= new SocketError(
+      "queuefull",
+      `Cannot write to socket: an earlier write of ${request.bytes.length} bytes was refused ` +
+        `because ${request.queueLength} bytes were already queued (queuelen ${this.#queueLength}) ` +
+        "and its caller did not wait: use yield* (or await) with write(), or check " +
+        "write().accepted",
+    );
+    if (warnedRefusal) return;
+    warnedRefusal = true;
+    console.warn(
+      `${this.#refused.message}\nThe refused write was called at:\n${
+        request.callSite ?? "(unknown)"
+      }`,
+    );
+  }
+
+  /** Throws a refused write nobody noticed, once. */
+  #throwRefused(): void {
+    const refused = this.#refused;
+    if (refused === null) return;
+    this.#refused = null;
+    throw refused;
   }
 
   #writeProblem(): SocketError | null {
     switch (this.#kind) {
       case "stream":
-        return this.#conn === null
-          ? new SocketError("closed", "Cannot write to socket: connection is closed")
+        if (this.#conn === null) {
+          return new SocketError("closed", "Cannot write to socket: connection is closed");
+        }
+        return this.#writeClosed
+          ? new SocketError("closed", "Cannot write to socket: its write side was closed")
           : null;
       case "closed":
         return new SocketError("closed", "Cannot write to socket: connection is closed");
@@ -1359,8 +1404,9 @@ export class Socket implements AsyncDisposable {
   // ------------------------------------------------------------------- TLS
 
   /**
-   * Upgrades a client connection to TLS (STARTTLS), as the seed's
-   * `socket:upgrade`. Refused while unread bytes are buffered or a read is in
+   * Upgrades a client connection to TLS (STARTTLS): the seed's
+   * `socket:upgrade`, named `startTls` here because "upgrade" is also the
+   * WebSocket and HTTP upgrade; `upgrade` stays as an alias. Refused while unread bytes are buffered or a read is in
    * flight: bytes that arrived before the handshake must never be taken as
    * protected (the STARTTLS injection defence), and `Deno.startTls` needs a
    * connection with no pending read.
@@ -1374,8 +1420,85 @@ export class Socket implements AsyncDisposable {
    * socket is not a plain TCP client connection; `tls` when the handshake
    * fails (the socket is then closed); `timeout` after `timeout` ms.
    */
-  upgrade(options: TlsClientOptions & { timeout?: number } = {}): Operation<Socket> {
+  startTls(options?: TlsClientOptions & { timeout?: number }): Operation<Socket> {
+    options ??= {};
     return lazy(() => this.#upgrade(options));
+  }
+
+  /**
+   * The seed's name for {@linkcode Socket.prototype.startTls}.
+   *
+   * @param options CA certificates, server name, ALPN and a timeout.
+   * @returns This socket, now secure.
+   * @throws {SocketError} As {@linkcode Socket.prototype.startTls}.
+   */
+  upgrade(options?: TlsClientOptions & { timeout?: number }): Operation<Socket> {
+    options ??= {};
+    return this.startTls(options);
+  }
+
+  // ------------------------------------------------------------ half-close
+
+  /**
+   * Closes the write side (sends FIN) once every write queued before the
+   * call has been handed to the kernel, and keeps reading: the peer sees end
+   * of stream and can still answer. Every proxy needs it to pass a client's
+   * half-close on. Later writes fail with `closed`. Closing the write side
+   * twice is allowed.
+   *
+   * @returns The operation, done once FIN is sent.
+   * @throws {SocketError} `closed` when the connection is already closed;
+   * `incorrectuse` on a listener, a UDP socket or an unconnected socket.
+   *
+   * @example Ask, half-close, read the whole answer
+   * ```ts
+   * import { bind, connect, type Socket } from "@cosocket/socket";
+   *
+   * // A server that answers once its client has said everything.
+   * await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
+   *   let client;
+   *   while ((client = yield* listener.accept()) !== null) {
+   *     client.event(function* (sock: Socket) {
+   *       let total = 0;
+   *       let chunk;
+   *       while ((chunk = yield* sock.read()) !== null) total += chunk.length;
+   *       yield* sock.write(`got ${total} bytes`);
+   *     });
+   *   }
+   * });
+   * await using client = await connect("127.0.0.1", server.sockname().port);
+   * await client.write("hello");
+   * await client.closeWrite();
+   * console.log(new TextDecoder().decode((await client.read())!)); // "got 5 bytes"
+   * ```
+   */
+  closeWrite(): Operation<void> {
+    return lazy(() => this.#closeWrite());
+  }
+
+  async #closeWrite(): Promise<void> {
+    if (this.#writeClosed && this.#kind === "stream") return;
+    const problem = this.#writeProblem();
+    if (problem !== null) throw problem;
+    const last = this.#queue[this.#queue.length - 1];
+    if (last !== undefined) {
+      const failure = await this.#waitFor(last);
+      if (failure !== null) throw failure;
+    }
+    const conn = this.#conn;
+    if (conn === null || (this.#kind as Kind) !== "stream") {
+      throw new SocketError(
+        "closed",
+        "Cannot close the write side of socket: connection is closed",
+      );
+    }
+    if (this.#writeClosed) return;
+    this.#writeClosed = true;
+    try {
+      await conn.closeWrite();
+    } catch (error) {
+      throw toSocketError(error, "close the write side of socket");
+    }
   }
 
   async #upgrade(options: TlsClientOptions & { timeout?: number }): Promise<Socket> {
@@ -1497,7 +1620,8 @@ export class Socket implements AsyncDisposable {
    * connection (or is TLS, whose Deno connection has no such setters).
    * @throws {TypeError} For an unknown option.
    */
-  setoption(option: "keepalive" | "nodelay", value = true): void {
+  setoption(option: "keepalive" | "nodelay", value?: boolean): void {
+    value ??= true;
     const conn = this.#conn;
     if (option !== "keepalive" && option !== "nodelay") {
       throw new TypeError(`Cannot set socket option: unknown option "${option}"`);
@@ -1527,7 +1651,8 @@ export class Socket implements AsyncDisposable {
    * @throws {SocketError} `incorrectuse` when refused as above, or when the
    * socket is not a connection made by `connect`.
    */
-  setKeepAlive(options: KeepAliveOptions = {}): void {
+  setKeepAlive(options?: KeepAliveOptions): void {
+    options ??= {};
     const conn = this.#conn;
     if (this.#kind !== "stream" || conn === null || this.#poolKey === null || this.#eof) {
       throw new SocketError(
@@ -1671,6 +1796,7 @@ export class Socket implements AsyncDisposable {
     this.#slabOffset = 0;
     this.#slabSize = INITIAL_SLAB_SIZE;
     this.#eof = false;
+    this.#writeClosed = false;
   }
 }
 
@@ -1681,7 +1807,11 @@ export class Socket implements AsyncDisposable {
  */
 class WriteRequest extends Step<void>
   implements WriteOperation, Iterator<Suspension, void, unknown> {
-  readonly accepted: boolean;
+  readonly #accepted: boolean;
+  /** The caller looked at `accepted`: a refusal is then its to handle. */
+  observed = false;
+  /** Where a write that was refused at the call was called from, for the warning. */
+  callSite: string | null = null;
   readonly queueLength: number;
   readonly socket: Socket;
   readonly bytes: Uint8Array;
@@ -1712,10 +1842,20 @@ class WriteRequest extends Step<void>
     super(NEVER);
     this.socket = socket;
     this.bytes = bytes;
-    this.accepted = accepted;
+    this.#accepted = accepted;
     this.tentative = !accepted;
     this.counted = accepted;
     this.queueLength = queueLength;
+  }
+
+  /** Whether the write was queued at the call (see `WriteOperation#accepted`). */
+  get accepted(): boolean {
+    this.observed = true;
+    return this.#accepted;
+  }
+
+  override isBareOperation(): boolean {
+    return this.#iterated === 0;
   }
 
   [Symbol.iterator](): Iterator<Suspension, void, unknown> {

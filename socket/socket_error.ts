@@ -12,6 +12,10 @@
  * - `busy`: another operation of the same kind is in progress
  * - `tls`: the TLS handshake or the TLS session failed
  * - `halted`: the cosocket was halted before it finished
+ * - `queuefull`: a write was refused earlier because the socket's queue was
+ *   full and its caller neither waited for it nor looked at `accepted`; the
+ *   socket's next operation reports it once, so that data never vanishes
+ *   unnoticed
  * - `protocol`: the peer broke the protocol spoken over the socket (a
  *   malformed WebSocket frame, a bad handshake); the connection is closed
  * - `io`: any other operating-system error (`cause` has the original)
@@ -26,6 +30,7 @@ export type SocketErrorCode =
   | "tls"
   | "halted"
   | "protocol"
+  | "queuefull"
   | "io";
 
 /**

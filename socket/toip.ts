@@ -32,7 +32,8 @@ export interface ToipOptions {
  * console.log(await toip("::1", { ipv6: true })); // "::1"
  * ```
  */
-export function toip(address: string, options: ToipOptions = {}): Operation<string> {
+export function toip(address: string, options?: ToipOptions): Operation<string> {
+  options ??= {};
   return lazy(async () => {
     try {
       return (await lookup(address, { family: options.ipv6 ? 6 : 4 })).address;

@@ -56,7 +56,8 @@ export interface UdpOptions {
  * console.log(new TextDecoder().decode((await client.read())!)); // "ping"
  * ```
  */
-export function udpcon(address?: string, port?: number, options: UdpOptions = {}): Socket {
+export function udpcon(address?: string, port?: number, options?: UdpOptions): Socket {
+  options ??= {};
   const hostname = unbracket(options.hostname ?? (options.ipv6 ? "::" : "0.0.0.0"));
   let conn: Deno.DatagramConn;
   try {

@@ -164,7 +164,8 @@ let scratch: Uint8Array<ArrayBuffer> | null = new Uint8Array(4096);
  * @throws {RangeError} If nesting exceeds {@linkcode EncodeOptions.maxDepth} (for
  * example a circular structure) or an option is out of range.
  */
-export function encode(value: unknown, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
+export function encode(value: unknown, options?: EncodeOptions): Uint8Array<ArrayBuffer> {
+  options ??= {};
   const sizeHint = options.sizeHint ?? 4096;
   const maxDepth = options.maxDepth ?? 512;
   if (!Number.isSafeInteger(sizeHint) || sizeHint < 0) {

@@ -130,7 +130,8 @@ const GUARDED = new Set([
  * console.log(await client.readMessage()); // "welcome, ada"
  * ```
  */
-export function connect(url: string | URL, options: ConnectOptions = {}): Operation<WsSocket> {
+export function connect(url: string | URL, options?: ConnectOptions): Operation<WsSocket> {
+  options ??= {};
   const target = parseUrl(url);
   return operation(function* () {
     const timeout = options.timeout ?? 10000;

@@ -85,7 +85,8 @@ const GUARDED = new Set([
  * console.log(ws.protocol, client.protocol); // "chat.v2" "chat.v2"
  * ```
  */
-export function upgrade(socket: Socket, options: UpgradeOptions = {}): Operation<WsSocket> {
+export function upgrade(socket: Socket, options?: UpgradeOptions): Operation<WsSocket> {
+  options ??= {};
   return operation(function* () {
     const request = options.request ?? (yield* readOrRefuse(socket, options));
     if (request === null) {

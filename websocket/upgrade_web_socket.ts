@@ -565,7 +565,8 @@ export class NativeWsSocket implements AsyncDisposable {
    * await new Promise((resolve) => client.onclose = resolve);
    * ```
    */
-  write(data: Uint8Array | string, utf8 = false): Operation<void> {
+  write(data: Uint8Array | string, utf8?: boolean): Operation<void> {
+    utf8 ??= false;
     this.#checkWritable("write message");
     let message: string | Uint8Array;
     if (utf8) {
@@ -748,7 +749,8 @@ export class NativeWsSocket implements AsyncDisposable {
    * console.log(event.code, event.reason, await closed.promise); // 4000 "bye" 4000
    * ```
    */
-  close(code?: number, reason = ""): Operation<void> {
+  close(code?: number, reason?: string): Operation<void> {
+    reason ??= "";
     closePayload(code, reason); // validates as WsSocket#close does
     this.#startClose(code, reason);
     return operation(() => this.#awaitClosed());

@@ -47,8 +47,9 @@ export class WebSocketError extends SocketError {
    * @param message The message, sentence case without a trailing period.
    * @param options The close code, HTTP status and cause.
    */
-  constructor(code: SocketErrorCode, message: string, options: WebSocketErrorOptions = {}) {
+  constructor(code: SocketErrorCode, message: string, options?: WebSocketErrorOptions) {
     super(code, message, options);
+    options ??= {};
     this.name = "WebSocketError";
     this.closeCode = options.closeCode ?? 1006;
     this.status = options.status;

@@ -1103,7 +1103,8 @@ export class WsSocket implements AsyncDisposable {
    * // "as text" Uint8Array(9) [...]
    * ```
    */
-  write(data: Uint8Array | string, utf8 = false): WriteOperation {
+  write(data: Uint8Array | string, utf8?: boolean): WriteOperation {
+    utf8 ??= false;
     this.#checkWritable("write message");
     if (this.#writerOpen) {
       throw new SocketError("busy", "Cannot write message: a fragmented message is being written");
@@ -1190,7 +1191,8 @@ export class WsSocket implements AsyncDisposable {
    * console.log(await ws.readMessage()); // "one two three"
    * ```
    */
-  writer(utf8 = false): WsMessageWriter {
+  writer(utf8?: boolean): WsMessageWriter {
+    utf8 ??= false;
     this.#checkWritable("start message");
     if (this.#writerOpen) {
       throw new SocketError("busy", "Cannot start message: another one is being written");
@@ -1244,7 +1246,8 @@ export class WsSocket implements AsyncDisposable {
    * console.log(await ws.readMessage()); // "after the ping" (the ping was answered)
    * ```
    */
-  ping(data: Uint8Array | string = EMPTY): WriteOperation {
+  ping(data?: Uint8Array | string): WriteOperation {
+    data ??= EMPTY;
     const payload = typeof data === "string" ? encoder.encode(data) : data;
     if (payload.length > MAX_CONTROL_PAYLOAD) {
       throw new RangeError(`Cannot ping: payload of ${payload.length} bytes exceeds 125`);
@@ -1288,7 +1291,8 @@ export class WsSocket implements AsyncDisposable {
    * await closing;
    * ```
    */
-  close(code?: number, reason = ""): Operation<void> {
+  close(code?: number, reason?: string): Operation<void> {
+    reason ??= "";
     if (this.#phase === "open") this.#startClose(closePayload(code, reason));
     return operation(() => this.#awaitClosed());
   }

@@ -16,9 +16,17 @@ async function baseline(server: { port: number; stats(): Promise<{ fds: number }
   const message = new Uint8Array(256 * 1024).fill(0x61);
   await Promise.all(Array.from({ length: 20 }, () => echoOnce(server.port, message)));
   // Deno opens a socket pair of its own about half a second after the first
-  // connection closes, and keeps it: wait for it before counting.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  return (await server.stats()).fds;
+  // connection closes, and keeps it: count once the number has held still
+  // for a second (at most five seconds on a busy machine).
+  let fds = (await server.stats()).fds;
+  let still = performance.now();
+  const started = still;
+  while (performance.now() - still < 1000 && performance.now() - started < 5000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = (await server.stats()).fds;
+    if (now !== fds) [fds, still] = [now, performance.now()];
+  }
+  return fds;
 }
 
 Deno.test("faults: a listener out of descriptors backs off, keeps its port and serves every client", async () => {

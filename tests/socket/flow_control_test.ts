@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { event, sleep, type Socket } from "../../socket/mod.ts";
+import { event, sleep, type Socket, SocketError } from "../../socket/mod.ts";
 import { assertNoSockets, connectedPair, delay } from "./_helpers.ts";
 
 /** A block of `size` bytes tagged with its writer and sequence number. */
@@ -8,6 +8,17 @@ function block(writer: number, sequence: number, size: number): Uint8Array {
   bytes[0] = writer;
   bytes[1] = sequence;
   return bytes;
+}
+
+/** Reads and drops at least `total` bytes. */
+async function drainUntil(peer: Socket, total: number): Promise<void> {
+  let got = 0;
+  while (got < total) {
+    const chunk = await peer.read();
+    if (chunk === null) break;
+    got += chunk.length;
+  }
+  ok(got >= total);
 }
 
 /** Reads everything slowly: small reads with pauses, as a slow peer does. */
@@ -172,6 +183,62 @@ Deno.test("a cosocket may write without waiting; its writes still go out in orde
   equal(new TextDecoder().decode((await peer.readExactly(13))!), "one,two,three");
   await peer.write("bye");
   equal(new TextDecoder().decode((await sock.task) as Uint8Array), "bye");
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("a refused write nobody looked at surfaces on the socket's next operation, with one warning", async () => {
+  const { server, client, peer } = await connectedPair();
+  client.queuelen(1024);
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+  try {
+    // The classic mistake: writes from a loop that forgot its yield*/await.
+    const head = new Uint8Array(32 << 20).fill(0xee);
+    const waiting = Promise.resolve(client.write(head));
+    await delay(10);
+    for (let i = 0; i < 40; i++) client.write(block(6, i, 1000));
+    await delay(10);
+    let failure: unknown = null;
+    try {
+      await client.write("next");
+    } catch (error) {
+      failure = error;
+    }
+    ok(failure instanceof SocketError, String(failure));
+    equal(failure.code, "queuefull");
+    ok(failure.message.includes("use yield* (or await) with write()"), failure.message);
+    equal(warnings.length, 1);
+    ok(warnings[0]!.includes("flow_control_test.ts"), "the warning names the call");
+    // Reported once: the socket goes on working.
+    await drainUntil(peer, head.length);
+    await waiting;
+  } finally {
+    console.warn = warn;
+  }
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("a refused write whose caller looked at accepted is the caller's to handle", async () => {
+  const { server, client, peer } = await connectedPair();
+  client.queuelen(1024);
+  const head = new Uint8Array(32 << 20).fill(0xee);
+  const waiting = Promise.resolve(client.write(head));
+  await delay(10);
+  const refused = Array.from({ length: 40 }, (_, i) => client.write(block(7, i, 1000)))
+    .filter((write) => !write.accepted);
+  ok(refused.length > 0);
+  await delay(10);
+  // No error pending: the next read of the peer's data works.
+  const next = Promise.resolve(client.write("next"));
+  await drainUntil(peer, head.length + 4);
+  await Promise.all([waiting, next]);
+  client.close();
   peer.close();
   server.close();
   await assertNoSockets();

@@ -263,3 +263,42 @@ Deno.test("teardowns learn how the cosocket ended", async () => {
   await halted.halt();
   deepEqual(ends, ["returned", "threw", "halted"]);
 });
+
+Deno.test("an operation yielded with a bare yield fails with a hint to use yield*", async () => {
+  const { server, client, peer } = await connectedPair();
+  await peer.write("x");
+  const read = client.event(function* (sock: Socket) {
+    // deno-lint-ignore no-explicit-any
+    yield sock.read() as any;
+  });
+  await rejects(Promise.resolve(read.task), (error: Error) => {
+    ok(error instanceof TypeError);
+    ok(error.message.includes("use yield* with an operation"), error.message);
+    return true;
+  });
+  const write = run(function* () {
+    // deno-lint-ignore no-explicit-any
+    yield peer.write("y") as any;
+  });
+  await rejects(Promise.resolve(write), /use yield\* with an operation/);
+  const slept = run(function* () {
+    // deno-lint-ignore no-explicit-any
+    yield sleep(1) as any;
+  });
+  await rejects(Promise.resolve(slept), /use yield\* with an operation/);
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("yield* on a promise fails with a hint to use until()", async () => {
+  const task = run(function* () {
+    // deno-lint-ignore no-explicit-any
+    yield* Promise.resolve(1) as any;
+  });
+  await rejects(Promise.resolve(task), (error: Error) => {
+    ok(error instanceof TypeError);
+    ok(error.message.includes("use yield* until(promise)"), error.message);
+    return true;
+  });
+});
