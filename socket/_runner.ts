@@ -69,11 +69,70 @@ export class Routine<T> implements Task<T> {
   #outcome: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
   #finished: Promise<void> | null = null;
   #observed = false;
+  /** The cosocket this one was started from, which it ends with (`null`: detached or top level). */
+  #parent: Routine<unknown> | null = null;
+  /** Cosockets started from this one that have not finished, in start order. */
+  #children: Set<Routine<unknown>> | null = null;
+  /** Waiters for the end of the teardown (`Socket#close`). */
+  #whenDone: { promise: Promise<void>; resolve: () => void } | null = null;
 
   constructor(iterator: Iterator<Suspension, T, unknown>, socket: Socket | null) {
     this.#iterator = iterator;
     this.socket = socket;
     running++;
+    // Structured concurrency: a cosocket started while another one runs is
+    // its child, and ends when it ends (see #haltChildren).
+    const parent = current;
+    if (parent !== null && parent.#status !== "done") {
+      this.#parent = parent;
+      (parent.#children ??= new Set()).add(this as Routine<unknown>);
+    }
+  }
+
+  /** Makes the cosocket independent of the one that started it: it no longer ends with it. */
+  detach(): void {
+    this.#leaveParent();
+  }
+
+  #leaveParent(): void {
+    const parent = this.#parent;
+    if (parent !== null) parent.#children?.delete(this as Routine<unknown>);
+    this.#parent = null;
+  }
+
+  /** The number of children that have not finished (for tests and `state`). */
+  get childCount(): number {
+    return this.#children?.size ?? 0;
+  }
+
+  /** Resolves once the routine has finished, teardown included; never rejects. */
+  finished(): Promise<void> {
+    if (this.#whenDone === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => resolve = r);
+      this.#whenDone = { promise, resolve };
+    }
+    return this.#whenDone.promise;
+  }
+
+  /**
+   * Halts the children, the most recently started first, each one's own
+   * teardown finished before the next is halted. A child's failure is its
+   * own to report, never its parent's.
+   */
+  async #haltChildren(): Promise<void> {
+    const children = this.#children;
+    if (children === null) return;
+    while (children.size > 0) {
+      for (const child of [...children].reverse()) {
+        try {
+          await child.halt();
+        } catch {
+          // Reported by the child itself (its task rejects).
+        }
+        children.delete(child);
+      }
+    }
   }
 
   #result(): Promise<T> {
@@ -270,6 +329,18 @@ export class Routine<T> implements Task<T> {
   }
 
   async #teardown(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
+    try {
+      await this.#endTree(error, halted, value);
+    } finally {
+      this.#leaveParent();
+      const done = this.#whenDone;
+      if (done !== null) done.resolve();
+      else this.#whenDone = { promise: Promise.resolve(), resolve: () => {} };
+    }
+  }
+
+  async #endTree(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
+    await this.#haltChildren();
     let teardownError: { value: unknown } | null = null;
     const teardowns = this.#teardowns ?? [];
     this.#teardowns = null;

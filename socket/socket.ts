@@ -1696,11 +1696,31 @@ export class Socket implements AsyncDisposable {
   /**
    * Closes the socket (the seed's `socket:close`). A cosocket waiting in a
    * read on it resumes with end of stream; writers waiting on it fail with
-   * `closed`; its own cosocket, if any, keeps running until it returns.
+   * `closed`; its own cosocket, if any, keeps running until it returns. A
+   * listener's accept loop then ends (`accept()` returns `null`), and with
+   * it every connection cosocket it started (they are its children).
    * Closing twice is allowed.
+   *
+   * The socket is closed when the call returns; the promise it returns
+   * resolves once the socket's cosocket has finished, its children and
+   * teardowns included, so `await server.close()` is a graceful shutdown:
+   * afterwards `sockstat()` no longer counts any of its connections.
+   *
+   * @returns A promise that resolves when the cosocket (if any) has
+   * finished; it never rejects.
    */
-  close(): void {
-    if (this.#kind === "closed") return;
+  close(): Promise<void> {
+    const finished = this.#closeNow();
+    const routine = this.#routine;
+    if (routine === null || routine.done && finished || currentRoutine() === routine) {
+      return this.#settled();
+    }
+    return routine.finished().then(() => this.#settled());
+  }
+
+  /** Closes at once; `true` when the socket was closed already. */
+  #closeNow(): boolean {
+    if (this.#kind === "closed") return true;
     const wasOpen = this.#kind !== "unconnected";
     this.#kind = "closed";
     openSockets--;
@@ -1716,6 +1736,7 @@ export class Socket implements AsyncDisposable {
     const paused = this.#paused;
     this.#paused = null;
     paused?.resume([]);
+    return false;
   }
 
   /**
@@ -1724,7 +1745,7 @@ export class Socket implements AsyncDisposable {
    * outlives an `await using` block.
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
+    this.#closeNow();
     const routine = this.#routine;
     if (routine !== null && !routine.done && currentRoutine() !== routine) await routine.halt();
     await this.#settled();
@@ -1733,6 +1754,19 @@ export class Socket implements AsyncDisposable {
   /** Waits for the read, accept and receive in flight to settle after close. */
   async #settled(): Promise<void> {
     await Promise.allSettled([this.#landing, this.#accepting, this.#receiving]);
+  }
+
+  /**
+   * Makes this socket's cosocket independent of the cosocket that started
+   * it: it no longer ends when that one ends (see `event`). For a
+   * connection that must outlive its server, or work handed from one
+   * cosocket to another.
+   *
+   * @returns This socket.
+   */
+  detach(): this {
+    this.#routine?.detach();
+    return this;
   }
 
   // ---------------------------------------------------------------- attach

@@ -44,4 +44,10 @@ export interface Task<T> extends PromiseLike<T>, Operation<T> {
    * (return from it instead).
    */
   halt(): Promise<void>;
+  /**
+   * Makes the cosocket independent of the cosocket it was started from: it
+   * no longer ends when that one ends. Cosockets started outside any
+   * cosocket are independent from the start.
+   */
+  detach(): void;
 }

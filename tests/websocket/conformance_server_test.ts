@@ -107,7 +107,7 @@ async function openServer(open: OpenOptions = {}): Promise<ServerSession> {
           error,
         });
       }
-    });
+    }).detach(); // it outlives the accept-once cosocket above
   });
   const offer = typeof open.extensions === "string" ? open.extensions : undefined;
   let peer: RawPeer;
@@ -167,7 +167,7 @@ Deno.test("server: a handshake and the first frames in one write lose nothing", 
       let message;
       while ((message = yield* ws.readMessage()) !== null) yield* ws.send(message);
       outcome.resolve(ws.closeReason);
-    });
+    }).detach(); // it outlives the accept-once cosocket above
   });
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.sockname().port });
   const key = crypto.getRandomValues(new Uint8Array(16)).toBase64();
@@ -343,7 +343,7 @@ Deno.test("server: halting the cosocket waiting in read() sends a close frame (1
         } finally {
           log.push("finally");
         }
-      });
+      }).detach(); // it outlives the accept-once cosocket above
     });
     await using peer = await rawClient(listener.sockname().port);
     const ws = await waiting.promise;

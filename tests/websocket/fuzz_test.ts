@@ -358,7 +358,7 @@ for (const size of [1, 0]) {
           } catch (error) {
             done.resolve(error);
           }
-        });
+        }).detach(); // it outlives the accept-once cosocket above
       });
       await using peer = await rawClient(listener.sockname().port);
       const batch = 8192;
@@ -409,7 +409,7 @@ Deno.test("fuzz: 20,000 pings while the peer reads no pongs for a while are all 
         } catch (error) {
           done.resolve(error);
         }
-      });
+      }).detach(); // it outlives the accept-once cosocket above
     });
     await using peer = await rawClient(listener.sockname().port);
     // 2.5 MB of pongs owed while nobody reads them: our side must hold back through flow
