@@ -7,7 +7,7 @@
  * Run: `deno run --allow-net=127.0.0.1 examples/websocket_echo_server.ts`
  */
 import { bind, type Socket } from "@cosocket/socket";
-import { connect, readRequest, upgrade } from "@cosocket/websocket";
+import { connect, readRequest, upgrade, type WsMessageWriter } from "@cosocket/websocket";
 
 /** One connection: a page for browsers, an echo for WebSocket clients. */
 function* serve(sock: Socket) {
@@ -22,10 +22,16 @@ function* serve(sock: Socket) {
   }
   const ws = yield* upgrade(sock, { request, protocols: ["echo"] });
   let piece;
-  // The seed's read: pieces as they trickle in, echoed frame by frame.
+  let writer: WsMessageWriter | null = null;
+  // The seed's read: pieces as they trickle in (a large message arrives in
+  // many), streamed back as they come, one outgoing message per message.
   while ((piece = yield* ws.read()) !== null) {
-    if (piece.bytesRead === piece.frameLength && piece.final) {
-      yield* ws.write(piece.data, piece.utf8);
+    writer ??= ws.writer(piece.utf8);
+    if (piece.final && piece.bytesRead === piece.frameLength) {
+      yield* writer.end(piece.data);
+      writer = null;
+    } else {
+      yield* writer.write(piece.data);
     }
   }
   console.log(`server: client closed with ${ws.closeCode} "${ws.closeReason}"`);
@@ -47,5 +53,13 @@ await Promise.all([1, 2, 3].map(async (n) => {
   console.log(`client ${n} (${ws.protocol}):`, await ws.readMessage());
   await ws.send(new Uint8Array([n, n, n]));
   console.log(`client ${n}:`, await ws.readMessage());
+  // A 1 MiB message reaches the server in many pieces and comes back whole.
+  const big = new Uint8Array(1 << 20).fill(n);
+  await ws.write(big);
+  const echoed = (await ws.readMessage()) as Uint8Array;
+  console.log(
+    `client ${n}: 1 MiB echoed intact:`,
+    echoed.length === big.length && echoed.every((b) => b === n),
+  );
   await ws.close(1000, `client ${n} done`);
 }));

@@ -15,11 +15,12 @@
  * import { bind, type Socket } from "@cosocket/socket";
  * import { connect, upgrade } from "@cosocket/websocket";
  *
+ * // Echo every message whole, however many frames and reads it arrives in.
  * function* echo(sock: Socket) {
  *   const ws = yield* upgrade(sock);
- *   let piece;
- *   while ((piece = yield* ws.read()) !== null) {
- *     if (piece.final && piece.bytesRead === piece.data.length) yield* ws.write(piece.data, piece.utf8);
+ *   let message;
+ *   while ((message = yield* ws.readMessage()) !== null) {
+ *     yield* ws.write(message, typeof message === "string");
  *   }
  * }
  * await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
@@ -30,6 +31,9 @@
  * await using ws = await connect(`ws://127.0.0.1:${server.sockname().port}/`);
  * await ws.write("hello", true);
  * console.log(await ws.readMessage()); // "hello"
+ * const big = new Uint8Array(1 << 20).fill(7); // 1 MiB: many reads on the way
+ * await ws.write(big);
+ * console.log(((await ws.readMessage()) as Uint8Array).length); // 1048576
  * ```
  *
  * @module
