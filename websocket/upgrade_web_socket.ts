@@ -73,6 +73,18 @@ export interface UpgradeWebSocketOptions {
    * @default {1000}
    */
   closeTimeout?: number;
+  /**
+   * The most bytes that writers who do not wait may leave buffered in Deno's
+   * WebSocket for a slow peer (its `bufferedAmount`). Past it a write is
+   * held: a caller that awaits it waits and sends, a write nobody waits for
+   * is dropped whole and the next write throws `SocketError` code
+   * `queuefull` (with a one-time warning naming the call). Deno's own
+   * `send()` never refuses, so a peer that does not read would otherwise grow
+   * the server's memory without end.
+   *
+   * @default {4194304}
+   */
+  maxBufferedAmount?: number;
 }
 
 /** The result of {@linkcode upgradeWebSocket}. */
@@ -88,6 +100,8 @@ const DEFAULT_QUEUE_LENGTH = 16384;
 /** Event-loop turns a waiting writer polls before falling back to a 1 ms timer. */
 const FAST_POLLS = 256;
 const encoder = new TextEncoder();
+/** The dropped-write warning is printed once per process. */
+let warnedRefusal = false;
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
@@ -246,6 +260,9 @@ export class NativeWsSocket implements AsyncDisposable {
   #outbox: (string | Uint8Array)[] | null = [];
   #outboxBytes = 0;
   #queueLength = DEFAULT_QUEUE_LENGTH;
+  #maxBuffered = 4 * MiB;
+  /** A held write nobody waited for: the next write reports it. */
+  #refused: SocketError | null = null;
   #writersWaiting = 0;
 
   // Closing.
@@ -271,6 +288,7 @@ export class NativeWsSocket implements AsyncDisposable {
     this.#maxMessage = options.maxMessageSize ?? 16 * MiB;
     this.#maxQueued = options.maxQueued ?? 16 * MiB;
     this.#closeTimeout = options.closeTimeout ?? 1000;
+    this.#maxBuffered = options.maxBufferedAmount ?? 4 * MiB;
     ws.binaryType = "arraybuffer";
     ws.onopen = () => this.#opened();
     ws.onmessage = (message) => this.#received(message.data as Message);
@@ -582,13 +600,49 @@ export class NativeWsSocket implements AsyncDisposable {
       // Deno copies the bytes at the call, so the caller may reuse its buffer.
       message = typeof data === "string" ? encoder.encode(data) : data;
     }
+    const size = typeof message === "string" ? utf8Length(message) : message.length;
     if (this.#outbox !== null) {
       this.#outbox.push(message);
-      this.#outboxBytes += typeof message === "string" ? utf8Length(message) : message.length;
-    } else {
+      this.#outboxBytes += size;
+    } else if (this.bufferedAmount === 0 || this.bufferedAmount + size <= this.#maxBuffered) {
       this.#ws.send(message);
+    } else {
+      return this.#held(message, size);
     }
     return operation(() => this.#drain());
+  }
+
+  /**
+   * A write over `maxBufferedAmount`: sent once there is room if its caller
+   * waits for it, dropped (and reported on the next write) if not.
+   */
+  #held(message: string | Uint8Array, size: number): Operation<void> {
+    let waited = false;
+    const queued = this.bufferedAmount;
+    const callSite = new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
+    const self = this;
+    const held = operation(function* () {
+      waited = true;
+      yield* self.#drain();
+      self.#checkWritable("write message");
+      self.#ws.send(message);
+      yield* self.#drain();
+    });
+    queueMicrotask(() =>
+      queueMicrotask(() => {
+        if (waited) return;
+        this.#refused ??= new SocketError(
+          "queuefull",
+          `Cannot write to WebSocket: an earlier message of ${size} bytes was dropped because ` +
+            `${queued} bytes were already buffered (maxBufferedAmount ${this.#maxBuffered}) and ` +
+            "its caller did not wait: use yield* (or await) with write()/send()",
+        );
+        if (warnedRefusal) return;
+        warnedRefusal = true;
+        console.warn(`${this.#refused.message}\nThe dropped write was called at:\n${callSite}`);
+      })
+    );
+    return held;
   }
 
   /**
@@ -649,6 +703,11 @@ export class NativeWsSocket implements AsyncDisposable {
   }
 
   #checkWritable(action: string): void {
+    const refused = this.#refused;
+    if (refused !== null) {
+      this.#refused = null;
+      throw refused;
+    }
     if (this.#closing || this.#closed) {
       const phase = this.#closed ? "closed" : "closing";
       throw new SocketError("closed", `Cannot ${action}: the WebSocket is ${phase}`);

@@ -123,7 +123,23 @@ export interface WsSocketOptions extends WsLimits {
    * @default {false}
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * The most bytes of messages that writers who do not wait (`send` in a
+   * loop, a callback) may leave queued for a slow peer. Past it a write is
+   * refused whole, as the socket's writes are past `queuelen`: its
+   * `accepted` is `false`, a caller that awaits it waits instead, and a
+   * refusal nobody looked at makes the next write throw `SocketError`
+   * code `queuefull` (with a one-time warning naming the call). A peer that
+   * never reads can then not grow a server's memory without end.
+   *
+   * @default {4194304}
+   */
+  maxBufferedAmount?: number;
 }
+
+/** The default of `WsSocketOptions.maxBufferedAmount`: 4 MiB. */
+export const DEFAULT_MAX_BUFFERED_AMOUNT = 4 * 1024 * 1024;
+let warnedRefusal = false;
 
 /** A message being sent in fragments; from {@linkcode WsSocket.prototype.writer}. */
 export interface WsMessageWriter {
@@ -177,18 +193,34 @@ const WRITE_BUFFER = 65536;
 
 /** A write taken into the connection's buffer: done at once, or when `waiting` settles. */
 class BufferedWrite implements WriteOperation {
-  readonly accepted = true;
+  readonly #accepted: boolean;
   readonly queueLength: number;
   readonly #waiting: Promise<void> | null;
+  /** Its caller awaited it or delegated to it. */
+  waited = false;
+  /** Its caller looked at `accepted`. */
+  observed = false;
+  /** Where a write refused at the call was called from, for the warning. */
+  readonly callSite: string;
 
-  constructor(waiting: Promise<void> | null, queueLength: number) {
+  constructor(waiting: Promise<void> | null, queueLength: number, accepted = true) {
     this.#waiting = waiting;
     this.queueLength = queueLength;
+    this.#accepted = accepted;
+    this.callSite = accepted
+      ? ""
+      : new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
     // A failure nobody waits for surfaces on the next write instead.
     waiting?.catch(noop);
   }
 
+  get accepted(): boolean {
+    this.observed = true;
+    return this.#accepted;
+  }
+
   *[Symbol.iterator](): Generator<Suspension, void> {
+    this.waited = true;
     if (this.#waiting !== null) yield this.#waiting;
   }
 
@@ -196,6 +228,7 @@ class BufferedWrite implements WriteOperation {
     onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.waited = true;
     return (this.#waiting ?? Promise.resolve()).then(onfulfilled, onrejected);
   }
 }
@@ -312,6 +345,9 @@ export class WsSocket implements AsyncDisposable {
   #flushing = false;
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
+  #maxBuffered = DEFAULT_MAX_BUFFERED_AMOUNT;
+  /** A refused write nobody looked at: the next write reports it. */
+  #refused: SocketError | null = null;
   /** Callers waiting for frames of the batch, and of the write in flight. */
   #batchWaiters: Waiter[] = [];
   #flightWaiters: Waiter[] = [];
@@ -352,6 +388,7 @@ export class WsSocket implements AsyncDisposable {
     this.#maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
     this.#closeTimeout = options.closeTimeout ?? 1000;
     this.#fragmentSize = options.fragmentSize ?? 0;
+    this.#maxBuffered = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
     this.#reuse = options.reuseReadBuffer ?? false;
     const heartbeat = options.heartbeat ?? 0;
     if (heartbeat > 0) this.#heartbeat = setInterval(() => this.#beat(heartbeat), heartbeat);
@@ -993,6 +1030,11 @@ export class WsSocket implements AsyncDisposable {
    */
   #send(frame: Uint8Array, owned: boolean): WriteOperation {
     if (this.#writeError !== null) throw this.#writeError;
+    const refused = this.#refused;
+    if (refused !== null) {
+      this.#refused = null;
+      throw refused;
+    }
     if (!this.#flushing) {
       // The socket's FIFO keeps every write in call order; only frames
       // written behind need our bookkeeping.
@@ -1002,6 +1044,7 @@ export class WsSocket implements AsyncDisposable {
       write.then(this.#onFlushed, this.#onFlushFailed);
       return new BufferedWrite(null, frame.length);
     }
+    const queued = this.#batchBytes;
     this.#batch.push(frame);
     this.#batchBytes += frame.length;
     if (owned && this.#batchBytes <= WRITE_BUFFER) {
@@ -1009,7 +1052,41 @@ export class WsSocket implements AsyncDisposable {
     }
     const waiter = Promise.withResolvers<void>();
     this.#batchWaiters.push(waiter);
-    return new BufferedWrite(waiter.promise, this.#batchBytes);
+    // One message larger than the limit still goes when nothing waits before it.
+    if (queued === 0 || queued + frame.length <= this.#maxBuffered) {
+      return new BufferedWrite(waiter.promise, this.#batchBytes);
+    }
+    // Over the limit: kept only if its caller waits for it (flow control),
+    // decided once the caller had its chance to await, as the socket does.
+    const write = new BufferedWrite(waiter.promise, queued, false);
+    queueMicrotask(() => queueMicrotask(() => this.#decide(write, frame, waiter)));
+    return write;
+  }
+
+  /** Drops a write over the limit that nobody waits for, and remembers it if nobody looked. */
+  #decide(
+    write: BufferedWrite,
+    frame: Uint8Array,
+    waiter: PromiseWithResolvers<void>,
+  ): void {
+    if (write.waited) return;
+    const index = this.#batch.indexOf(frame);
+    if (index === -1) return;
+    this.#batch.splice(index, 1);
+    this.#batchBytes -= frame.length;
+    this.#batchWaiters.splice(this.#batchWaiters.indexOf(waiter), 1);
+    waiter.reject(new SocketError("queuefull", "Cannot write to WebSocket: the buffer is full"));
+    if (write.observed) return;
+    this.#refused ??= new SocketError(
+      "queuefull",
+      `Cannot write to WebSocket: an earlier message of ${frame.length} bytes was refused ` +
+        `because ${write.queueLength} bytes were already buffered (maxBufferedAmount ` +
+        `${this.#maxBuffered}) and its caller did not wait: use yield* (or await) with ` +
+        "write()/send(), or check accepted",
+    );
+    if (warnedRefusal) return;
+    warnedRefusal = true;
+    console.warn(`${this.#refused.message}\nThe refused write was called at:\n${write.callSite}`);
   }
 
   /** The write in flight completed: the batch goes out as the next one. */
