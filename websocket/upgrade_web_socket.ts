@@ -612,6 +612,13 @@ export class NativeWsSocket implements AsyncDisposable {
     return operation(() => this.#drain());
   }
 
+  *#sendHeld(message: string | Uint8Array): Generator<Suspension, void> {
+    yield* this.#drain();
+    this.#checkWritable("write message");
+    this.#ws.send(message);
+    yield* this.#drain();
+  }
+
   /**
    * A write over `maxBufferedAmount`: sent once there is room if its caller
    * waits for it, dropped (and reported on the next write) if not.
@@ -620,13 +627,9 @@ export class NativeWsSocket implements AsyncDisposable {
     let waited = false;
     const queued = this.bufferedAmount;
     const callSite = new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
-    const self = this;
-    const held = operation(function* () {
+    const held = operation(() => {
       waited = true;
-      yield* self.#drain();
-      self.#checkWritable("write message");
-      self.#ws.send(message);
-      yield* self.#drain();
+      return this.#sendHeld(message);
     });
     queueMicrotask(() =>
       queueMicrotask(() => {

@@ -131,6 +131,7 @@ Deno.test("nested three deep: halting the top ends the innermost first", async (
 Deno.test("children end when their parent returns, in reverse start order; a detached one lives on", async () => {
   const order: string[] = [];
   let detached: Task<void> | null = null;
+  // deno-lint-ignore require-yield
   await run(function* () {
     for (const name of ["a", "b", "c"]) {
       spawn(function* () {
