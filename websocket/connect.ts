@@ -17,7 +17,7 @@ import { acceptKey } from "./_accept_key.ts";
 import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";
-import { readHead } from "./_handshake.ts";
+import { readHead } from "./_read_head.ts";
 import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
 
 /** How a client opens a WebSocket. */

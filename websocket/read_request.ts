@@ -1,5 +1,5 @@
 import { type Operation, operation, type Socket } from "@cosocket/socket";
-import { readHead } from "./_handshake.ts";
+import { readHead } from "./_read_head.ts";
 import { parseRequestHead } from "@cosocket/http/head";
 import { WebSocketError } from "./web_socket_error.ts";
 

@@ -1,4 +1,4 @@
-import { type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
+import { type Operation, operation, type Socket, type Suspension, until } from "@cosocket/socket";
 import { checkUpgradeRequest, chooseProtocol, type Refusal } from "./_handshake.ts";
 import { formatResponseHead } from "@cosocket/http/head";
 import { acceptKey } from "./_accept_key.ts";
@@ -30,6 +30,22 @@ export interface UpgradeOptions extends WsSocketOptions, ReadRequestOptions {
    * @default {undefined} (every origin)
    */
   origin?: (origin: string | null, request: UpgradeRequest) => boolean;
+  /**
+   * Decides whether the request may have a WebSocket, before the handshake
+   * answers it: the place to check a session cookie, a token in the query or
+   * an `Authorization` header. Return `true` (or nothing) to accept, `false`
+   * for a plain 403, or a `Response` to answer with instead (a 401 with
+   * `WWW-Authenticate`, a 403 with a body, a redirect). It may be async (a
+   * JWT check, a session lookup). A refused request gets that answer, the
+   * connection closes and `upgrade` throws a `WebSocketError` with the
+   * `status`. Afterwards the request is `ws.request` (with `ws.query` and
+   * `ws.cookies`).
+   *
+   * @default {undefined} (every request)
+   */
+  authorize?: (
+    request: UpgradeRequest,
+  ) => boolean | void | Response | PromiseLike<boolean | void | Response>;
   /**
    * Keeps the WebSocket open when the cosocket that upgraded it ends.
    *
@@ -92,6 +108,18 @@ export function upgrade(socket: Socket, options?: UpgradeOptions): Operation<WsS
     if (request === null) {
       throw new WebSocketError("closed", "Cannot upgrade: connection ended before a request");
     }
+    if (options.authorize !== undefined) {
+      const verdict = yield* until(Promise.resolve(options.authorize(request)));
+      if (verdict === false) {
+        return yield* refuse(socket, {
+          status: 403,
+          statusText: "Forbidden",
+          why: "Cannot upgrade: the request was not authorized",
+          headers: [],
+        });
+      }
+      if (verdict instanceof Response) return yield* refuseWith(socket, verdict);
+    }
     const answer = negotiate(request, options);
     if ("status" in answer) return yield* refuse(socket, answer);
     yield* socket.write(formatResponseHead(101, "Switching Protocols", answer.headers));
@@ -102,6 +130,7 @@ export function upgrade(socket: Socket, options?: UpgradeOptions): Operation<WsS
       extensions: answer.extensions,
       deflate: answer.deflate,
       options,
+      request,
     });
     if (options.detached !== true) yield* closeWithCosocket(ws);
     return ws;
@@ -177,6 +206,46 @@ function negotiate(request: UpgradeRequest, options: UpgradeOptions): Acceptance
     if (!GUARDED.has(name)) answer.push([name, value]);
   }
   return { headers: answer, protocol, extensions, deflate };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  307: "Temporary Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  429: "Too Many Requests",
+};
+
+/** Answers with the authorize hook's response, closes the connection and throws. */
+function* refuseWith(socket: Socket, response: Response): Generator<Suspension, never> {
+  const body = new Uint8Array(yield* until(response.arrayBuffer()));
+  const headers: [string, string][] = [];
+  for (const [name, value] of response.headers) {
+    if (name !== "content-length" && name !== "connection" && name !== "transfer-encoding") {
+      headers.push([name, value]);
+    }
+  }
+  headers.push(["content-length", String(body.length)], ["connection", "close"]);
+  const statusText = response.statusText || (STATUS_TEXT[response.status] ?? "Refused");
+  const head = formatResponseHead(response.status, statusText, headers);
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(head);
+  bytes.set(body, head.length);
+  try {
+    yield* socket.write(bytes);
+  } catch {
+    // The client is gone; the refusal stands.
+  }
+  socket.close();
+  throw new WebSocketError(
+    "protocol",
+    `Cannot upgrade: the request was refused with ${response.status}`,
+    { status: response.status, closeCode: 1002 },
+  );
 }
 
 /** Answers the HTTP error, closes the connection and throws. */

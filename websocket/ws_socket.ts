@@ -31,6 +31,7 @@ import type { PerMessageDeflateOptions } from "./per_message_deflate_options.ts"
 import { Slab } from "./_slab.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import { WebSocketError } from "./web_socket_error.ts";
+import type { UpgradeRequest } from "./read_request.ts";
 
 /**
  * One piece of incoming data, in the seed's `socket:read` return forms:
@@ -167,6 +168,8 @@ export interface WsSetup {
   extensions: string;
   deflate: PerMessageDeflate | null;
   options: WsSocketOptions;
+  /** The upgrade request (server side). */
+  request?: UpgradeRequest | null;
 }
 
 /** @internal Creates a WebSocket over a socket whose handshake is done. */
@@ -285,6 +288,7 @@ export class WsSocket implements AsyncDisposable {
   readonly #socket: Socket;
   readonly #client: boolean;
   readonly #protocol: string;
+  readonly #request: UpgradeRequest | null;
   readonly #extensions: string;
   readonly #deflate: PerMessageDeflate | null;
   readonly #builder: FrameBuilder;
@@ -380,6 +384,7 @@ export class WsSocket implements AsyncDisposable {
     this.#socket = setup.socket;
     this.#client = setup.client;
     this.#protocol = setup.protocol;
+    this.#request = setup.request ?? null;
     this.#extensions = setup.extensions;
     this.#deflate = setup.deflate;
     this.#builder = new FrameBuilder(setup.client);
@@ -1581,6 +1586,42 @@ export class WsSocket implements AsyncDisposable {
    */
   trusted(hostname?: string): boolean {
     return this.#socket.trusted(hostname);
+  }
+
+  /**
+   * The HTTP request this server-side WebSocket was upgraded from (method,
+   * path with query, headers), for routing and authorization after the
+   * upgrade; `null` on the client side.
+   */
+  get request(): UpgradeRequest | null {
+    return this.#request;
+  }
+
+  /** The query parameters of {@linkcode WsSocket.prototype.request}'s path (empty on the client side). */
+  get query(): URLSearchParams {
+    const path = this.#request?.path ?? "";
+    const at = path.indexOf("?");
+    return new URLSearchParams(at === -1 ? "" : path.slice(at + 1));
+  }
+
+  /**
+   * The cookies the upgrade request carried (`Cookie` headers), by name;
+   * the first of several cookies with one name wins (RFC 6265 §5.4).
+   */
+  get cookies(): Map<string, string> {
+    const cookies = new Map<string, string>();
+    const header = this.#request?.headers.get("cookie") ?? "";
+    for (const pair of header.split(";")) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      let value = pair.slice(eq + 1).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+        value = value.slice(1, -1);
+      }
+      if (name !== "" && !cookies.has(name)) cookies.set(name, value);
+    }
+    return cookies;
   }
 
   /** The negotiated subprotocol, `""` when none. */
