@@ -25,6 +25,7 @@ export * from "./pbkdf2.ts";
 export * from "./decrypt_error.ts";
 export * from "./symmetric.ts";
 export * from "./fernet.ts";
+export * from "./gcm_stream.ts";
 export * from "./sig_params.ts";
 export * from "./sign.ts";
 export * from "./verify.ts";

@@ -84,6 +84,31 @@ export interface SymmetricCipher {
   ): Promise<Uint8Array<ArrayBuffer>>;
 }
 
+/** The result of an authenticated mode (GCM, CCM): the tag is always there. */
+export interface AeadResult extends SymmetricResult {
+  /** The authentication tag: 16 bytes for GCM, `tagLength` for CCM. */
+  tag: Uint8Array<ArrayBuffer>;
+}
+
+/** A GCM or CCM cipher: as {@linkcode SymmetricCipher}, with the tag typed as present. */
+export interface AeadCipher extends SymmetricCipher {
+  /**
+   * Sets the additional authenticated data.
+   *
+   * @param aad The additional data.
+   * @returns The cipher, for chaining.
+   */
+  setAuth(aad: string | Uint8Array): AeadCipher;
+  /**
+   * Encrypts a message (or the next chunk of one, for GCM).
+   *
+   * @param data The plaintext.
+   * @param padding Not used by GCM and CCM.
+   * @returns The ciphertext and the tag.
+   */
+  encrypt(data: string | Uint8Array, padding?: "PKCS7"): Promise<AeadResult>;
+}
+
 type Direction = "encrypt" | "decrypt";
 
 function bytesOf(value: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
@@ -760,6 +785,29 @@ const MODES: Record<string, SymmetricCipherName> = {
  * assert.equal(new TextDecoder().decode(back), "hello");
  * ```
  */
+export function symmetric(
+  cipher: "GCM" | "gcm" | "CCM" | "ccm",
+  key: string | Uint8Array | CryptoKey,
+  iv: string | Uint8Array,
+  options?: SymmetricOptions,
+): AeadCipher;
+/**
+ * Creates a GCM, CCM or CBC cipher object, the mode chosen at run time (see
+ * the first signature for the details and examples).
+ *
+ * @param cipher `"GCM"`, `"CCM"` or `"CBC"` (any case).
+ * @param key The AES key: 16, 24 or 32 bytes, or an AES `CryptoKey`.
+ * @param iv The IV or nonce.
+ * @param options `tagLength` for CCM.
+ * @returns The cipher.
+ * @throws {TypeError} For an unknown mode. {RangeError} For a bad key, IV or tag length.
+ */
+export function symmetric(
+  cipher: SymmetricCipherName | Lowercase<SymmetricCipherName>,
+  key: string | Uint8Array | CryptoKey,
+  iv: string | Uint8Array,
+  options?: SymmetricOptions,
+): SymmetricCipher;
 export function symmetric(
   cipher: SymmetricCipherName | Lowercase<SymmetricCipherName>,
   key: string | Uint8Array | CryptoKey,

@@ -416,3 +416,13 @@ Deno.test("symmetric() accepts AES CryptoKeys: used as is for their own mode, ex
   ]);
   assert.throws(() => symmetric("GCM", hmac, iv), TypeError);
 });
+
+Deno.test("GCM and CCM results type their tag as present (no non-null assertion needed)", async () => {
+  const key = new Uint8Array(16).fill(1);
+  const gcm = await symmetric("GCM", key, new Uint8Array(12)).encrypt("abc");
+  const ccm = await symmetric("ccm", key, new Uint8Array(12), { tagLength: 8 }).encrypt("abc");
+  // These assignments type-check only because the tag is typed as present.
+  const gcmTag: Uint8Array = gcm.tag;
+  const ccmTag: Uint8Array = ccm.tag;
+  if (gcmTag.length !== 16 || ccmTag.length !== 8) throw new Error("wrong tag lengths");
+});
