@@ -24,7 +24,8 @@ export async function handshake(
       unsafelyDisableHostnameVerification: options.unsafelyDisableHostnameVerification ?? false,
     });
     onStart(tls);
-    const info = await Promise.race([
+    // A timeout of 0 leaves the handshake to the peer and the operating system.
+    const info = timeout === 0 ? await tls.handshake() : await Promise.race([
       tls.handshake(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(

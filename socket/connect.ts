@@ -14,7 +14,10 @@ import type { TlsClientOptions } from "./tls_options.ts";
 export interface ConnectOptions {
   /**
    * The longest wait for the connection (and its TLS handshake), in
-   * milliseconds, as the seed's `timeout` option.
+   * milliseconds, as the seed's `timeout` option. The default is the
+   * seed's, one second, which suits a LAN or loopback; over the internet pass
+   * a longer one (`connect(host, 443, { timeout: 10_000 })`), and `0` waits
+   * as long as the operating system does.
    *
    * @default {1000}
    */
@@ -149,7 +152,7 @@ async function establish(
   try {
     const conn = await tcpConnect(hostname, port, options, timeout);
     if (tls === null) return attach(target, { conn, poolKey: key });
-    const remaining = Math.max(1, timeout - (Date.now() - started));
+    const remaining = timeout === 0 ? 0 : Math.max(1, timeout - (Date.now() - started));
     const secured = await handshake(conn as Deno.TcpConn, serverName, tls, remaining);
     return attach(target, {
       conn: secured.conn,
@@ -182,7 +185,8 @@ async function tcpConnect(
 ): Promise<StreamConn> {
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  // 0: no timer of ours; the operating system's own connect timeout applies.
+  const timer = timeout === 0 ? undefined : setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, timeout);

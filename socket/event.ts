@@ -13,6 +13,14 @@ import type { Task } from "./task.ts";
  * connect or bind this very socket. It may also stay unconnected and only
  * write to other sockets, or wait in `disable()` until someone calls
  * `enable()`. The socket closes when the function returns or throws.
+ * Started inside another cosocket, it is that one's child and ends with it
+ * (see {@linkcode spawn}).
+ *
+ * Inside the function, wait for operations with `yield*` (not a bare
+ * `yield`, which fails with "use yield* with an operation"). A promise is
+ * not an operation: `yield* somePromise` fails; wrap it as
+ * `yield* until(somePromise)` (a `crypto.subtle` call, `fetch`,
+ * `Deno.readFile`, a JWT `verify`).
  *
  * @param fn The cosocket: a generator function.
  * @param args The arguments after the socket.
@@ -184,7 +192,10 @@ export function sleep(ms: number): Operation<void> {
 
 /**
  * Waits for a promise inside a cosocket: the bridge from promise-based APIs
- * (fetch, file I/O, WebCrypto) into cosocket code.
+ * (fetch, file I/O, WebCrypto, a JWT `verify`) into cosocket code. A
+ * promise cannot be `yield*`ed directly (it is not iterable: TypeScript
+ * reports "must have a '[Symbol.iterator]()' method", and at run time the
+ * cosocket fails with a hint to use `until`).
  *
  * @param promise The promise, or a function that starts it when the
  * operation runs (lazily).

@@ -392,3 +392,11 @@ Deno.test("toip() resolves names with the system resolver and fails with unreach
   equal(await toip("127.0.0.1"), "127.0.0.1");
   await rejects(Promise.resolve(toip("no-such-host.invalid")), isCode("unreachable"));
 });
+
+Deno.test("connect() with timeout 0 sets no timer of its own and connects", async () => {
+  await using server = bind(0, { hostname: "127.0.0.1" });
+  await using client = await connect("127.0.0.1", server.sockname().port, { timeout: 0 });
+  await using peer = (await server.accept())!;
+  await client.write("zero");
+  equal(text((await peer.readExactly(4))!), "zero");
+});
