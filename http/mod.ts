@@ -14,4 +14,6 @@
  *
  * @module
  */
+export * from "./client.ts";
 export * from "./head.ts";
+export * from "./http_error.ts";

@@ -1,0 +1,229 @@
+/**
+ * Reads one HTTP/1.1 message body from a socket, whatever its framing
+ * (RFC 9112 §6): a `Content-Length`, chunked transfer coding (with its
+ * trailers), or the rest of the connection. It keeps its own small buffer
+ * for bytes past a chunk boundary; bytes past the end of the body mean the
+ * connection cannot be reused.
+ */
+import type { Socket, Suspension } from "@cosocket/socket";
+import { HttpError } from "./http_error.ts";
+
+/** How the body's end is known. */
+export type Framing =
+  | { kind: "none" }
+  | { kind: "length"; length: number }
+  | { kind: "chunked" }
+  | { kind: "close" };
+
+/** The limits a body reader enforces. */
+export interface BodyLimits {
+  /** The longest chunk-size line or trailer line. */
+  maxLineLength: number;
+  /** The most trailer fields. */
+  maxTrailers: number;
+  /** Milliseconds per socket read; `undefined` waits forever. */
+  timeout: number | undefined;
+}
+
+const CHUNK_SIZE =
+  /^([0-9A-Fa-f]{1,15})(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\\r\n]|\\.)*"))?[ \t]*)*$/;
+
+/** One message body being read. */
+export class BodyReader {
+  readonly #socket: Socket;
+  readonly #framing: Framing;
+  readonly #limits: BodyLimits;
+  /** Bytes read from the socket and not handed out yet. */
+  #buffer: Uint8Array | null = null;
+  /** Bytes left in the current chunk (chunked) or in the body (length). */
+  #left: number;
+  #done: boolean;
+  /** Chunked: waiting for the CRLF after a chunk's data. */
+  #chunkEnd = false;
+  /** The trailer fields of a chunked body, once read. */
+  readonly trailers: Headers = new Headers();
+
+  constructor(socket: Socket, framing: Framing, limits: BodyLimits) {
+    this.#socket = socket;
+    this.#framing = framing;
+    this.#limits = limits;
+    this.#left = framing.kind === "length" ? framing.length : 0;
+    this.#done = framing.kind === "none" || (framing.kind === "length" && framing.length === 0);
+  }
+
+  /** `true` once the whole body was read. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * `true` when the connection may carry another message: the body ended by
+   * its framing and no byte beyond it was received.
+   */
+  get reusable(): boolean {
+    return this.#done && this.#framing.kind !== "close" &&
+      (this.#buffer === null || this.#buffer.length === 0);
+  }
+
+  /**
+   * Reads the next piece of the body, at most `max` bytes.
+   *
+   * @returns The bytes, or `null` at the end of the body.
+   */
+  *read(max: number): Generator<Suspension, Uint8Array | null> {
+    while (!this.#done) {
+      switch (this.#framing.kind) {
+        case "length":
+          return yield* this.#readLength(max);
+        case "close":
+          return yield* this.#readToClose(max);
+        case "chunked": {
+          const piece = yield* this.#readChunked(max);
+          if (piece !== null) return piece;
+          break;
+        }
+        default:
+          this.#done = true;
+      }
+    }
+    return null;
+  }
+
+  *#take(max: number, required: boolean): Generator<Suspension, Uint8Array | null> {
+    let buffer = this.#buffer;
+    if (buffer === null || buffer.length === 0) {
+      buffer = yield* this.#socket.read(this.#limits.timeout);
+      if (buffer === null) {
+        if (required) {
+          throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+        }
+        return null;
+      }
+    }
+    if (buffer.length <= max) {
+      this.#buffer = null;
+      return buffer;
+    }
+    this.#buffer = buffer.subarray(max);
+    return buffer.subarray(0, max);
+  }
+
+  *#readLength(max: number): Generator<Suspension, Uint8Array | null> {
+    const piece = (yield* this.#take(Math.min(max, this.#left), true))!;
+    this.#left -= piece.length;
+    if (this.#left === 0) this.#done = true;
+    return piece;
+  }
+
+  *#readToClose(max: number): Generator<Suspension, Uint8Array | null> {
+    const piece = yield* this.#take(max, false);
+    if (piece === null) this.#done = true;
+    return piece;
+  }
+
+  /** A piece of chunk data, or `null` after a chunk-size line or at the end. */
+  *#readChunked(max: number): Generator<Suspension, Uint8Array | null> {
+    if (this.#left > 0) {
+      const piece = (yield* this.#take(Math.min(max, this.#left), true))!;
+      this.#left -= piece.length;
+      if (this.#left === 0) this.#chunkEnd = true;
+      return piece;
+    }
+    if (this.#chunkEnd) {
+      const line = yield* this.#line();
+      if (line !== "") {
+        throw new HttpError(
+          "protocol",
+          "Cannot read response body: chunk data is longer than its size",
+        );
+      }
+      this.#chunkEnd = false;
+    }
+    const sizeLine = yield* this.#line();
+    const match = CHUNK_SIZE.exec(sizeLine);
+    if (match === null) {
+      throw new HttpError(
+        "protocol",
+        `Cannot read response body: invalid chunk size line ${
+          JSON.stringify(sizeLine.slice(0, 40))
+        }`,
+      );
+    }
+    const size = parseInt(match[1]!, 16);
+    if (size === 0) {
+      yield* this.#readTrailers();
+      this.#done = true;
+      return null;
+    }
+    this.#left = size;
+    return null;
+  }
+
+  *#readTrailers(): Generator<Suspension, void> {
+    for (let count = 0;; count++) {
+      const line = yield* this.#line();
+      if (line === "") return;
+      if (count >= this.#limits.maxTrailers) {
+        throw new HttpError("toolarge", "Cannot read response body: too many trailer fields");
+      }
+      const colon = line.indexOf(":");
+      if (colon <= 0 || /[\s]/.test(line.slice(0, colon))) {
+        throw new HttpError("protocol", "Cannot read response body: malformed trailer field");
+      }
+      try {
+        this.trailers.append(line.slice(0, colon), line.slice(colon + 1).trim());
+      } catch (cause) {
+        throw new HttpError("protocol", "Cannot read response body: malformed trailer field", {
+          cause,
+        });
+      }
+    }
+  }
+
+  /** One CRLF-terminated line (without it); a bare LF is refused. */
+  *#line(): Generator<Suspension, string> {
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (true) {
+      const buffer = (yield* this.#take(Infinity, true))!;
+      const lf = buffer.indexOf(0x0a);
+      const end = lf === -1 ? buffer.length : lf + 1;
+      if (length + end > this.#limits.maxLineLength + 2) {
+        throw new HttpError("toolarge", "Cannot read response body: chunk line too long");
+      }
+      parts.push(buffer.subarray(0, end));
+      length += end;
+      if (lf !== -1) {
+        if (end < buffer.length) this.#buffer = buffer.subarray(end);
+        break;
+      }
+    }
+    const bytes = parts.length === 1 ? parts[0]! : concat(parts, length);
+    if (bytes.length < 2 || bytes[bytes.length - 2] !== 0x0d) {
+      throw new HttpError("protocol", "Cannot read response body: a line ends in a bare LF");
+    }
+    return latin1(bytes.subarray(0, bytes.length - 2));
+  }
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x0d || b === 0x00) {
+      throw new HttpError("protocol", "Cannot read response body: control character in a line");
+    }
+    text += String.fromCharCode(b);
+  }
+  return text;
+}

@@ -1,0 +1,793 @@
+import {
+  connect,
+  type Operation,
+  operation,
+  type Socket,
+  type SocketAddress,
+  SocketError,
+  type Suspension,
+  type TlsClientOptions,
+} from "@cosocket/socket";
+import { BodyReader, type Framing } from "./_body_reader.ts";
+import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
+import { HttpError } from "./http_error.ts";
+
+/** Options of {@linkcode httpc}: the defaults of every request of the client. */
+export interface HttpcOptions {
+  /**
+   * TLS settings for `https:` URLs (the seed's `shark` option): CA
+   * certificates to trust besides the platform's roots, a server name.
+   *
+   * @default {{}} (the platform's trust, as the seed's `sharkClient()`)
+   */
+  tls?: TlsClientOptions;
+  /**
+   * Keep connections open between requests and reuse them (HTTP/1.1
+   * persistent connections, the seed's `persistent`), pooled per origin on
+   * the socket pool.
+   *
+   * @default {true}
+   */
+  persistent?: boolean;
+  /**
+   * The local address to connect from (the seed's `intf`).
+   *
+   * @default {undefined} (any interface)
+   */
+  intf?: string;
+  /**
+   * Resolve host names to IPv6 addresses (the seed's `ipv6`).
+   *
+   * @default {false}
+   */
+  ipv6?: boolean;
+  /**
+   * Milliseconds each connect, read and write may take (the seed's
+   * `http:timeout`); 0 waits forever; at most 3,240,000.
+   *
+   * @default {20000}
+   */
+  timeout?: number;
+  /**
+   * The largest response head, in bytes.
+   *
+   * @default {16384}
+   */
+  maxHeaderSize?: number;
+  /**
+   * The most response header fields.
+   *
+   * @default {100}
+   */
+  maxHeaders?: number;
+  /**
+   * The largest body that `read("a")` (and `text()`, `json()`) collects.
+   *
+   * @default {67108864}
+   */
+  maxBodySize?: number;
+}
+
+/** A query value: repeated keys are arrays (the seed's `key2={"b1","b2"}`). */
+export type QueryValue = string | number | boolean | readonly (string | number | boolean)[];
+
+/** Options of {@linkcode HttpClient.prototype.request}. */
+export interface RequestOptions {
+  /** The URL: `http:` or `https:`. */
+  url: string | URL;
+  /**
+   * The method.
+   *
+   * @default {"GET"}
+   */
+  method?: string;
+  /**
+   * Extra request headers.
+   *
+   * @default {undefined}
+   */
+  header?: HeadersInit;
+  /**
+   * Query parameters added to the URL; arrays repeat the key.
+   *
+   * @default {undefined}
+   */
+  query?: Record<string, QueryValue>;
+  /**
+   * User name for HTTP Basic authentication.
+   *
+   * @default {undefined}
+   */
+  user?: string;
+  /**
+   * Password for HTTP Basic authentication.
+   *
+   * @default {""}
+   */
+  password?: string;
+  /**
+   * The length of the body the caller will `write`: sent as
+   * `Content-Length`. Without it, a body for POST, PUT and PATCH is sent with
+   * chunked transfer coding and ends when the response is read.
+   *
+   * @default {undefined}
+   */
+  size?: number;
+  /**
+   * Accept only a TLS server whose certificate was verified for its name
+   * (the seed's `trusted`); otherwise the request fails with `nottrusted`.
+   *
+   * @default {false}
+   */
+  trusted?: boolean;
+}
+
+/** A cookie the server set, from a `Set-Cookie` header. */
+export interface SetCookie {
+  /** The cookie's name. */
+  name: string;
+  /** The cookie's value. */
+  value: string;
+  /** The attributes (lower-case names: `expires`, `path`, `domain`, `secure`, ...); `""` for flags. */
+  attributes: Record<string, string>;
+}
+
+const DEFAULT_TIMEOUT = 20_000;
+const MAX_TIMEOUT = 3_240_000;
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+const CRLF = new Uint8Array([13, 10]);
+const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
+const HEAD_END = new Uint8Array([13, 10, 13, 10]);
+const encoder = new TextEncoder();
+
+type Phase = "idle" | "sending" | "receiving" | "body" | "done";
+
+/**
+ * An HTTP/1.1 client (the seed's low-level `httpc` library): one request at a
+ * time over a persistent connection, every waiting call an operation that
+ * async code awaits and a cosocket delegates to with `yield*` without
+ * blocking anything else.
+ *
+ * The seed's sequence: `request(options)` sends the request head; `write`
+ * sends a body; `status()`, `header()` and `read()` read the response.
+ * Responses framed by `Content-Length`, chunked transfer coding or the end of
+ * the connection are read; conflicting framing (both headers, differing
+ * lengths), an invalid chunk size, obs-fold and bare LF are refused (response
+ * smuggling). Heads are limited to 16 KiB and 100 fields by default.
+ *
+ * @example A GET and a POST over one kept-alive connection
+ * ```ts
+ * import { httpc } from "@cosocket/http";
+ *
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) =>
+ *   new Response(request.method === "POST" ? await request.text() : "hello"));
+ * await using client = httpc();
+ * const base = `http://127.0.0.1:${server.addr.port}`;
+ * await client.request({ url: `${base}/` });
+ * console.log(await client.status(), await client.text()); // 200 "hello"
+ * await client.request({ url: `${base}/echo`, method: "POST", size: 4 });
+ * await client.write("ping");
+ * console.log(await client.text()); // "ping"
+ * ```
+ */
+export class HttpClient implements AsyncDisposable {
+  readonly #options: HttpcOptions;
+  #timeout: number;
+  #socket: Socket | null = null;
+  #phase: Phase = "idle";
+  #method = "GET";
+  #url: URL | null = null;
+  /** The request head, kept to resend it on a fresh connection. */
+  #head: Uint8Array | null = null;
+  #chunked = false;
+  #size: number | null = null;
+  #written = 0;
+  #response: ResponseHead | null = null;
+  #body: BodyReader | null = null;
+  #closeAfter = false;
+
+  /**
+   * Creates a client; use {@linkcode httpc}.
+   *
+   * @param options The defaults of every request.
+   */
+  constructor(options?: HttpcOptions) {
+    this.#options = options ?? {};
+    this.#timeout = checkTimeout(this.#options.timeout ?? DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Sets the milliseconds each connect, read and write may take (the seed's
+   * `http:timeout`).
+   *
+   * @param ms 0 waits forever; at most 3,240,000.
+   * @throws {RangeError} Outside 0..3,240,000.
+   */
+  timeout(ms: number): void {
+    this.#timeout = checkTimeout(ms);
+  }
+
+  /**
+   * Sends a request head (the seed's `http:request`), over a kept-alive
+   * connection to the same origin when there is one. A request with a body
+   * continues with {@linkcode write}; the response is read with
+   * {@linkcode status}, {@linkcode header} and {@linkcode read}. A previous
+   * response not read to its end is discarded first.
+   *
+   * @param options URL, method, headers, query, Basic credentials, body size.
+   * @returns The operation, done once the head is sent.
+   * @throws {TypeError} For a URL that is not `http:`/`https:`, or a method,
+   * header name or value that is malformed or contains CR or LF (request
+   * splitting).
+   * @throws {HttpError} `nottrusted` with `trusted: true` and an unverified
+   * server.
+   * @throws {SocketError} `refused`, `unreachable`, `timeout`, `tls` from the
+   * connection.
+   */
+  request(options: RequestOptions): Operation<void> {
+    return operation(() => this.#request(options));
+  }
+
+  *#request(options: RequestOptions): Generator<Suspension, void> {
+    yield* this.#finishPrevious();
+    const url = new URL(options.url);
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`Cannot send request: unsupported URL scheme "${url.protocol}"`);
+    }
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        url.searchParams.append(key, String(item));
+      }
+    }
+    const method = (options.method ?? "GET").toUpperCase();
+    const headers = new Headers(options.header);
+    if (!headers.has("host")) headers.set("host", url.host);
+    const user = options.user ?? decodeURIComponent(url.username);
+    if (user !== "" && !headers.has("authorization")) {
+      const password = options.password ?? decodeURIComponent(url.password);
+      headers.set("authorization", `Basic ${basic(user, password)}`);
+    }
+    if (this.#options.persistent === false) headers.set("connection", "close");
+    this.#size = options.size ?? null;
+    this.#chunked = this.#size === null && BODY_METHODS.has(method);
+    if (this.#size !== null) {
+      if (!Number.isSafeInteger(this.#size) || this.#size < 0) {
+        throw new RangeError(`Cannot send request: size must be a non-negative integer`);
+      }
+      headers.set("content-length", String(this.#size));
+    } else if (this.#chunked) headers.set("transfer-encoding", "chunked");
+    const path = `${url.pathname}${url.search}`;
+    // Throws TypeError for CR, LF or NUL anywhere: a request is never split.
+    this.#head = formatRequestHead(method, path, headers);
+    this.#method = method;
+    this.#url = url;
+    this.#written = 0;
+    this.#response = null;
+    this.#body = null;
+    this.#closeAfter = this.#options.persistent === false;
+    const socket = yield* this.#connect(url, this.#options.persistent !== false);
+    if (options.trusted === true && !socket.trusted()) {
+      this.#drop();
+      throw new HttpError(
+        "nottrusted",
+        `Cannot send request: the server ${url.hostname} is not trusted`,
+      );
+    }
+    yield* socket.write(this.#head);
+    this.#phase = this.#size === 0 || (!this.#chunked && this.#size === null)
+      ? "receiving"
+      : "sending";
+  }
+
+  *#connect(url: URL, pooled: boolean): Generator<Suspension, Socket> {
+    const https = url.protocol === "https:";
+    const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
+    const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    const socket = yield* connect(hostname, port, {
+      timeout: this.#timeout,
+      detached: true,
+      pool: pooled,
+      ...(https ? { tls: { serverName: hostname, ...this.#options.tls } } : {}),
+      ...(this.#options.intf === undefined ? {} : { localAddress: this.#options.intf }),
+      ...(this.#options.ipv6 === true ? { ipv6: true } : {}),
+    });
+    this.#socket = socket;
+    return socket;
+  }
+
+  /**
+   * Sends part of the request body (the seed's `http:write`). With `size`
+   * given, the bytes count against it; without, each call is one chunk of
+   * chunked transfer coding, and reading the response ends the body.
+   *
+   * @param data The bytes; a string is sent as UTF-8.
+   * @returns The operation, done once the kernel took the bytes.
+   * @throws {HttpError} `incorrectuse` when no request body is open, or when
+   * the bytes go past `size`.
+   * @throws {SocketError} From the connection.
+   */
+  write(data: Uint8Array | string): Operation<void> {
+    return operation(() => this.#write(data));
+  }
+
+  *#write(data: Uint8Array | string): Generator<Suspension, void> {
+    if (this.#phase !== "sending") {
+      throw new HttpError("incorrectuse", "Cannot write request body: no request body is open");
+    }
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (bytes.length === 0) return;
+    const socket = this.#socket!;
+    if (this.#chunked) {
+      yield* socket.write(joinChunk(bytes));
+      return;
+    }
+    if (this.#written + bytes.length > this.#size!) {
+      throw new HttpError(
+        "incorrectuse",
+        `Cannot write request body: ${
+          this.#written + bytes.length
+        } bytes exceed size ${this.#size}`,
+      );
+    }
+    yield* socket.write(bytes);
+    this.#written += bytes.length;
+    if (this.#written === this.#size) this.#phase = "receiving";
+  }
+
+  /** Ends the request body (if open) and reads the response head (if not read yet). */
+  *#awaitResponse(): Generator<Suspension, ResponseHead> {
+    if (this.#response !== null) return this.#response;
+    if (this.#phase === "idle" || this.#phase === "done") {
+      throw new HttpError("incorrectuse", "Cannot read response: no request was sent");
+    }
+    const socket = this.#socket!;
+    if (this.#phase === "sending") {
+      if (this.#chunked) yield* socket.write(LAST_CHUNK);
+      else if (this.#written !== this.#size) {
+        this.#drop();
+        throw new HttpError(
+          "incorrectuse",
+          `Cannot read response: only ${this.#written} of ${this.#size} body bytes were written`,
+        );
+      }
+      this.#phase = "receiving";
+    }
+    let head: ResponseHead;
+    try {
+      head = yield* this.#readHead(socket);
+    } catch (error) {
+      // A kept-alive connection the server closed meanwhile: try once more
+      // on a fresh one, when sending the request again cannot do harm.
+      if (!this.#retryable(socket, error)) {
+        this.#drop();
+        throw error;
+      }
+      this.#drop();
+      const fresh = yield* this.#connect(this.#url!, false);
+      yield* fresh.write(this.#head!);
+      try {
+        head = yield* this.#readHead(fresh);
+      } catch (again) {
+        this.#drop();
+        throw again;
+      }
+    }
+    this.#response = head;
+    this.#body = new BodyReader(this.#socket!, this.#framing(head), {
+      maxLineLength: 4096,
+      maxTrailers: this.#options.maxHeaders ?? 100,
+      timeout: this.#readTimeout(),
+    });
+    const connection = (head.headers.get("connection") ?? "").toLowerCase();
+    if (head.version === "HTTP/1.0" && !connection.includes("keep-alive")) this.#closeAfter = true;
+    if (connection.split(",").some((token) => token.trim() === "close")) this.#closeAfter = true;
+    this.#phase = "body";
+    if (this.#body.done) this.#finishBody();
+    return head;
+  }
+
+  #retryable(socket: Socket, error: unknown): boolean {
+    const stale = error instanceof StaleConnection ||
+      (error instanceof SocketError && error.code === "closed");
+    return stale && socket.reusedTimes() > 0 && IDEMPOTENT.has(this.#method) &&
+      this.#written === 0 && !this.#chunked;
+  }
+
+  *#readHead(socket: Socket): Generator<Suspension, ResponseHead> {
+    const maxHeaderSize = this.#options.maxHeaderSize ?? 16384;
+    const limits = { maxHeaderSize, maxHeaders: this.#options.maxHeaders ?? 100 };
+    let first = true;
+    while (true) {
+      let bytes: Uint8Array | null;
+      try {
+        const timeout = this.#readTimeout();
+        bytes = yield* socket.readUntil(HEAD_END, {
+          maxLength: maxHeaderSize,
+          inclusive: true,
+          ...(timeout === undefined ? {} : { timeout }),
+        });
+      } catch (error) {
+        if (error instanceof RangeError) {
+          throw new HttpError(
+            "toolarge",
+            `Cannot read response: head exceeds ${maxHeaderSize} bytes`,
+            {
+              cause: error,
+            },
+          );
+        }
+        if (error instanceof Error && error.name === "IncompleteReadError") {
+          throw new HttpError(
+            "protocol",
+            "Cannot read response: connection ended inside the head",
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      }
+      if (bytes === null) {
+        if (first) throw new StaleConnection();
+        throw new HttpError("protocol", "Cannot read response: connection ended before the head");
+      }
+      first = false;
+      let head: ResponseHead;
+      try {
+        head = parseResponseHead(bytes, limits);
+      } catch (error) {
+        const code = error instanceof RangeError ? "toolarge" : "protocol";
+        throw new HttpError(code, `Cannot read response: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      // Interim answers (100 Continue, 103 Early Hints) are consumed.
+      if (head.status >= 200 || head.status === 101) return head;
+    }
+  }
+
+  /** How the response body ends (RFC 9112 §6.3), refusing ambiguous framing. */
+  #framing(head: ResponseHead): Framing {
+    if (
+      this.#method === "HEAD" || head.status === 204 || head.status === 304 ||
+      head.status === 101 || (head.status >= 100 && head.status < 200)
+    ) {
+      return { kind: "none" };
+    }
+    const te = head.headers.get("transfer-encoding");
+    const cl = head.headers.get("content-length");
+    if (te !== null) {
+      if (cl !== null) {
+        throw this.#protocol("both Transfer-Encoding and Content-Length (response smuggling)");
+      }
+      const codings = te.split(",").map((c) => c.trim().toLowerCase());
+      if (codings.length !== 1 || codings[0] !== "chunked") {
+        throw this.#protocol(`unsupported Transfer-Encoding "${te}"`);
+      }
+      return { kind: "chunked" };
+    }
+    if (cl !== null) {
+      const values = cl.split(",").map((v) => v.trim());
+      if (!values.every((v) => /^\d{1,15}$/.test(v) && v === values[0])) {
+        throw this.#protocol(`invalid or conflicting Content-Length "${cl}"`);
+      }
+      return { kind: "length", length: Number(values[0]) };
+    }
+    this.#closeAfter = true;
+    return { kind: "close" };
+  }
+
+  #protocol(why: string): HttpError {
+    this.#drop();
+    return new HttpError("protocol", `Cannot read response: ${why}`);
+  }
+
+  #readTimeout(): number | undefined {
+    return this.#timeout === 0 ? undefined : this.#timeout;
+  }
+
+  /**
+   * The response status (the seed's `http:status`), reading the response
+   * head first if needed (and ending a chunked request body).
+   *
+   * @returns The status code.
+   * @throws {HttpError} `protocol` or `toolarge` for a bad head,
+   * `incorrectuse` before a request.
+   * @throws {SocketError} From the connection (`timeout`, `closed`).
+   */
+  status(): Operation<number> {
+    return operation(function* (this: HttpClient) {
+      return (yield* this.#awaitResponse()).status;
+    }.bind(this));
+  }
+
+  /**
+   * The response headers (the seed's `http:header`).
+   *
+   * @returns The headers; repeated fields are combined, except `Set-Cookie`.
+   * @throws {HttpError} As {@linkcode status}.
+   */
+  header(): Operation<Headers> {
+    return operation(function* (this: HttpClient) {
+      return (yield* this.#awaitResponse()).headers;
+    }.bind(this));
+  }
+
+  /**
+   * The response header fields as `[name, value]` pairs (the seed's
+   * `http:headerpairs` iterator), names in lower case.
+   *
+   * @returns The pairs, each `Set-Cookie` on its own.
+   * @throws {HttpError} As {@linkcode status}.
+   */
+  headerPairs(): Operation<[string, string][]> {
+    return operation(function* (this: HttpClient) {
+      const headers = (yield* this.#awaitResponse()).headers;
+      const pairs: [string, string][] = [];
+      for (const [name, value] of headers) {
+        if (name === "set-cookie") continue;
+        pairs.push([name, value]);
+      }
+      for (const cookie of headers.getSetCookie()) pairs.push(["set-cookie", cookie]);
+      return pairs;
+    }.bind(this));
+  }
+
+  /**
+   * The cookies the response sets (the seed's `http:cookie` iterator): name,
+   * value and attributes of each `Set-Cookie` header.
+   *
+   * @returns The cookies, in the order sent.
+   * @throws {HttpError} As {@linkcode status}.
+   */
+  cookies(): Operation<SetCookie[]> {
+    return operation(function* (this: HttpClient) {
+      const headers = (yield* this.#awaitResponse()).headers;
+      return headers.getSetCookie().map(parseSetCookie).filter((c) => c !== null);
+    }.bind(this));
+  }
+
+  /**
+   * Reads the response body (the seed's `http:read`): `"a"` for all of it,
+   * a number for at most that many bytes, nothing to discard the rest.
+   *
+   * @param size `"a"`, a byte count, or nothing.
+   * @returns The bytes; `null` at the end of the body (and after discarding).
+   * @throws {HttpError} `toolarge` when `"a"` meets more than `maxBodySize`
+   * bytes; `protocol` for a malformed body (bad chunk size, connection cut
+   * inside it).
+   * @throws {SocketError} From the connection.
+   */
+  read(size?: "a" | number): Operation<Uint8Array | null> {
+    return operation(() => this.#read(size));
+  }
+
+  *#read(size: "a" | number | undefined): Generator<Suspension, Uint8Array | null> {
+    yield* this.#awaitResponse();
+    const body = this.#body!;
+    try {
+      if (size === undefined) {
+        while ((yield* body.read(65536)) !== null);
+        this.#finishBody();
+        return null;
+      }
+      if (size === "a") return yield* this.#readAll(body);
+      if (!Number.isSafeInteger(size) || size < 1) {
+        throw new RangeError(`Cannot read response body: size must be "a" or a positive integer`);
+      }
+      const piece = yield* body.read(size);
+      if (piece === null || body.done) this.#finishBody();
+      return piece;
+    } catch (error) {
+      this.#drop();
+      throw error;
+    }
+  }
+
+  *#readAll(body: BodyReader): Generator<Suspension, Uint8Array> {
+    const max = this.#options.maxBodySize ?? 64 * 1024 * 1024;
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    let piece;
+    while ((piece = yield* body.read(1 << 20)) !== null) {
+      length += piece.length;
+      if (length > max) {
+        throw new HttpError("toolarge", `Cannot read response body: it exceeds ${max} bytes`);
+      }
+      parts.push(piece);
+    }
+    this.#finishBody();
+    if (parts.length === 1) return parts[0]!;
+    const all = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return all;
+  }
+
+  /**
+   * Reads the whole body as UTF-8 text.
+   *
+   * @returns The text.
+   * @throws {HttpError} As {@linkcode read}.
+   */
+  text(): Operation<string> {
+    return operation(function* (this: HttpClient) {
+      return new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0));
+    }.bind(this));
+  }
+
+  /**
+   * Reads the whole body as JSON.
+   *
+   * @returns The parsed value.
+   * @throws {SyntaxError} When the body is not JSON.
+   * @throws {HttpError} As {@linkcode read}.
+   */
+  json(): Operation<unknown> {
+    return operation(function* (this: HttpClient) {
+      return JSON.parse(new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0)));
+    }.bind(this));
+  }
+
+  /** The body ended: park the connection for reuse, or close it. */
+  #finishBody(): void {
+    if (this.#phase === "done") return;
+    this.#phase = "done";
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket === null) return;
+    if (!this.#closeAfter && this.#body?.reusable === true && this.#response?.status !== 101) {
+      try {
+        socket.setKeepAlive();
+        // The connection now waits in the pool; this socket object is done.
+        socket.close();
+        return;
+      } catch {
+        // Not reusable after all (unread bytes): close it.
+      }
+    }
+    socket.close();
+  }
+
+  *#finishPrevious(): Generator<Suspension, void> {
+    if (this.#phase === "idle" || this.#phase === "done") return;
+    if (this.#phase === "body" && this.#body !== null) {
+      yield* this.#read(undefined);
+      return;
+    }
+    this.#drop();
+  }
+
+  #drop(): void {
+    this.#socket?.close();
+    this.#socket = null;
+    this.#phase = "done";
+  }
+
+  /**
+   * Reports whether the connection is TLS with a certificate verified for
+   * the server's name (the seed's `http:trusted`).
+   *
+   * @returns `false` for plain HTTP and before a request.
+   */
+  trusted(): boolean {
+    return this.#socket?.trusted() ?? false;
+  }
+
+  /**
+   * The server's address (the seed's `http:peername`).
+   *
+   * @returns The address.
+   * @throws {SocketError} `incorrectuse` when no connection is open.
+   */
+  peername(): SocketAddress {
+    return this.#open().peername();
+  }
+
+  /**
+   * The local address of the connection (the seed's `http:sockname`).
+   *
+   * @returns The address.
+   * @throws {SocketError} `incorrectuse` when no connection is open.
+   */
+  sockname(): SocketAddress {
+    return this.#open().sockname();
+  }
+
+  #open(): Socket {
+    if (this.#socket === null) {
+      throw new SocketError("incorrectuse", "Cannot get address: no connection is open");
+    }
+    return this.#socket;
+  }
+
+  /**
+   * Closes the connection (the seed's `http:close`); an idle kept-alive one
+   * stays in the pool for the next client.
+   *
+   * @returns A promise settled once the connection is closed.
+   */
+  close(): Promise<void> {
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#phase = "idle";
+    return socket === null ? Promise.resolve() : socket.close();
+  }
+
+  /** Closes the client (`await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** The first read on a kept-alive connection found it closed by the server. */
+class StaleConnection extends SocketError {
+  constructor() {
+    super("closed", "Cannot read response: the connection was closed before the response");
+  }
+}
+
+/**
+ * Creates an HTTP/1.1 client (the seed's `require"httpc".create(op)`).
+ *
+ * @param options TLS, persistence, interface, IPv6, timeout and limits.
+ * @returns The client.
+ * @throws {RangeError} For a timeout outside 0..3,240,000.
+ *
+ * @example Query tables with repeated keys and Basic authentication
+ * ```ts
+ * import { httpc } from "@cosocket/http";
+ *
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) =>
+ *   new Response(`${new URL(request.url).search} ${request.headers.get("authorization")}`));
+ * await using client = httpc({ timeout: 5000 });
+ * await client.request({
+ *   url: `http://127.0.0.1:${server.addr.port}/`,
+ *   query: { key1: "a", key2: ["b1", "b2"] },
+ *   user: "ada",
+ *   password: "secret",
+ * });
+ * console.log(await client.text()); // "?key1=a&key2=b1&key2=b2 Basic YWRhOnNlY3JldA=="
+ * ```
+ */
+export function httpc(options?: HttpcOptions): HttpClient {
+  return new HttpClient(options);
+}
+
+function checkTimeout(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIMEOUT) {
+    throw new RangeError(`Cannot set timeout: ${ms} is outside 0..${MAX_TIMEOUT} ms`);
+  }
+  return ms;
+}
+
+function basic(user: string, password: string): string {
+  return encoder.encode(`${user}:${password}`).toBase64();
+}
+
+function joinChunk(bytes: Uint8Array): Uint8Array {
+  const size = encoder.encode(bytes.length.toString(16));
+  const out = new Uint8Array(size.length + 2 + bytes.length + 2);
+  out.set(size);
+  out.set(CRLF, size.length);
+  out.set(bytes, size.length + 2);
+  out.set(CRLF, size.length + 2 + bytes.length);
+  return out;
+}
+
+function parseSetCookie(header: string): SetCookie | null {
+  const [pair = "", ...rest] = header.split(";");
+  const eq = pair.indexOf("=");
+  if (eq <= 0) return null;
+  const attributes: Record<string, string> = {};
+  for (const part of rest) {
+    const at = part.indexOf("=");
+    const name = (at === -1 ? part : part.slice(0, at)).trim().toLowerCase();
+    if (name !== "") attributes[name] = at === -1 ? "" : part.slice(at + 1).trim();
+  }
+  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
+}

@@ -1,0 +1,147 @@
+/** Servers nobody here wrote, for the HTTP client tests: Node's `http` module and nginx. */
+
+/** A server process and its port. */
+export interface PeerServer extends AsyncDisposable {
+  port: number;
+}
+
+/**
+ * Runs `script` under Node; the script listens on 127.0.0.1 port 0 and
+ * prints its port on the first line.
+ */
+export async function nodeServer(script: string): Promise<PeerServer> {
+  const child = new Deno.Command("node", {
+    args: ["--input-type=module", "-e", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("The Node server exited before printing its port");
+    text += value;
+  }
+  reader.releaseLock();
+  return {
+    port: Number(text.trim()),
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+      await child.stdin.close().catch(() => {});
+    },
+  };
+}
+
+/** A free loopback port (nginx cannot listen on port 0 and report it). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts nginx (Debian's) in the foreground with a generated configuration
+ * serving `root`, with the extra `server` directives given.
+ */
+export async function nginx(root: string, extra = ""): Promise<PeerServer> {
+  const dir = await Deno.makeTempDir({ prefix: "cosocket_nginx_" });
+  for (let attempt = 0;; attempt++) {
+    const port = freePort();
+    const conf = `
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    ${extra}
+  }
+}`;
+    await Deno.writeTextFile(`${dir}/nginx.conf`, conf);
+    const child = new Deno.Command("nginx", {
+      args: ["-p", dir, "-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const errors = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    // Ready once it accepts a connection (or gone, when the port was taken).
+    let ready = false;
+    for (let i = 0; i < 100 && !ready; i++) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        ready = true;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const stop = async () => {
+      child.kill("SIGTERM");
+      await child.status;
+      await errors.cancel().catch(() => {});
+    };
+    if (ready) {
+      return {
+        port,
+        async [Symbol.asyncDispose]() {
+          await stop();
+          await Deno.remove(dir, { recursive: true });
+        },
+      };
+    }
+    await stop();
+    if (attempt === 2) throw new Error("Cannot start nginx");
+  }
+}
+
+/** A raw TCP server that answers each connection with `answer(requestText)` bytes, then closes. */
+export function rawServer(
+  answer: (request: string, conn: Deno.Conn) => Promise<void> | void,
+): { port: number } & AsyncDisposable {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  const serving = (async () => {
+    for await (const conn of listener) {
+      conns.add(conn);
+      (async () => {
+        const buffer = new Uint8Array(65536);
+        const count = await conn.read(buffer);
+        if (count !== null) await answer(new TextDecoder().decode(buffer.subarray(0, count)), conn);
+      })().catch(() => {}).finally(() => {
+        conns.delete(conn);
+        try {
+          conn.close();
+        } catch {
+          // Closed by the answer.
+        }
+      });
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      }
+      await serving;
+    },
+  };
+}

@@ -1,0 +1,325 @@
+// The HTTP/1.1 client against servers nobody here wrote (Node's http module,
+// nginx, Deno.serve) and against raw servers that misbehave on purpose.
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { run, SocketError, sockstat } from "@cosocket/socket";
+import { httpc, HttpError } from "@cosocket/http";
+import { nginx, nodeServer, rawServer } from "./_peers.ts";
+
+const NODE_APP = `
+import http from "node:http";
+const server = http.createServer(async (req, res) => {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  const url = new URL(req.url, "http://x");
+  if (url.pathname === "/port") return res.end(String(req.socket.remotePort));
+  if (url.pathname === "/chunked") {
+    res.setHeader("trailer", "x-sum");
+    for (let i = 0; i < 50; i++) res.write("piece " + i + "\\n");
+    res.addTrailers({ "x-sum": "50" });
+    return res.end();
+  }
+  if (url.pathname === "/cookies") {
+    res.setHeader("set-cookie", ["a=1; Path=/; HttpOnly", "b=two; Domain=example.com; Secure; SameSite=Lax"]);
+    return res.end("ok");
+  }
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify({
+    method: req.method,
+    te: req.headers["transfer-encoding"] ?? null,
+    cl: req.headers["content-length"] ?? null,
+    length: body.length,
+    sha: (await import("node:crypto")).createHash("sha256").update(body).digest("hex"),
+    query: url.search,
+  }));
+});
+server.keepAliveTimeout = 10000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+async function assertClean() {
+  for (let i = 0; i < 50; i++) {
+    const { total, active } = sockstat();
+    if (total === 0 && active === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const { total, active } = sockstat();
+  deepStrictEqual({ total, active }, { total: 0, active: 0 });
+}
+
+Deno.test("client: keep-alive against Node http reuses one connection for many requests", async () => {
+  await using node = await nodeServer(NODE_APP);
+  {
+    await using client = httpc();
+    const ports = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      await client.request({ url: `http://127.0.0.1:${node.port}/port` });
+      strictEqual(await client.status(), 200);
+      ports.add(await client.text());
+    }
+    strictEqual(ports.size, 1, `client ports used: ${[...ports]}`);
+  }
+  const { closePool } = await import("@cosocket/socket");
+  await closePool();
+  await assertClean();
+});
+
+Deno.test("client: chunked responses with trailers, read whole or in pieces", async () => {
+  await using node = await nodeServer(NODE_APP);
+  await using client = httpc({ persistent: false });
+  const expected = Array.from({ length: 50 }, (_, i) => `piece ${i}\n`).join("");
+  await client.request({ url: `http://127.0.0.1:${node.port}/chunked` });
+  strictEqual(await client.text(), expected);
+  await client.request({ url: `http://127.0.0.1:${node.port}/chunked` });
+  let text = "";
+  let piece;
+  while ((piece = await client.read(7)) !== null) {
+    ok(piece.length <= 7);
+    text += new TextDecoder().decode(piece);
+  }
+  strictEqual(text, expected);
+});
+
+Deno.test("client: uploads with Content-Length and with chunked coding; query tables and Basic auth", async () => {
+  await using node = await nodeServer(NODE_APP);
+  await using client = httpc({ persistent: false });
+  const data = new Uint8Array(300_000).map((_, i) => i * 7);
+  const sha = createHash("sha256").update(data).digest("hex");
+  await client.request({
+    url: `http://127.0.0.1:${node.port}/up`,
+    method: "PUT",
+    size: data.length,
+    query: { key1: "a", key2: ["b1", "b2"] },
+  });
+  await client.write(data.subarray(0, 100_000));
+  await client.write(data.subarray(100_000));
+  const sized = await client.json() as Record<string, unknown>;
+  deepStrictEqual(
+    [sized.method, sized.cl, sized.te, sized.length, sized.sha, sized.query],
+    ["PUT", "300000", null, 300000, sha, "?key1=a&key2=b1&key2=b2"],
+  );
+  await client.request({ url: `http://127.0.0.1:${node.port}/up`, method: "POST" });
+  for (let at = 0; at < data.length; at += 65_536) {
+    await client.write(data.subarray(at, at + 65_536));
+  }
+  const chunked = await client.json() as Record<string, unknown>;
+  deepStrictEqual([chunked.te, chunked.length, chunked.sha], ["chunked", 300000, sha]);
+  await client.request({ url: `http://127.0.0.1:${node.port}/up`, method: "POST", size: 3 });
+  await rejects(
+    Promise.resolve(client.write("four")),
+    (e: unknown) => e instanceof HttpError && e.code === "incorrectuse",
+  );
+});
+
+Deno.test("client: Set-Cookie headers become cookies with attributes; headerPairs keeps each", async () => {
+  await using node = await nodeServer(NODE_APP);
+  await using client = httpc({ persistent: false });
+  await client.request({ url: `http://127.0.0.1:${node.port}/cookies` });
+  deepStrictEqual(await client.cookies(), [
+    { name: "a", value: "1", attributes: { path: "/", httponly: "" } },
+    { name: "b", value: "two", attributes: { domain: "example.com", secure: "", samesite: "Lax" } },
+  ]);
+  const pairs = await client.headerPairs();
+  strictEqual(pairs.filter(([name]) => name === "set-cookie").length, 2);
+  await client.read();
+});
+
+Deno.test("client: nginx static files (a 64 MiB one streamed), keep-alive, redirects reported", async () => {
+  const root = await Deno.makeTempDir({ prefix: "cosocket_www_" });
+  try {
+    const big = new Uint8Array(64 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+    await Deno.writeFile(`${root}/big.bin`, big);
+    await Deno.writeTextFile(`${root}/hello.txt`, "hello from nginx\n");
+    const expected = createHash("sha256").update(big).digest("hex");
+    // nginx's workers run as an unprivileged user: let them read the files.
+    await Deno.chmod(root, 0o755);
+    for (const name of ["big.bin", "hello.txt"]) await Deno.chmod(`${root}/${name}`, 0o644);
+    await using server = await nginx(root, "location = /old { return 301 /hello.txt; }");
+    await using client = httpc();
+    const base = `http://127.0.0.1:${server.port}`;
+    await client.request({ url: `${base}/hello.txt` });
+    strictEqual(await client.text(), "hello from nginx\n");
+    await client.request({ url: `${base}/big.bin` });
+    strictEqual((await client.header()).get("content-length"), String(big.length));
+    const hash = createHash("sha256");
+    let piece;
+    let total = 0;
+    while ((piece = await client.read(1 << 20)) !== null) {
+      hash.update(piece);
+      total += piece.length;
+    }
+    strictEqual(total, big.length);
+    strictEqual(hash.digest("hex"), expected);
+    await client.request({ url: `${base}/old` });
+    strictEqual(await client.status(), 301);
+    ok((await client.header()).get("location")!.endsWith("/hello.txt"));
+    await client.read();
+    await client.request({ url: `${base}/missing`, method: "HEAD" });
+    strictEqual(await client.status(), 404);
+    strictEqual((await client.read("a"))!.length, 0);
+  } finally {
+    const { closePool } = await import("@cosocket/socket");
+    await closePool();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("client: a cosocket reads a response with yield* while another cosocket keeps running", async () => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return new Response("slow");
+  });
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 5);
+  const answer = await run(function* () {
+    const client = httpc({ persistent: false });
+    yield* client.request({ url: `http://127.0.0.1:${server.addr.port}/` });
+    const status = yield* client.status();
+    const text = new TextDecoder().decode((yield* client.read("a"))!);
+    return `${status} ${text}`;
+  });
+  clearInterval(interval);
+  strictEqual(answer, "200 slow");
+  ok(ticks > 3, "the event loop kept running while the cosocket waited");
+});
+
+const HEAD_OK = "HTTP/1.1 200 OK\r\n";
+
+Deno.test("client: ambiguous or malformed framing is refused (response smuggling)", async () => {
+  const cases: Record<string, string> = {
+    "CL and TE": `${HEAD_OK}content-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n`,
+    "differing CLs": `${HEAD_OK}content-length: 3\r\ncontent-length: 4\r\n\r\nabcd`,
+    "bad CL": `${HEAD_OK}content-length: 3x\r\n\r\nabc`,
+    "obs-fold": `${HEAD_OK}x-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n`,
+    "bare LF in head": `HTTP/1.1 200 OK\nx: y\r\ncontent-length: 0\r\n\r\n`,
+    "invalid chunk size": `${HEAD_OK}transfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`,
+    "chunk longer than its size":
+      `${HEAD_OK}transfer-encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n`,
+    "bare LF after a chunk size": `${HEAD_OK}transfer-encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n`,
+    "TE gzip": `${HEAD_OK}transfer-encoding: gzip\r\n\r\nxxxx`,
+    "body cut short": `${HEAD_OK}content-length: 10\r\n\r\nabc`,
+  };
+  for (const [name, response] of Object.entries(cases)) {
+    await using server = rawServer(async (_, conn) => {
+      await conn.write(new TextEncoder().encode(response));
+    });
+    const client = httpc({ persistent: false });
+    await client.request({ url: `http://127.0.0.1:${server.port}/` });
+    await rejects(
+      (async () => {
+        await client.status();
+        await client.read("a");
+      })(),
+      (error: unknown) => error instanceof HttpError && error.code === "protocol",
+      name,
+    );
+    await client.close();
+  }
+  await assertClean();
+});
+
+Deno.test("client: limits on head size and header count; bodies past maxBodySize", async () => {
+  const huge = `${HEAD_OK}x-big: ${"a".repeat(20_000)}\r\ncontent-length: 0\r\n\r\n`;
+  const many = HEAD_OK + Array.from({ length: 150 }, (_, i) => `x-${i}: ${i}\r\n`).join("") +
+    "content-length: 0\r\n\r\n";
+  const long = `${HEAD_OK}content-length: 5000\r\n\r\n${"b".repeat(5000)}`;
+  for (const [response, limit] of [[huge, "head"], [many, "count"], [long, "body"]] as const) {
+    await using server = rawServer(async (_, conn) => {
+      await conn.write(new TextEncoder().encode(response));
+    });
+    const client = httpc({ persistent: false, maxBodySize: 1000 });
+    await client.request({ url: `http://127.0.0.1:${server.port}/` });
+    await rejects(
+      (async () => {
+        await client.status();
+        await client.read("a");
+      })(),
+      (error: unknown) => error instanceof HttpError && error.code === "toolarge",
+      limit,
+    );
+    await client.close();
+  }
+});
+
+Deno.test("client: every truncation of a chunked response is a typed error, never a hang", async () => {
+  const full =
+    `${HEAD_OK}transfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nx-t: 1\r\n\r\n`;
+  for (let cut = 0; cut < full.length; cut++) {
+    await using server = rawServer(async (_, conn) => {
+      await conn.write(new TextEncoder().encode(full.slice(0, cut)));
+    });
+    const client = httpc({ persistent: false, timeout: 2000 });
+    await client.request({ url: `http://127.0.0.1:${server.port}/` });
+    let outcome: unknown = null;
+    try {
+      await client.status();
+      await client.read("a");
+    } catch (error) {
+      outcome = error;
+    }
+    ok(
+      outcome instanceof HttpError || (outcome instanceof SocketError && outcome.code === "closed"),
+      `cut at ${cut}: ${String(outcome)}`,
+    );
+    await client.close();
+  }
+  await using whole = rawServer(async (_, conn) => {
+    await conn.write(new TextEncoder().encode(full));
+  });
+  const client = httpc({ persistent: false });
+  await client.request({ url: `http://127.0.0.1:${whole.port}/` });
+  strictEqual(await client.text(), "hello world");
+  await client.close();
+});
+
+Deno.test("client: a server that drips one byte at a time is cut off by the timeout", async () => {
+  await using server = rawServer(async (_, conn) => {
+    for (const byte of new TextEncoder().encode(HEAD_OK)) {
+      await conn.write(new Uint8Array([byte]));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  });
+  const client = httpc({ persistent: false, timeout: 100 });
+  await client.request({ url: `http://127.0.0.1:${server.port}/` });
+  await rejects(
+    Promise.resolve(client.status()),
+    (e: unknown) => e instanceof SocketError && e.code === "timeout",
+  );
+  await client.close();
+});
+
+Deno.test("client: CR or LF in a header, method or URL is refused (request splitting)", async () => {
+  const client = httpc();
+  await rejects(
+    Promise.resolve(
+      client.request({ url: "http://127.0.0.1:1/", header: [["x-a", "1\r\nx-b: 2"]] }),
+    ),
+    TypeError,
+  );
+  await rejects(
+    Promise.resolve(client.request({ url: "http://127.0.0.1:1/", method: "GET /x HTTP/1.1\r\n" })),
+    TypeError,
+  );
+  await rejects(Promise.resolve(client.request({ url: "ftp://127.0.0.1/" })), TypeError);
+  await client.close();
+});
+
+Deno.test("client: halting a cosocket that waits for a response leaves nothing behind", async () => {
+  await using server = rawServer(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  const task = run(function* () {
+    const client = httpc({ persistent: false });
+    try {
+      yield* client.request({ url: `http://127.0.0.1:${server.port}/` });
+      return yield* client.status();
+    } finally {
+      client.close();
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await task.halt();
+  await assertClean();
+});
