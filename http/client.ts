@@ -11,6 +11,7 @@ import {
 import { BodyReader, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
+import { proxycon, type ProxyOptions } from "./proxycon.ts";
 
 /** Options of {@linkcode httpc}: the defaults of every request of the client. */
 export interface HttpcOptions {
@@ -48,6 +49,22 @@ export interface HttpcOptions {
    * @default {20000}
    */
   timeout?: number;
+  /**
+   * Reach servers through this HTTP (CONNECT) or SOCKS5 proxy (the seed's
+   * `proxy`, `proxyport`, `socks`, `proxyuser`, `proxypass`). Connections
+   * through a proxy are not pooled.
+   *
+   * @default {undefined} (direct connections)
+   */
+  proxy?: ProxyOptions;
+  /**
+   * With `proxy`: `request()` only opens the tunnel to the URL's host and
+   * port, sends nothing, and {@linkcode http2sock} hands over the raw socket
+   * for another protocol (the seed's `proxycon` and its `"prxready"`).
+   *
+   * @default {false}
+   */
+  proxycon?: boolean;
   /**
    * The largest response head, in bytes.
    *
@@ -141,7 +158,10 @@ const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 const HEAD_END = new Uint8Array([13, 10, 13, 10]);
 const encoder = new TextEncoder();
 
-type Phase = "idle" | "sending" | "receiving" | "body" | "done";
+/** @internal Takes a client's connection; `http2sock` is the public entry. */
+export let takeSocket: (client: HttpClient) => Socket;
+
+type Phase = "idle" | "sending" | "receiving" | "body" | "tunnel" | "done";
 
 /**
  * An HTTP/1.1 client (the seed's low-level `httpc` library): one request at a
@@ -266,6 +286,14 @@ export class HttpClient implements AsyncDisposable {
     this.#response = null;
     this.#body = null;
     this.#closeAfter = this.#options.persistent === false;
+    if (this.#options.proxycon === true) {
+      if (this.#options.proxy === undefined) {
+        throw new HttpError("incorrectuse", "Cannot open tunnel: proxycon needs the proxy option");
+      }
+      yield* this.#connect(url, false, true);
+      this.#phase = "tunnel";
+      return;
+    }
     const socket = yield* this.#connect(url, this.#options.persistent !== false);
     if (options.trusted === true && !socket.trusted()) {
       this.#drop();
@@ -280,10 +308,21 @@ export class HttpClient implements AsyncDisposable {
       : "sending";
   }
 
-  *#connect(url: URL, pooled: boolean): Generator<Suspension, Socket> {
+  *#connect(url: URL, pooled: boolean, raw = false): Generator<Suspension, Socket> {
     const https = url.protocol === "https:";
     const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    const proxy = this.#options.proxy;
+    if (proxy !== undefined) {
+      const tls = https && !raw ? { tls: { serverName: hostname, ...this.#options.tls } } : {};
+      const socket = yield* proxycon(proxy, `${url.hostname}:${port}`, {
+        timeout: this.#timeout,
+        ...tls,
+      });
+      this.#socket = socket;
+      this.#closeAfter = true;
+      return socket;
+    }
     const socket = yield* connect(hostname, port, {
       timeout: this.#timeout,
       detached: true,
@@ -637,6 +676,8 @@ export class HttpClient implements AsyncDisposable {
   #finishBody(): void {
     if (this.#phase === "done") return;
     this.#phase = "done";
+    // After 101 Switching Protocols the connection belongs to http2sock().
+    if (this.#response?.status === 101) return;
     const socket = this.#socket;
     this.#socket = null;
     if (socket === null) return;
@@ -721,6 +762,24 @@ export class HttpClient implements AsyncDisposable {
   /** Closes the client (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  static {
+    takeSocket = (client) => client.#takeSocket();
+  }
+
+  /** Hands the connection over (a tunnel, or after 101 Switching Protocols). */
+  #takeSocket(): Socket {
+    const socket = this.#socket;
+    if (socket === null || !(this.#phase === "tunnel" || this.#response?.status === 101)) {
+      throw new HttpError(
+        "incorrectuse",
+        "Cannot take the socket: it is handed over only after a proxycon tunnel or a 101 response",
+      );
+    }
+    this.#socket = null;
+    this.#phase = "idle";
+    return socket;
   }
 }
 

@@ -13,8 +13,16 @@
  *   request (CR or LF)
  * - `status`: the server answered with an error status while the client was
  *   still uploading; `status` has it and the upload stopped
+ * - `proxy`: the proxy refused to open the tunnel; `status` has its HTTP
+ *   status (407 for missing credentials) or its SOCKS5 reply code
  */
-export type HttpErrorCode = "protocol" | "toolarge" | "nottrusted" | "incorrectuse" | "status";
+export type HttpErrorCode =
+  | "protocol"
+  | "toolarge"
+  | "nottrusted"
+  | "incorrectuse"
+  | "status"
+  | "proxy";
 
 /** Options of {@linkcode HttpError}. */
 export interface HttpErrorOptions extends ErrorOptions {

@@ -145,3 +145,68 @@ export function rawServer(
     },
   };
 }
+
+/** Waits until something listens on the port (at most two seconds). */
+async function listening(port: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return true;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  return false;
+}
+
+/** Runs a program that listens on `port` until it is stopped. */
+async function daemon(cmd: string, args: (port: number) => string[]): Promise<PeerServer> {
+  for (let attempt = 0;; attempt++) {
+    const port = freePort();
+    const child = new Deno.Command(cmd, { args: args(port), stdout: "null", stderr: "null" })
+      .spawn();
+    const stop = async () => {
+      child.kill("SIGTERM");
+      await child.status;
+    };
+    if (await listening(port)) return { port, [Symbol.asyncDispose]: stop };
+    await stop();
+    if (attempt === 2) throw new Error(`Cannot start ${cmd}`);
+  }
+}
+
+/** Debian's tinyproxy (HTTP CONNECT), optionally with Basic authentication. */
+export async function tinyproxy(auth?: { user: string; password: string }): Promise<PeerServer> {
+  const dir = await Deno.makeTempDir({ prefix: "cosocket_tinyproxy_" });
+  const server = await daemon("tinyproxy", (port) => {
+    const conf = [
+      `Port ${port}`,
+      "Listen 127.0.0.1",
+      "Timeout 60",
+      "MaxClients 100",
+      "Allow 127.0.0.1",
+      "LogLevel Critical",
+      ...(auth === undefined ? [] : [`BasicAuth ${auth.user} ${auth.password}`]),
+    ].join("\n");
+    Deno.writeTextFileSync(`${dir}/tinyproxy.conf`, conf);
+    return ["-d", "-c", `${dir}/tinyproxy.conf`];
+  });
+  return {
+    port: server.port,
+    async [Symbol.asyncDispose]() {
+      await server[Symbol.asyncDispose]();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Debian's microsocks (SOCKS5), optionally with username/password. */
+export function microsocks(auth?: { user: string; password: string }): Promise<PeerServer> {
+  return daemon("microsocks", (port) => [
+    "-i",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    ...(auth === undefined ? [] : ["-u", auth.user, "-P", auth.password]),
+  ]);
+}
