@@ -15,6 +15,8 @@
  *   still uploading; `status` has it and the upload stopped
  * - `proxy`: the proxy refused to open the tunnel; `status` has its HTTP
  *   status (407 for missing credentials) or its SOCKS5 reply code
+ * - `redirect`: too many redirects, a redirect loop, or a refused `https:` →
+ *   `http:` downgrade
  */
 export type HttpErrorCode =
   | "protocol"
@@ -22,7 +24,8 @@ export type HttpErrorCode =
   | "nottrusted"
   | "incorrectuse"
   | "status"
-  | "proxy";
+  | "proxy"
+  | "redirect";
 
 /** Options of {@linkcode HttpError}. */
 export interface HttpErrorOptions extends ErrorOptions {

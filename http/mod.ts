@@ -17,5 +17,6 @@
 export * from "./client.ts";
 export * from "./head.ts";
 export * from "./http2sock.ts";
+export * from "./http.ts";
 export * from "./http_error.ts";
 export * from "./proxycon.ts";

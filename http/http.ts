@@ -1,0 +1,201 @@
+import { type Operation, operation, type Suspension } from "@cosocket/socket";
+import { HttpClient, type HttpcOptions, type RequestOptions } from "./client.ts";
+import { HttpError } from "./http_error.ts";
+
+/** Options of {@linkcode http}: the client's, request defaults, and redirect rules. */
+export interface HttpOptions extends HttpcOptions, Partial<RedirectRequestOptions> {
+  /**
+   * The most redirects one request follows.
+   *
+   * @default {10}
+   */
+  maxRedirects?: number;
+  /**
+   * Follow a redirect from `https:` to `http:` (refused by default: it would
+   * send the rest of the exchange in clear text).
+   *
+   * @default {false}
+   */
+  allowDowngrade?: boolean;
+}
+
+/** A request of the redirecting client: the low-level options plus a body it can send again. */
+export interface RedirectRequestOptions extends RequestOptions {
+  /**
+   * The request body, sent with `Content-Length`; kept so that a 307 or 308
+   * redirect can send it again. (A body streamed with `write()` is not
+   * redirected: the 3xx answer is returned as is.)
+   *
+   * @default {undefined}
+   */
+  body?: Uint8Array | string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
+
+/**
+ * The seed's `http` library: an {@linkcode HttpClient} whose creation
+ * options are the defaults of every request, and which follows redirects.
+ * 301, 302, 303, 307 and 308 are followed up to `maxRedirects`, with the
+ * method rules browsers and RFC 9110 use: 303 turns any method but HEAD into
+ * GET, 301 and 302 turn POST into GET, 307 and 308 keep the method and send
+ * the `body` again. `Authorization`, `Cookie` and `Proxy-Authorization` (and
+ * Basic credentials) are dropped when a redirect leaves the origin; an
+ * `https:` → `http:` redirect is refused unless `allowDowngrade`; a loop is
+ * detected. {@linkcode HttpRedirectClient.prototype.url} gives the final URL.
+ */
+export class HttpRedirectClient extends HttpClient {
+  readonly #defaults: HttpOptions;
+  #url: URL | null = null;
+
+  /**
+   * Creates the client; use {@linkcode http}.
+   *
+   * @param options Client options and request defaults.
+   */
+  constructor(options?: HttpOptions) {
+    super(options);
+    this.#defaults = options ?? {};
+  }
+
+  /**
+   * Sends a request with the creation options as defaults, following
+   * redirects; then read the final response with `status()`, `header()`,
+   * `read()`.
+   *
+   * @param options Overrides of the defaults (`url` is required in one of them).
+   * @returns The operation, done once the final response head is read (or,
+   * for a body streamed with `write()`, once the head is sent).
+   * @throws {HttpError} `redirect` for too many redirects, a loop, or a refused
+   * downgrade; otherwise as {@linkcode HttpClient.prototype.request}.
+   */
+  override request(options?: Partial<RedirectRequestOptions>): Operation<void> {
+    return operation(() => this.#follow({ ...this.#defaults, ...options }));
+  }
+
+  *#follow(merged: Partial<RedirectRequestOptions> & HttpOptions): Generator<Suspension, void> {
+    if (merged.url === undefined) {
+      throw new TypeError("Cannot send request: no url, neither in the defaults nor the request");
+    }
+    const send = (options: RequestOptions) => HttpClient.prototype.request.call(this, options);
+    const body = typeof merged.body === "string"
+      ? new TextEncoder().encode(merged.body)
+      : merged.body;
+    let url = new URL(merged.url);
+    let method = (merged.method ?? "GET").toUpperCase();
+    const headers = new Headers(merged.header);
+    let user = merged.user;
+    let password = merged.password;
+    let query = merged.query;
+    let withBody = body;
+    const seen = new Set<string>();
+    for (let hops = 0;; hops++) {
+      seen.add(`${method} ${url.href}`);
+      yield* send({
+        ...pick(merged),
+        url,
+        method,
+        header: headers,
+        ...(query === undefined ? {} : { query }),
+        ...(user === undefined ? {} : { user }),
+        ...(password === undefined ? {} : { password }),
+        ...(withBody === undefined ? {} : { size: withBody.length }),
+      });
+      if (withBody !== undefined) yield* this.write(withBody);
+      else if (merged.size !== undefined || ["POST", "PUT", "PATCH"].includes(method)) {
+        // The caller streams the body: no redirect can be replayed.
+        this.#url = url;
+        return;
+      }
+      const status = yield* this.status();
+      const location = (yield* this.header()).get("location");
+      if (!REDIRECTS.has(status) || location === null) {
+        this.#url = url;
+        return;
+      }
+      if (hops >= (merged.maxRedirects ?? 10)) {
+        throw new HttpError("redirect", `Cannot follow redirect: more than ${hops} redirects`);
+      }
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch (cause) {
+        throw new HttpError("redirect", `Cannot follow redirect: invalid Location "${location}"`, {
+          cause,
+        });
+      }
+      if (next.protocol !== "http:" && next.protocol !== "https:") {
+        throw new HttpError("redirect", `Cannot follow redirect to a ${next.protocol} URL`);
+      }
+      if (
+        url.protocol === "https:" && next.protocol === "http:" && merged.allowDowngrade !== true
+      ) {
+        throw new HttpError(
+          "redirect",
+          `Cannot follow redirect from https to http (${next.href}): set allowDowngrade to allow it`,
+        );
+      }
+      if (
+        status === 303 && method !== "HEAD" ||
+        (status === 301 || status === 302) && method === "POST"
+      ) {
+        method = "GET";
+        withBody = undefined;
+        headers.delete("content-type");
+      }
+      if (next.origin !== url.origin) {
+        for (const name of CREDENTIALS) headers.delete(name);
+        user = undefined;
+        password = undefined;
+      }
+      if (seen.has(`${method} ${next.href}`)) {
+        throw new HttpError("redirect", `Cannot follow redirect: a loop back to ${next.href}`);
+      }
+      yield* this.read();
+      url = next;
+      // The Location carries its own query.
+      query = undefined;
+    }
+  }
+
+  /**
+   * The URL of the last response, after redirects (the seed's `http:url`).
+   *
+   * @returns The URL with its query, or `null` before a request.
+   */
+  url(): URL | null {
+    return this.#url;
+  }
+}
+
+/** The low-level options a redirect hop passes on unchanged. */
+function pick(options: Partial<RedirectRequestOptions>): Pick<RequestOptions, "trusted"> {
+  return options.trusted === undefined ? {} : { trusted: options.trusted };
+}
+
+/**
+ * Creates a client with request defaults that follows redirects (the seed's
+ * `require"http".create(op)`).
+ *
+ * @param options Client options, request defaults (`url`, `method`,
+ * `header`, ...), `maxRedirects`, `allowDowngrade`.
+ * @returns The client.
+ * @throws {RangeError} For a timeout outside 0..3,240,000.
+ *
+ * @example Defaults at creation, a redirect followed, the final URL
+ * ```ts
+ * import { http } from "@cosocket/http";
+ *
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) =>
+ *   new URL(request.url).pathname === "/old"
+ *     ? Response.redirect(new URL("/new?moved=1", request.url), 301)
+ *     : new Response("new place"));
+ * await using client = http({ url: `http://127.0.0.1:${server.addr.port}/old` });
+ * await client.request();
+ * console.log(await client.text(), client.url()!.search); // "new place" "?moved=1"
+ * ```
+ */
+export function http(options?: HttpOptions): HttpRedirectClient {
+  return new HttpRedirectClient(options);
+}
