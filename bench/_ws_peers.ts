@@ -14,7 +14,12 @@
  */
 
 /** Pinned versions: the figures in the README were measured with these. */
-export const NODE_PEERS = ["ws@8.18.3", "bufferutil@4.1.0", "utf-8-validate@6.0.6"] as const;
+export const NODE_PEERS = [
+  "ws@8.18.3",
+  "bufferutil@4.1.0",
+  "utf-8-validate@6.0.6",
+  "undici@7.30.2",
+] as const;
 
 /** The cache folder the Node peers are installed into. */
 export function nodePeersPrefix(): string {

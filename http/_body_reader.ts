@@ -89,6 +89,33 @@ export class BodyReader {
     return null;
   }
 
+  /**
+   * The whole rest of a `Content-Length` body straight into one buffer of its
+   * size (large reads, no copy), or `null` for other framings.
+   */
+  *readRestInto(): Generator<Suspension, Uint8Array | null> {
+    if (this.#framing.kind !== "length") return null;
+    const out = new Uint8Array(this.#left);
+    let at = 0;
+    const buffered = this.#buffer;
+    if (buffered !== null && buffered.length > 0) {
+      const n = Math.min(buffered.length, out.length);
+      out.set(buffered.subarray(0, n));
+      at = n;
+      this.#buffer = n < buffered.length ? buffered.subarray(n) : null;
+    }
+    while (at < out.length) {
+      const count = yield* this.#socket.readInto(out.subarray(at), this.#limits.timeout);
+      if (count === null) {
+        throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+      }
+      at += count;
+    }
+    this.#left = 0;
+    this.#done = true;
+    return out;
+  }
+
   *#take(max: number, required: boolean): Generator<Suspension, Uint8Array | null> {
     let buffer = this.#buffer;
     if (buffer === null || buffer.length === 0) {

@@ -195,6 +195,10 @@ export class HttpClient implements AsyncDisposable {
   readonly #options: HttpcOptions;
   #timeout: number;
   #socket: Socket | null = null;
+  /** The connection kept from the last response, for the next request to the same origin. */
+  #idle: { socket: Socket; origin: string } | null = null;
+  /** The current request went over a connection that carried one before. */
+  #reusedConn = false;
   #phase: Phase = "idle";
   #method = "GET";
   #url: URL | null = null;
@@ -294,7 +298,7 @@ export class HttpClient implements AsyncDisposable {
       this.#phase = "tunnel";
       return;
     }
-    const socket = yield* this.#connect(url, this.#options.persistent !== false);
+    const socket = yield* this.#connection(url);
     if (options.trusted === true && !socket.trusted()) {
       this.#drop();
       throw new HttpError(
@@ -306,6 +310,21 @@ export class HttpClient implements AsyncDisposable {
     this.#phase = this.#size === 0 || (!this.#chunked && this.#size === null)
       ? "receiving"
       : "sending";
+  }
+
+  /** The kept connection when it goes to the same origin, else one from the pool or a new one. */
+  *#connection(url: URL): Generator<Suspension, Socket> {
+    const idle = this.#idle;
+    this.#idle = null;
+    if (idle !== null && idle.origin === url.origin && idle.socket.state().connected) {
+      this.#socket = idle.socket;
+      this.#reusedConn = true;
+      return idle.socket;
+    }
+    if (idle !== null) park(idle.socket);
+    const socket = yield* this.#connect(url, this.#options.persistent !== false);
+    this.#reusedConn = socket.reusedTimes() > 0;
+    return socket;
   }
 
   *#connect(url: URL, pooled: boolean, raw = false): Generator<Suspension, Socket> {
@@ -429,7 +448,8 @@ export class HttpClient implements AsyncDisposable {
   #retryable(socket: Socket, error: unknown): boolean {
     const stale = error instanceof StaleConnection ||
       (error instanceof SocketError && error.code === "closed");
-    return stale && socket.reusedTimes() > 0 && IDEMPOTENT.has(this.#method) &&
+    void socket;
+    return stale && this.#reusedConn && IDEMPOTENT.has(this.#method) &&
       this.#written === 0 && !this.#chunked;
   }
 
@@ -626,19 +646,27 @@ export class HttpClient implements AsyncDisposable {
 
   *#readAll(body: BodyReader): Generator<Suspension, Uint8Array> {
     const max = this.#options.maxBodySize ?? 64 * 1024 * 1024;
+    const length = this.#response?.headers.get("content-length");
+    if (!body.done && length !== null && length !== undefined && Number(length) <= max) {
+      const whole = yield* body.readRestInto();
+      if (whole !== null) {
+        this.#finishBody();
+        return whole;
+      }
+    }
     const parts: Uint8Array[] = [];
-    let length = 0;
+    let total = 0;
     let piece;
     while ((piece = yield* body.read(1 << 20)) !== null) {
-      length += piece.length;
-      if (length > max) {
+      total += piece.length;
+      if (total > max) {
         throw new HttpError("toolarge", `Cannot read response body: it exceeds ${max} bytes`);
       }
       parts.push(piece);
     }
     this.#finishBody();
     if (parts.length === 1) return parts[0]!;
-    const all = new Uint8Array(length);
+    const all = new Uint8Array(total);
     let at = 0;
     for (const part of parts) {
       all.set(part, at);
@@ -681,15 +709,10 @@ export class HttpClient implements AsyncDisposable {
     const socket = this.#socket;
     this.#socket = null;
     if (socket === null) return;
-    if (!this.#closeAfter && this.#body?.reusable === true && this.#response?.status !== 101) {
-      try {
-        socket.setKeepAlive();
-        // The connection now waits in the pool; this socket object is done.
-        socket.close();
-        return;
-      } catch {
-        // Not reusable after all (unread bytes): close it.
-      }
+    if (!this.#closeAfter && this.#body?.reusable === true) {
+      // Kept for this client's next request; parked in the pool on close().
+      this.#idle = { socket, origin: this.#url!.origin };
+      return;
     }
     socket.close();
   }
@@ -753,6 +776,9 @@ export class HttpClient implements AsyncDisposable {
    * @returns A promise settled once the connection is closed.
    */
   close(): Promise<void> {
+    const idle = this.#idle;
+    this.#idle = null;
+    if (idle !== null) park(idle.socket);
     const socket = this.#socket;
     this.#socket = null;
     this.#phase = "idle";
@@ -815,6 +841,16 @@ class StaleConnection extends SocketError {
  */
 export function httpc(options?: HttpcOptions): HttpClient {
   return new HttpClient(options);
+}
+
+/** Hands an idle connection to the socket pool for other clients (or closes it). */
+function park(socket: Socket): void {
+  try {
+    socket.setKeepAlive();
+  } catch {
+    // Not a pooled connection (a proxy tunnel) or not clean: just close it.
+  }
+  socket.close();
 }
 
 function checkTimeout(ms: number): number {

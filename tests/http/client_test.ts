@@ -323,3 +323,27 @@ Deno.test("client: halting a cosocket that waits for a response leaves nothing b
   await task.halt();
   await assertClean();
 });
+
+Deno.test("client: a kept-alive connection the server closed meanwhile is retried once on a fresh one", async () => {
+  await using node = await nodeServer(`
+import http from "node:http";
+const server = http.createServer((req, res) => res.end(String(req.socket.remotePort)));
+server.keepAliveTimeout = 100;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`);
+  {
+    await using client = httpc();
+    const url = `http://127.0.0.1:${node.port}/`;
+    await client.request({ url });
+    const first = await client.text();
+    // Node closes the idle connection after 100 ms (plus its 1 s grace); the client learns it only on reuse.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await client.request({ url });
+    strictEqual(await client.status(), 200);
+    const second = await client.text();
+    ok(first !== second, "the second request went over a new connection");
+  }
+  const { closePool } = await import("@cosocket/socket");
+  await closePool();
+  await assertClean();
+});

@@ -1,0 +1,143 @@
+/**
+ * HTTP client throughput, side by side in one run: keep-alive GETs with 10
+ * requests in flight against one Node `http` server (its own process), for a
+ * 14-byte and a 1 MiB body. Ours (awaited, and as cosockets with `yield*`)
+ * against Deno's `fetch` in this process and undici 7's `request` on Node.
+ * Rounds are interleaved; the medians and the ratios to `fetch` are printed.
+ *
+ * ```sh
+ * deno task bench http_client
+ * ```
+ */
+import { closePool, run } from "@cosocket/socket";
+import { httpc } from "@cosocket/http";
+import { installNodePeers } from "./_ws_peers.ts";
+
+const IN_FLIGHT = 10;
+const ROUND_MS = 2000;
+const ROUNDS = 3;
+const here = new URL(".", import.meta.url);
+
+async function startServer(): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = new Deno.Command("node", {
+    args: [new URL("servers/http_node_server.mjs", here).pathname],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) text += (await reader.read()).value ?? "";
+  reader.releaseLock();
+  return {
+    port: Number(text.trim()),
+    async stop() {
+      await child.stdin.close();
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+type Client = (url: string, ms: number) => Promise<number>;
+
+const oursAwait: Client = async (url, ms) => {
+  let count = 0;
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    await using client = httpc();
+    while (performance.now() < end) {
+      await client.request({ url });
+      await client.read("a");
+      count++;
+    }
+  }));
+  return count;
+};
+
+const oursCosocket: Client = async (url, ms) => {
+  let count = 0;
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, () =>
+    run(function* () {
+      const client = httpc();
+      try {
+        while (performance.now() < end) {
+          yield* client.request({ url });
+          yield* client.read("a");
+          count++;
+        }
+      } finally {
+        client.close();
+      }
+    })));
+  return count;
+};
+
+const denoFetch: Client = async (url, ms) => {
+  let count = 0;
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (performance.now() < end) {
+      await (await fetch(url)).arrayBuffer();
+      count++;
+    }
+  }));
+  return count;
+};
+
+function undiciOnNode(prefix: string): Client {
+  return async (url, ms) => {
+    const out = await new Deno.Command("node", {
+      args: [
+        new URL("load/undici_client.mjs", here).pathname,
+        prefix,
+        url,
+        String(IN_FLIGHT),
+        String(ms),
+      ],
+      stdout: "piped",
+    }).output();
+    if (!out.success) throw new Error("The undici client failed");
+    return Number(new TextDecoder().decode(out.stdout).trim());
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const prefix = await installNodePeers();
+const server = await startServer();
+const clients: [string, Client][] = [
+  ["Deno fetch", denoFetch],
+  ["cosocket httpc (await)", oursAwait],
+  ["cosocket httpc (cosocket, yield*)", oursCosocket],
+  ["undici 7 request (Node)", undiciOnNode(prefix)],
+];
+try {
+  for (const [path, label] of [["/small", "14 B body"], ["/big", "1 MiB body"]] as const) {
+    const url = `http://127.0.0.1:${server.port}${path}`;
+    const results = new Map<string, number[]>(clients.map(([name]) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, client] of clients) {
+        const count = await client(url, ROUND_MS);
+        results.get(name)!.push(count / (ROUND_MS / 1000));
+        await closePool();
+      }
+    }
+    const base = median(results.get("Deno fetch")!);
+    console.log(
+      `\nkeep-alive GET, ${IN_FLIGHT} in flight, ${label} (median of ${ROUNDS} interleaved rounds)`,
+    );
+    console.table(
+      [...results].map(([name, rates]) => ({
+        client: name,
+        "req/s": Math.round(median(rates)),
+        "vs fetch": `${(median(rates) / base).toFixed(2)}×`,
+      })),
+    );
+  }
+} finally {
+  await server.stop();
+}
