@@ -233,7 +233,8 @@ export class BodyReader {
   }
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
+/** Joins byte arrays whose total length is known. */
+export function concat(parts: Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
   for (const part of parts) {

@@ -8,7 +8,7 @@ import {
   type Suspension,
   type TlsClientOptions,
 } from "@cosocket/socket";
-import { BodyReader, type Framing } from "./_body_reader.ts";
+import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
@@ -665,14 +665,7 @@ export class HttpClient implements AsyncDisposable {
       parts.push(piece);
     }
     this.#finishBody();
-    if (parts.length === 1) return parts[0]!;
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const part of parts) {
-      all.set(part, at);
-      at += part.length;
-    }
-    return all;
+    return parts.length === 1 ? parts[0]! : concat(parts, total);
   }
 
   /**

@@ -229,18 +229,8 @@ function* refuseWith(socket: Socket, response: Response): Generator<Suspension, 
       headers.push([name, value]);
     }
   }
-  headers.push(["content-length", String(body.length)], ["connection", "close"]);
   const statusText = response.statusText || (STATUS_TEXT[response.status] ?? "Refused");
-  const head = formatResponseHead(response.status, statusText, headers);
-  const bytes = new Uint8Array(head.length + body.length);
-  bytes.set(head);
-  bytes.set(body, head.length);
-  try {
-    yield* socket.write(bytes);
-  } catch {
-    // The client is gone; the refusal stands.
-  }
-  socket.close();
+  yield* answerAndClose(socket, response.status, statusText, headers, body);
   throw new WebSocketError(
     "protocol",
     `Cannot upgrade: the request was refused with ${response.status}`,
@@ -251,9 +241,23 @@ function* refuseWith(socket: Socket, response: Response): Generator<Suspension, 
 /** Answers the HTTP error, closes the connection and throws. */
 function* refuse(socket: Socket, refusal: Refusal): Generator<Suspension, never> {
   const body = new TextEncoder().encode(refusal.why + "\n");
-  const head = formatResponseHead(refusal.status, refusal.statusText, [
+  yield* answerAndClose(socket, refusal.status, refusal.statusText, [
     ...refusal.headers,
     ["content-type", "text/plain; charset=utf-8"],
+  ], body);
+  throw new WebSocketError("protocol", refusal.why, { status: refusal.status, closeCode: 1002 });
+}
+
+/** Writes a whole response (head and body, one write) and closes the connection. */
+function* answerAndClose(
+  socket: Socket,
+  status: number,
+  statusText: string,
+  headers: [string, string][],
+  body: Uint8Array,
+): Generator<Suspension, void> {
+  const head = formatResponseHead(status, statusText, [
+    ...headers,
     ["content-length", String(body.length)],
     ["connection", "close"],
   ]);
@@ -266,5 +270,4 @@ function* refuse(socket: Socket, refusal: Refusal): Generator<Suspension, never>
     // The client is gone; the refusal stands.
   }
   socket.close();
-  throw new WebSocketError("protocol", refusal.why, { status: refusal.status, closeCode: 1002 });
 }

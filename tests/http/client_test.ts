@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { run, SocketError, sockstat } from "@cosocket/socket";
 import { httpc, HttpError } from "@cosocket/http";
 import { nginx, nodeServer, rawServer } from "./_peers.ts";
+import { assertClean } from "./_helpers.ts";
 
 const NODE_APP = `
 import http from "node:http";
@@ -37,16 +38,6 @@ const server = http.createServer(async (req, res) => {
 server.keepAliveTimeout = 10000;
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
-
-async function assertClean() {
-  for (let i = 0; i < 50; i++) {
-    const { total, active } = sockstat();
-    if (total === 0 && active === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const { total, active } = sockstat();
-  deepStrictEqual({ total, active }, { total: 0, active: 0 });
-}
 
 Deno.test("client: keep-alive against Node http reuses one connection for many requests", async () => {
   await using node = await nodeServer(NODE_APP);

@@ -5,6 +5,7 @@ import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { bind, run, type Socket, sockstat } from "@cosocket/socket";
 import { http2sock, httpc, HttpError, proxycon, type ProxyOptions } from "@cosocket/http";
 import { microsocks, tinyproxy } from "./_peers.ts";
+import { assertClean } from "./_helpers.ts";
 
 const TLS_DIR = new URL("../testdata/tls/", import.meta.url).pathname;
 const CA = Deno.readTextFileSync(`${TLS_DIR}ca.pem`);
@@ -34,16 +35,6 @@ async function viaTunnel(proxy: ProxyOptions, echoPort: number): Promise<string>
   ok(sock.trusted("localhost"), "TLS to the target was verified through the tunnel");
   await sock.write("hello through the tunnel");
   return new TextDecoder().decode((await sock.readExactly(24))!);
-}
-
-async function assertClean() {
-  for (let i = 0; i < 50; i++) {
-    const { total, active } = sockstat();
-    if (total === 0 && active === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const { total, active } = sockstat();
-  deepStrictEqual({ total, active }, { total: 0, active: 0 });
 }
 
 Deno.test("proxy: TLS to an echo server through tinyproxy (CONNECT), without and with Basic auth", async () => {
