@@ -173,3 +173,27 @@ Deno.test("imports: packages import only the packages below them, by bare name",
   }
   deepStrictEqual([...new Set(wrong)], []);
 });
+
+Deno.test("imports: every public file of a package has a kebab-case subpath export", async () => {
+  const root = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))) as {
+    workspace: string[];
+  };
+  const missing: string[] = [];
+  for (const member of root.workspace) {
+    const folder = member.replace(/^\.\//, "");
+    const config = JSON.parse(await Deno.readTextFile(new URL(`${folder}/deno.json`, ROOT))) as {
+      exports: Record<string, string>;
+    };
+    for await (const entry of Deno.readDir(new URL(`${folder}/`, ROOT))) {
+      const name = entry.name;
+      if (!entry.isFile || !name.endsWith(".ts") || name.startsWith("_") || name === "mod.ts") {
+        continue;
+      }
+      const subpath = `./${name.slice(0, -3).replaceAll("_", "-")}`;
+      if (config.exports[subpath] !== `./${name}`) {
+        missing.push(`${folder}/${name} as "${subpath}"`);
+      }
+    }
+  }
+  deepStrictEqual(missing.sort(), []);
+});

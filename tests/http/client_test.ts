@@ -2,7 +2,7 @@
 // nginx, Deno.serve) and against raw servers that misbehave on purpose.
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { run, SocketError, sockstat } from "@cosocket/socket";
+import { run, SocketError } from "@cosocket/socket";
 import { httpc, HttpError } from "@cosocket/http";
 import { nginx, nodeServer, rawServer } from "./_peers.ts";
 import { assertClean } from "./_helpers.ts";

@@ -1,8 +1,8 @@
 // Tunnels through real proxies: Debian's tinyproxy (HTTP CONNECT, with and
 // without Basic auth) and microsocks (SOCKS5, with and without
 // username/password); a non-HTTP protocol (TLS to an echo server) end to end.
-import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
-import { bind, run, type Socket, sockstat } from "@cosocket/socket";
+import { ok, rejects, strictEqual } from "node:assert/strict";
+import { bind, run, type Socket } from "@cosocket/socket";
 import { http2sock, httpc, HttpError, proxycon, type ProxyOptions } from "@cosocket/http";
 import { microsocks, tinyproxy } from "./_peers.ts";
 import { assertClean } from "./_helpers.ts";
