@@ -78,7 +78,7 @@ export interface HttpcOptions {
    */
   maxHeaders?: number;
   /**
-   * The largest body that `read("a")` (and `text()`, `json()`) collects.
+   * The largest body that `read("a")` (and `text()`, `readJson()`) collects.
    *
    * @default {67108864}
    */
@@ -681,13 +681,14 @@ export class HttpClient implements AsyncDisposable {
   }
 
   /**
-   * Reads the whole body as JSON.
+   * Reads the whole body as JSON (named apart from the seed's `httpm`
+   * `json(url, data)`, which posts).
    *
    * @returns The parsed value.
    * @throws {SyntaxError} When the body is not JSON.
    * @throws {HttpError} As {@linkcode read}.
    */
-  json(): Operation<unknown> {
+  readJson(): Operation<unknown> {
     return operation(function* (this: HttpClient) {
       return JSON.parse(new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0)));
     }.bind(this));

@@ -19,4 +19,5 @@ export * from "./head.ts";
 export * from "./http2sock.ts";
 export * from "./http.ts";
 export * from "./http_error.ts";
+export * from "./httpm.ts";
 export * from "./proxycon.ts";

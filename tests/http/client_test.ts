@@ -85,7 +85,7 @@ Deno.test("client: uploads with Content-Length and with chunked coding; query ta
   });
   await client.write(data.subarray(0, 100_000));
   await client.write(data.subarray(100_000));
-  const sized = await client.json() as Record<string, unknown>;
+  const sized = await client.readJson() as Record<string, unknown>;
   deepStrictEqual(
     [sized.method, sized.cl, sized.te, sized.length, sized.sha, sized.query],
     ["PUT", "300000", null, 300000, sha, "?key1=a&key2=b1&key2=b2"],
@@ -94,7 +94,7 @@ Deno.test("client: uploads with Content-Length and with chunked coding; query ta
   for (let at = 0; at < data.length; at += 65_536) {
     await client.write(data.subarray(at, at + 65_536));
   }
-  const chunked = await client.json() as Record<string, unknown>;
+  const chunked = await client.readJson() as Record<string, unknown>;
   deepStrictEqual([chunked.te, chunked.length, chunked.sha], ["chunked", 300000, sha]);
   await client.request({ url: `http://127.0.0.1:${node.port}/up`, method: "POST", size: 3 });
   await rejects(

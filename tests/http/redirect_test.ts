@@ -90,7 +90,7 @@ Deno.test("redirects: Authorization and Cookie are dropped when the redirect lea
     password: "secret",
     header: { cookie: "session=1" },
   });
-  deepStrictEqual(await client.json(), [null, null]);
+  deepStrictEqual(await client.readJson(), [null, null]);
   // Same origin keeps them.
   await client.request({
     url: `http://127.0.0.1:${app.port}/auth`,
@@ -98,7 +98,7 @@ Deno.test("redirects: Authorization and Cookie are dropped when the redirect lea
     password: "secret",
     header: { cookie: "session=1" },
   });
-  deepStrictEqual(await client.json(), ["Basic YWRhOnNlY3JldA==", "session=1"]);
+  deepStrictEqual(await client.readJson(), ["Basic YWRhOnNlY3JldA==", "session=1"]);
 });
 
 Deno.test("redirects: https → http is refused unless allowDowngrade", async () => {
