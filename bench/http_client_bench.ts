@@ -10,7 +10,7 @@
  * ```
  */
 import { closePool, run } from "@cosocket/socket";
-import { httpc } from "@cosocket/http";
+import { fetch as cosocketFetch, httpc } from "@cosocket/http";
 import { installNodePeers } from "./_ws_peers.ts";
 
 const IN_FLIGHT = 10;
@@ -85,6 +85,18 @@ const denoFetch: Client = async (url, ms) => {
   return count;
 };
 
+const oursFetch: Client = async (url, ms) => {
+  let count = 0;
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (performance.now() < end) {
+      await (await cosocketFetch(url)).arrayBuffer();
+      count++;
+    }
+  }));
+  return count;
+};
+
 function undiciOnNode(prefix: string): Client {
   return async (url, ms) => {
     const out = await new Deno.Command("node", {
@@ -113,6 +125,7 @@ const clients: [string, Client][] = [
   ["Deno fetch", denoFetch],
   ["cosocket httpc (await)", oursAwait],
   ["cosocket httpc (cosocket, yield*)", oursCosocket],
+  ["cosocket fetch()", oursFetch],
   ["undici 7 request (Node)", undiciOnNode(prefix)],
 ];
 try {

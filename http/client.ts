@@ -562,6 +562,18 @@ export class HttpClient implements AsyncDisposable {
   }
 
   /**
+   * The response's reason phrase ("OK", "Not Found"; may be empty).
+   *
+   * @returns The reason phrase.
+   * @throws {HttpError} As {@linkcode status}.
+   */
+  statusText(): Operation<string> {
+    return operation(function* (this: HttpClient) {
+      return (yield* this.#awaitResponse()).statusText;
+    }.bind(this));
+  }
+
+  /**
    * The response headers (the seed's `http:header`).
    *
    * @returns The headers; repeated fields are combined, except `Set-Cookie`.

@@ -5,7 +5,8 @@ import { HttpError } from "./http_error.ts";
 /** Options of {@linkcode http}: the client's, request defaults, and redirect rules. */
 export interface HttpOptions extends HttpcOptions, Partial<RedirectRequestOptions> {
   /**
-   * The most redirects one request follows.
+   * The most redirects one request follows; 0 follows none (the 3xx
+   * response is returned, as `fetch`'s `redirect: "manual"`).
    *
    * @default {10}
    */
@@ -111,6 +112,11 @@ export class HttpRedirectClient extends HttpClient {
       const status = yield* this.status();
       const location = (yield* this.header()).get("location");
       if (!REDIRECTS.has(status) || location === null) {
+        this.#url = url;
+        return;
+      }
+      if (merged.maxRedirects === 0) {
+        // Not following: the 3xx is the answer.
         this.#url = url;
         return;
       }
