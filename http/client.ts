@@ -12,6 +12,7 @@ import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
+import { proxyFromEnv } from "./proxy_from_env.ts";
 
 /** Options of {@linkcode httpc}: the defaults of every request of the client. */
 export interface HttpcOptions {
@@ -54,9 +55,12 @@ export interface HttpcOptions {
    * `proxy`, `proxyport`, `socks`, `proxyuser`, `proxypass`). Connections
    * through a proxy are not pooled.
    *
+   * `"env"` takes it from `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` per
+   * request (see {@linkcode proxyFromEnv}; needs `--allow-env`).
+   *
    * @default {undefined} (direct connections)
    */
-  proxy?: ProxyOptions;
+  proxy?: ProxyOptions | "env";
   /**
    * With `proxy`: `request()` only opens the tunnel to the URL's host and
    * port, sends nothing, and {@linkcode http2sock} hands over the raw socket
@@ -331,7 +335,7 @@ export class HttpClient implements AsyncDisposable {
     const https = url.protocol === "https:";
     const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-    const proxy = this.#options.proxy;
+    const proxy = this.#options.proxy === "env" ? proxyFromEnv(url) : this.#options.proxy;
     if (proxy !== undefined) {
       const tls = https && !raw ? { tls: { serverName: hostname, ...this.#options.tls } } : {};
       const socket = yield* proxycon(proxy, `${url.hostname}:${port}`, {

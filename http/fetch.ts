@@ -9,9 +9,11 @@ export interface FetchInit extends RequestInit {
    * credentials (Deno's `fetch` has no SOCKS5 and no proxy credentials per
    * request).
    *
+   * `"env"` reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
+   *
    * @default {undefined}
    */
-  proxy?: ProxyOptions;
+  proxy?: ProxyOptions | "env";
   /**
    * Milliseconds each connect, read and write may take; 0 waits forever.
    *

@@ -1,9 +1,16 @@
 // Tunnels through real proxies: Debian's tinyproxy (HTTP CONNECT, with and
 // without Basic auth) and microsocks (SOCKS5, with and without
 // username/password); a non-HTTP protocol (TLS to an echo server) end to end.
-import { ok, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { bind, run, type Socket } from "@cosocket/socket";
-import { http2sock, httpc, HttpError, proxycon, type ProxyOptions } from "@cosocket/http";
+import {
+  http2sock,
+  httpc,
+  HttpError,
+  proxycon,
+  proxyFromEnv,
+  type ProxyOptions,
+} from "@cosocket/http";
 import { microsocks, tinyproxy } from "./_peers.ts";
 import { assertClean } from "./_helpers.ts";
 
@@ -183,4 +190,57 @@ Deno.test("proxy: a proxy that is not there, or answers garbage, is a typed erro
   await fake.close();
   await silent.close();
   await assertClean();
+});
+
+Deno.test("proxyFromEnv: HTTP_PROXY, HTTPS_PROXY, lower-case names first, NO_PROXY forms", () => {
+  const env = {
+    HTTP_PROXY: "http://ada:p%40ss@proxy.local:3128",
+    https_proxy: "socks5h://10.0.0.1",
+    HTTPS_PROXY: "http://ignored:1",
+    NO_PROXY: "localhost, .internal,example.org:8443,[::1]",
+  };
+  deepStrictEqual(proxyFromEnv("http://example.com/", env), {
+    host: "proxy.local",
+    type: "http",
+    port: 3128,
+    user: "ada",
+    password: "p@ss",
+  });
+  deepStrictEqual(proxyFromEnv("https://example.com/", env), { host: "10.0.0.1", type: "socks5" });
+  for (
+    const direct of [
+      "http://localhost:8080/",
+      "https://db.internal/",
+      "https://example.org:8443/",
+      "http://[::1]/",
+    ]
+  ) {
+    strictEqual(proxyFromEnv(direct, env), undefined, direct);
+  }
+  deepStrictEqual(proxyFromEnv("https://example.org/", env)?.type, "socks5");
+  strictEqual(proxyFromEnv("http://x/", { NO_PROXY: "*", HTTP_PROXY: "http://p:1" }), undefined);
+  strictEqual(proxyFromEnv("http://x/", {}), undefined);
+  let caught: unknown = null;
+  try {
+    proxyFromEnv("http://x/", { HTTP_PROXY: "ftp://p:1" });
+  } catch (error) {
+    caught = error;
+  }
+  ok(caught instanceof TypeError);
+});
+
+Deno.test('proxy: a client with proxy "env" goes through HTTP_PROXY (tinyproxy)', async () => {
+  await using app = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("via env"),
+  );
+  await using proxy = await tinyproxy();
+  Deno.env.set("HTTP_PROXY", `http://127.0.0.1:${proxy.port}`);
+  try {
+    await using client = httpc({ proxy: "env" });
+    await client.request({ url: `http://localhost:${app.addr.port}/` });
+    strictEqual(await client.text(), "via env");
+  } finally {
+    Deno.env.delete("HTTP_PROXY");
+  }
 });
