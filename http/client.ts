@@ -13,6 +13,7 @@ import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.
 import { HttpError } from "./http_error.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
+import type { CookieJar } from "./cookie_jar.ts";
 
 /** Options of {@linkcode httpc}: the defaults of every request of the client. */
 export interface HttpcOptions {
@@ -69,6 +70,14 @@ export interface HttpcOptions {
    * @default {false}
    */
   proxycon?: boolean;
+  /**
+   * Keep cookies across requests (and redirects): `Set-Cookie` answers are
+   * stored, and matching cookies are sent (unless the request sets its own
+   * `Cookie` header).
+   *
+   * @default {undefined} (no cookies kept)
+   */
+  cookieJar?: CookieJar;
   /**
    * The largest response head, in bytes.
    *
@@ -271,6 +280,11 @@ export class HttpClient implements AsyncDisposable {
     const method = (options.method ?? "GET").toUpperCase();
     const headers = new Headers(options.header);
     if (!headers.has("host")) headers.set("host", url.host);
+    const jar = this.#options.cookieJar;
+    if (jar !== undefined && !headers.has("cookie")) {
+      const cookie = jar.cookieHeader(url);
+      if (cookie !== null) headers.set("cookie", cookie);
+    }
     const user = options.user ?? decodeURIComponent(url.username);
     if (user !== "" && !headers.has("authorization")) {
       const password = options.password ?? decodeURIComponent(url.password);
@@ -436,6 +450,7 @@ export class HttpClient implements AsyncDisposable {
       }
     }
     this.#response = head;
+    this.#options.cookieJar?.setCookies(this.#url!, head.headers.getSetCookie());
     this.#body = new BodyReader(this.#socket!, this.#framing(head), {
       maxLineLength: 4096,
       maxTrailers: this.#options.maxHeaders ?? 100,

@@ -15,6 +15,7 @@
  * @module
  */
 export * from "./client.ts";
+export * from "./cookie_jar.ts";
 export * from "./fetch.ts";
 export * from "./head.ts";
 export * from "./http2sock.ts";
