@@ -7,6 +7,7 @@ import {
   SocketError,
   type Suspension,
   type TlsClientOptions,
+  until,
 } from "@cosocket/socket";
 import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
@@ -212,6 +213,8 @@ export class HttpClient implements AsyncDisposable {
   #idle: { socket: Socket; origin: string } | null = null;
   /** The current request went over a connection that carried one before. */
   #reusedConn = false;
+  /** The response head read while the body is still being sent (an early answer). */
+  #early: { promise: Promise<ResponseHead>; head: ResponseHead | null } | null = null;
   #phase: Phase = "idle";
   #method = "GET";
   #url: URL | null = null;
@@ -305,6 +308,7 @@ export class HttpClient implements AsyncDisposable {
     this.#method = method;
     this.#url = url;
     this.#written = 0;
+    this.#early = null;
     this.#response = null;
     this.#body = null;
     this.#closeAfter = this.#options.persistent === false;
@@ -394,8 +398,21 @@ export class HttpClient implements AsyncDisposable {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     if (bytes.length === 0) return;
     const socket = this.#socket!;
+    this.#watchEarlyAnswer(socket);
+    const early = this.#early!.head;
+    if (early !== null && early.status >= 300) {
+      // The server refused the upload while it ran (413, 401, ...): stop at
+      // once; the answer is there for status(), header() and read().
+      this.#closeAfter = true;
+      this.#phase = "receiving";
+      throw new HttpError(
+        "status",
+        `Cannot write request body: the server answered ${early.status} during the upload`,
+        { status: early.status },
+      );
+    }
     if (this.#chunked) {
-      yield* socket.write(joinChunk(bytes));
+      yield* this.#send(socket, joinChunk(bytes));
       return;
     }
     if (this.#written + bytes.length > this.#size!) {
@@ -406,9 +423,48 @@ export class HttpClient implements AsyncDisposable {
         } bytes exceed size ${this.#size}`,
       );
     }
-    yield* socket.write(bytes);
+    yield* this.#send(socket, bytes);
     this.#written += bytes.length;
     if (this.#written === this.#size) this.#phase = "receiving";
+  }
+
+  /** Writes body bytes; a connection the server closed after an early answer reports that answer. */
+  *#send(socket: Socket, bytes: Uint8Array): Generator<Suspension, void> {
+    try {
+      yield* socket.write(bytes);
+    } catch (error) {
+      const early = this.#early;
+      if (!(error instanceof SocketError) || early === null) throw error;
+      let head: ResponseHead | null = null;
+      try {
+        head = yield* until(early.promise);
+      } catch {
+        throw error;
+      }
+      if (head.status < 300) throw error;
+      this.#closeAfter = true;
+      this.#phase = "receiving";
+      throw new HttpError(
+        "status",
+        `Cannot write request body: the server answered ${head.status} during the upload`,
+        { status: head.status, cause: error },
+      );
+    }
+  }
+
+  /**
+   * Reads the response head while the body is being sent, so that an error
+   * status the server sends early stops the upload (the seed's `http:write`
+   * behaviour); a `100 Continue` is consumed on the way.
+   */
+  #watchEarlyAnswer(socket: Socket): void {
+    if (this.#early !== null) return;
+    const early: { promise: Promise<ResponseHead>; head: ResponseHead | null } = {
+      promise: Promise.resolve(operation(() => this.#readHead(socket))),
+      head: null,
+    };
+    early.promise.then((head) => void (early.head = head), () => {});
+    this.#early = early;
   }
 
   /** Ends the request body (if open) and reads the response head (if not read yet). */
@@ -430,8 +486,10 @@ export class HttpClient implements AsyncDisposable {
       this.#phase = "receiving";
     }
     let head: ResponseHead;
+    const early = this.#early;
+    this.#early = null;
     try {
-      head = yield* this.#readHead(socket);
+      head = early !== null ? yield* until(early.promise) : yield* this.#readHead(socket);
     } catch (error) {
       // A kept-alive connection the server closed meanwhile: try once more
       // on a fresh one, when sending the request again cannot do harm.

@@ -338,3 +338,41 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
   await closePool();
   await assertClean();
 });
+
+Deno.test("client: an upload the server refuses early stops at once with the server's status", async () => {
+  await using node = await nodeServer(`
+import http from "node:http";
+const server = http.createServer((req, res) => {
+  // Refuse at once, without reading the body.
+  res.writeHead(413, { "content-type": "text/plain", connection: "close" });
+  res.end("too large");
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`);
+  for (const size of [64 * 1024 * 1024, undefined]) {
+    await using client = httpc({ persistent: false });
+    await client.request({
+      url: `http://127.0.0.1:${node.port}/upload`,
+      method: "PUT",
+      ...(size === undefined ? {} : { size }),
+    });
+    const piece = new Uint8Array(64 * 1024);
+    let sent = 0;
+    let stopped: unknown = null;
+    while (sent < 64 * 1024 * 1024) {
+      try {
+        await client.write(piece);
+      } catch (error) {
+        stopped = error;
+        break;
+      }
+      sent += piece.length;
+    }
+    ok(
+      stopped instanceof HttpError && stopped.code === "status" && stopped.status === 413,
+      String(stopped),
+    );
+    ok(sent < 64 * 1024 * 1024, "the upload stopped early");
+    strictEqual(await client.status(), 413);
+  }
+});
