@@ -376,3 +376,60 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     strictEqual(await client.status(), 413);
   }
 });
+
+Deno.test("client: a local interface (intf), IPv6, and trusted TLS", async () => {
+  const dir = new URL("../testdata/tls/", import.meta.url).pathname;
+  await using plain = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (_, info) => new Response((info.remoteAddr as Deno.NetAddr).hostname),
+  );
+  {
+    await using client = httpc({ intf: "127.0.0.2", persistent: false });
+    await client.request({ url: `http://127.0.0.1:${plain.addr.port}/` });
+    strictEqual(await client.text(), "127.0.0.2");
+  }
+  await using v6 = Deno.serve(
+    { hostname: "::1", port: 0, onListen() {} },
+    () => new Response("six"),
+  );
+  {
+    await using client = httpc({ persistent: false });
+    await client.request({ url: `http://[::1]:${v6.addr.port}/` });
+    strictEqual(await client.text(), "six");
+  }
+  // On every loopback address: 127.0.0.3 is not in the certificate.
+  await using secure = Deno.serve({
+    hostname: "0.0.0.0",
+    port: 0,
+    onListen() {},
+    cert: Deno.readTextFileSync(`${dir}server.pem`),
+    key: Deno.readTextFileSync(`${dir}server.key`),
+  }, () => new Response("secure"));
+  const caCerts = [Deno.readTextFileSync(`${dir}ca.pem`)];
+  {
+    await using client = httpc({ tls: { caCerts }, persistent: false });
+    await client.request({ url: `https://localhost:${secure.addr.port}/`, trusted: true });
+    ok(client.trusted());
+    strictEqual(await client.text(), "secure");
+  }
+  {
+    await using client = httpc({
+      tls: { caCerts, unsafelyDisableHostnameVerification: true },
+      persistent: false,
+    });
+    await rejects(
+      Promise.resolve(
+        client.request({ url: `https://127.0.0.9:${secure.addr.port}/`, trusted: true }),
+      ),
+      (e: unknown) => e instanceof HttpError && e.code === "nottrusted" || e instanceof SocketError,
+    );
+  }
+  {
+    // Not trusted by default: the test CA is unknown to the platform.
+    await using client = httpc({ persistent: false });
+    await rejects(
+      Promise.resolve(client.request({ url: `https://localhost:${secure.addr.port}/` })),
+      (e: unknown) => e instanceof SocketError && e.code === "tls",
+    );
+  }
+});
