@@ -5,7 +5,7 @@
  * for bytes past a chunk boundary; bytes past the end of the body mean the
  * connection cannot be reused.
  */
-import type { Socket, Suspension } from "@cosocket/socket";
+import { type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import { HttpError } from "./http_error.ts";
 
 /** How the body's end is known. */
@@ -104,12 +104,34 @@ export class BodyReader {
       at = n;
       this.#buffer = n < buffered.length ? buffered.subarray(n) : null;
     }
-    while (at < out.length) {
-      const count = yield* this.#socket.readInto(out.subarray(at), this.#limits.timeout);
-      if (count === null) {
-        throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+    // readInto with a timeout would go through the socket's own small
+    // buffer; without one it reads straight into ours. The timeout is ours
+    // instead: it closes the connection, which ends the read (a body that
+    // stalls is fatal to the exchange anyway).
+    const socket = this.#socket;
+    const ms = this.#limits.timeout;
+    let timedOut = false;
+    const timer = ms === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      socket.close();
+    }, ms);
+    try {
+      while (at < out.length) {
+        const count = yield* socket.readInto(out.subarray(at));
+        if (count === null) break;
+        at += count;
+        if (timer !== undefined) timer.refresh();
       }
-      at += count;
+    } catch (error) {
+      if (!timedOut) throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (timedOut) {
+      throw new SocketError("timeout", `Cannot read response body: no data for ${ms} ms`);
+    }
+    if (at < out.length) {
+      throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
     }
     this.#left = 0;
     this.#done = true;

@@ -433,3 +433,23 @@ Deno.test("client: a local interface (intf), IPv6, and trusted TLS", async () =>
     );
   }
 });
+
+Deno.test("client: a body that stalls is cut off by the timeout, whole-body reads included", async () => {
+  await using server = rawServer(async (_, conn) => {
+    await conn.write(new TextEncoder().encode(`${HEAD_OK}content-length: 10\r\n\r\nabc`));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+  });
+  for (const size of ["a", 4] as const) {
+    const client = httpc({ persistent: false, timeout: 150 });
+    await client.request({ url: `http://127.0.0.1:${server.port}/` });
+    strictEqual(await client.status(), 200);
+    await rejects(
+      (async () => {
+        while ((await client.read(size)) !== null);
+      })(),
+      (e: unknown) => e instanceof SocketError && e.code === "timeout",
+      String(size),
+    );
+    await client.close();
+  }
+});
