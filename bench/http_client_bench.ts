@@ -129,6 +129,8 @@ const clients: [string, Client][] = [
   ["undici 7 request (Node)", undiciOnNode(prefix)],
 ];
 try {
+  // First, while the process is still small: streamed transfers must not grow it.
+  await streamed(server.port);
   for (const [path, label] of [["/small", "14 B body"], ["/big", "1 MiB body"]] as const) {
     const url = `http://127.0.0.1:${server.port}${path}`;
     const results = new Map<string, number[]>(clients.map(([name]) => [name, []]));
@@ -153,4 +155,61 @@ try {
   }
 } finally {
   await server.stop();
+}
+
+/** 256 MiB down and up, streamed: throughput and how much the process grew. */
+async function streamed(port: number): Promise<void> {
+  const MiB = 1024 * 1024;
+  const url = `http://127.0.0.1:${port}/huge`;
+  const piece = new Uint8Array(MiB).fill(0x62);
+  const rows: Record<string, string | number>[] = [];
+  const measure = async (name: string, body: () => Promise<number>) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    const before = Deno.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
+    const started = performance.now();
+    const bytes = await body();
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    rows.push({
+      case: name,
+      "MB/s": Math.round(bytes / seconds / 1e6),
+      "RSS before MiB": Math.round(before / MiB),
+      "RSS growth MiB": Math.round((Math.max(peak, Deno.memoryUsage().rss) - before) / MiB),
+    });
+  };
+  await measure("download 256 MiB: Deno fetch", async () => {
+    let total = 0;
+    for await (const chunk of (await fetch(url)).body!) total += chunk.length;
+    return total;
+  });
+  await measure("download 256 MiB: cosocket httpc read(1 MiB)", async () => {
+    await using client = httpc();
+    await client.request({ url });
+    let total = 0;
+    let chunk;
+    while ((chunk = await client.read(MiB)) !== null) total += chunk.length;
+    return total;
+  });
+  await measure("upload 256 MiB: Deno fetch (stream)", async () => {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 256) return controller.close();
+        sent++;
+        controller.enqueue(piece.slice());
+      },
+    });
+    const response = await fetch(`http://127.0.0.1:${port}/up`, { method: "PUT", body });
+    return Number(await response.text());
+  });
+  await measure("upload 256 MiB: cosocket httpc write(1 MiB)", async () => {
+    await using client = httpc();
+    await client.request({ url: `http://127.0.0.1:${port}/up`, method: "PUT", size: 256 * MiB });
+    for (let i = 0; i < 256; i++) await client.write(piece);
+    return Number(await client.text());
+  });
+  console.log("\nstreamed transfers, one at a time (RSS growth: peak while running)");
+  console.table(rows);
 }

@@ -104,10 +104,26 @@ export class BodyReader {
       at = n;
       this.#buffer = n < buffered.length ? buffered.subarray(n) : null;
     }
-    // readInto with a timeout would go through the socket's own small
-    // buffer; without one it reads straight into ours. The timeout is ours
-    // instead: it closes the connection, which ends the read (a body that
-    // stalls is fatal to the exchange anyway).
+    while (at < out.length) {
+      const count = yield* this.#readInto(out.subarray(at));
+      if (count === null) break;
+      at += count;
+    }
+    if (at < out.length) {
+      throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+    }
+    this.#left = 0;
+    this.#done = true;
+    return out;
+  }
+
+  /**
+   * Reads straight into `buffer`. `readInto` with a timeout would go through
+   * the socket's own small buffer; without one it reads into ours. The
+   * timeout is ours instead: it closes the connection, which ends the read
+   * (a body that stalls is fatal to the exchange anyway).
+   */
+  *#readInto(buffer: Uint8Array): Generator<Suspension, number | null> {
     const socket = this.#socket;
     const ms = this.#limits.timeout;
     let timedOut = false;
@@ -115,13 +131,9 @@ export class BodyReader {
       timedOut = true;
       socket.close();
     }, ms);
+    let count: number | null = null;
     try {
-      while (at < out.length) {
-        const count = yield* socket.readInto(out.subarray(at));
-        if (count === null) break;
-        at += count;
-        if (timer !== undefined) timer.refresh();
-      }
+      count = yield* socket.readInto(buffer);
     } catch (error) {
       if (!timedOut) throw error;
     } finally {
@@ -130,12 +142,7 @@ export class BodyReader {
     if (timedOut) {
       throw new SocketError("timeout", `Cannot read response body: no data for ${ms} ms`);
     }
-    if (at < out.length) {
-      throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
-    }
-    this.#left = 0;
-    this.#done = true;
-    return out;
+    return count;
   }
 
   *#take(max: number, required: boolean): Generator<Suspension, Uint8Array | null> {
@@ -158,7 +165,20 @@ export class BodyReader {
   }
 
   *#readLength(max: number): Generator<Suspension, Uint8Array | null> {
-    const piece = (yield* this.#take(Math.min(max, this.#left), true))!;
+    const want = Math.min(max, this.#left);
+    if ((this.#buffer === null || this.#buffer.length === 0) && want >= 65536) {
+      // Large pieces: one read straight into a buffer of our own (no copy,
+      // and as much as the kernel has, not the socket's 16 KiB windows).
+      const fresh = new Uint8Array(want);
+      const count = yield* this.#readInto(fresh);
+      if (count === null) {
+        throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+      }
+      this.#left -= count;
+      if (this.#left === 0) this.#done = true;
+      return fresh.subarray(0, count);
+    }
+    const piece = (yield* this.#take(want, true))!;
     this.#left -= piece.length;
     if (this.#left === 0) this.#done = true;
     return piece;
