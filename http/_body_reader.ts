@@ -28,6 +28,9 @@ export interface BodyLimits {
 const CHUNK_SIZE =
   /^([0-9A-Fa-f]{1,15})(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\\r\n]|\\.)*"))?[ \t]*)*$/;
 
+/** The largest buffer one body read allocates (see `#readLength`). */
+const FRESH_PIECE = 256 * 1024;
+
 /** One message body being read. */
 export class BodyReader {
   readonly #socket: Socket;
@@ -169,7 +172,9 @@ export class BodyReader {
     if ((this.#buffer === null || this.#buffer.length === 0) && want >= 65536) {
       // Large pieces: one read straight into a buffer of our own (no copy,
       // and as much as the kernel has, not the socket's 16 KiB windows).
-      const fresh = new Uint8Array(want);
+      // No larger than what one read usually brings: a fresh buffer is
+      // zero-filled, and a 1 MiB one per 64 KiB read costs more than it saves.
+      const fresh = new Uint8Array(Math.min(want, FRESH_PIECE));
       const count = yield* this.#readInto(fresh);
       if (count === null) {
         throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
