@@ -148,6 +148,44 @@ export class BodyReader {
     return count;
   }
 
+  /**
+   * Reads the next piece of the body into `buffer` (straight from the socket
+   * for `Content-Length` and close-delimited bodies, copied for chunked ones).
+   *
+   * @returns The byte count, or `null` at the end of the body.
+   */
+  *readInto(buffer: Uint8Array): Generator<Suspension, number | null> {
+    const leftover = this.#buffer !== null && this.#buffer.length > 0;
+    if (!leftover && !this.#done && buffer.length > 0) {
+      const kind = this.#framing.kind;
+      if (kind === "length" || kind === "close") {
+        const view = kind === "length"
+          ? buffer.subarray(0, Math.min(buffer.length, this.#left))
+          : buffer;
+        const count = yield* this.#readInto(view);
+        if (count === null) {
+          if (kind === "length") {
+            throw new HttpError(
+              "protocol",
+              "Cannot read response body: connection ended inside it",
+            );
+          }
+          this.#done = true;
+          return null;
+        }
+        if (kind === "length") {
+          this.#left -= count;
+          if (this.#left === 0) this.#done = true;
+        }
+        return count;
+      }
+    }
+    const piece = yield* this.read(buffer.length);
+    if (piece === null) return null;
+    buffer.set(piece);
+    return piece.length;
+  }
+
   *#take(max: number, required: boolean): Generator<Suspension, Uint8Array | null> {
     let buffer = this.#buffer;
     if (buffer === null || buffer.length === 0) {

@@ -733,6 +733,33 @@ export class HttpClient implements AsyncDisposable {
     }
   }
 
+  /**
+   * Reads the next piece of the response body into `buffer` (the
+   * zero-allocation form of {@linkcode read} for loops that reuse one
+   * buffer: proxies, downloads to disk).
+   *
+   * @param buffer Where the bytes go.
+   * @returns The number of bytes read, or `null` at the end of the body.
+   * @throws {HttpError} As {@linkcode read}.
+   * @throws {SocketError} From the connection.
+   */
+  readInto(buffer: Uint8Array): Operation<number | null> {
+    return operation(() => this.#readInto(buffer));
+  }
+
+  *#readInto(buffer: Uint8Array): Generator<Suspension, number | null> {
+    yield* this.#awaitResponse();
+    const body = this.#body!;
+    try {
+      const count = yield* body.readInto(buffer);
+      if (count === null || body.done) this.#finishBody();
+      return count;
+    } catch (error) {
+      this.#drop();
+      throw error;
+    }
+  }
+
   *#readAll(body: BodyReader): Generator<Suspension, Uint8Array> {
     const max = this.#options.maxBodySize ?? 64 * 1024 * 1024;
     const length = this.#response?.headers.get("content-length");

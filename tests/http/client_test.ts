@@ -453,3 +453,30 @@ Deno.test("client: a body that stalls is cut off by the timeout, whole-body read
     await client.close();
   }
 });
+
+Deno.test("client: readInto() fills one reused buffer for Content-Length, chunked and close-delimited bodies", async () => {
+  const data = "x".repeat(200_000);
+  const framings = [
+    `${HEAD_OK}content-length: ${data.length}\r\n\r\n${data}`,
+    `${HEAD_OK}transfer-encoding: chunked\r\n\r\n${(data.length / 2).toString(16)}\r\n${
+      data.slice(0, data.length / 2)
+    }\r\n${(data.length / 2).toString(16)}\r\n${data.slice(data.length / 2)}\r\n0\r\n\r\n`,
+    `HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n${data}`,
+  ];
+  for (const response of framings) {
+    await using server = rawServer(async (_, conn) => {
+      await conn.write(new TextEncoder().encode(response));
+    });
+    await using client = httpc({ persistent: false });
+    await client.request({ url: `http://127.0.0.1:${server.port}/` });
+    const buffer = new Uint8Array(7_000);
+    let total = 0;
+    let count;
+    while ((count = await client.readInto(buffer)) !== null) {
+      ok(count > 0 && count <= buffer.length);
+      ok(buffer.subarray(0, count).every((b) => b === 0x78));
+      total += count;
+    }
+    strictEqual(total, data.length);
+  }
+});
