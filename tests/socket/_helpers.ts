@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { bind, closePool, connect, type Socket, SocketError, sockstat } from "../../socket/mod.ts";
+import { bind, closePool, connect, type Socket, SocketError, sockstat } from "@cosocket/socket";
 
 const root = new URL("../testdata/tls/", import.meta.url);
 

@@ -1,5 +1,5 @@
-import { ByteArray } from "../../socket/byte_array.ts";
-import { h2n, n2h } from "../../socket/network_order.ts";
+import { ByteArray } from "@cosocket/socket/byte-array";
+import { h2n, n2h } from "@cosocket/socket/network-order";
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { bundleForBrowser, runUnderNode } from "../_bundle.ts";
 

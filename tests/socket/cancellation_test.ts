@@ -12,7 +12,7 @@ import {
   sleep,
   type Socket,
   udpcon,
-} from "../../socket/mod.ts";
+} from "@cosocket/socket";
 import { assertNoSockets, certs, connectedPair, delay } from "./_helpers.ts";
 
 /** Starts `body` as a cosocket on `sock`, halts it once it waits, and checks cleanup. */

@@ -1,13 +1,5 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import {
-  bind,
-  connect,
-  event,
-  run,
-  sleep,
-  type Socket,
-  type SocketState,
-} from "../../socket/mod.ts";
+import { bind, connect, event, run, sleep, type Socket, type SocketState } from "@cosocket/socket";
 import { assertNoSockets, delay, isCode, text } from "./_helpers.ts";
 
 Deno.test("connect() inside a cosocket connects the cosocket's own socket (seed Example 10)", async () => {

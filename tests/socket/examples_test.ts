@@ -1,6 +1,6 @@
 import { equal, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { bind, connect, h2n, n2h, type Socket } from "../../socket/mod.ts";
+import { bind, connect, h2n, n2h, type Socket } from "@cosocket/socket";
 import { startProxy } from "../../examples/socket_proxy.ts";
 import { fetchTime, timeServer } from "../../examples/socket_time_client.ts";
 import { echoServer } from "../../examples/socket_echo_server.ts";

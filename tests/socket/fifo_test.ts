@@ -1,5 +1,5 @@
 import { equal, rejects, throws } from "node:assert/strict";
-import { event, mkfifo, openFifo, type Socket, SocketError } from "../../socket/mod.ts";
+import { event, mkfifo, openFifo, type Socket, SocketError } from "@cosocket/socket";
 import { assertNoSockets, text } from "./_helpers.ts";
 
 async function tempFifo(): Promise<string> {

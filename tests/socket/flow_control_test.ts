@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { event, sleep, type Socket, SocketError } from "../../socket/mod.ts";
+import { event, sleep, type Socket, SocketError } from "@cosocket/socket";
 import { assertNoSockets, connectedPair, delay } from "./_helpers.ts";
 
 /** A block of `size` bytes tagged with its writer and sequence number. */

@@ -2,7 +2,7 @@
 // that half-closes still gets its answer from a server that answers only
 // once its client has said everything (as `wc` or an HTTP/1.0 upload does).
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { bind, connect, type Socket, SocketError } from "../../socket/mod.ts";
+import { bind, connect, type Socket, SocketError } from "@cosocket/socket";
 import { assertNoSockets, connectedPair, pseudoRandomBytes } from "./_helpers.ts";
 
 /** A plain Deno server (not ours) that reads to end of stream, then answers with the byte count. */

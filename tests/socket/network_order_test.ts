@@ -1,4 +1,4 @@
-import { fn2h, h2n, hf2n, n2h } from "../../socket/network_order.ts";
+import { fn2h, h2n, hf2n, n2h } from "@cosocket/socket/network-order";
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 
 Deno.test("n2h() reads unsigned big-endian integers of 1 to 6 bytes as numbers", () => {

@@ -1,5 +1,5 @@
 import { equal, ok, throws } from "node:assert/strict";
-import { bind, closePool, connect, event, poolSize, type Socket } from "../../socket/mod.ts";
+import { bind, closePool, connect, event, poolSize, type Socket } from "@cosocket/socket";
 import { assertNoSockets, delay, isCode, text } from "./_helpers.ts";
 
 /** A server that answers each line with "<its connection number>:<line>". */

@@ -11,7 +11,7 @@ import {
   type Suspension,
   type Task,
   until,
-} from "../../socket/mod.ts";
+} from "@cosocket/socket";
 import { assertNoSockets, connectedPair, delay } from "./_helpers.ts";
 
 Deno.test("run() returns the generator's result to await", async () => {

@@ -11,7 +11,7 @@ import {
   sockstat,
   spawn,
   type Task,
-} from "../../socket/mod.ts";
+} from "@cosocket/socket";
 import { assertNoSockets, connectedPair } from "./_helpers.ts";
 
 function* echo(sock: Socket) {

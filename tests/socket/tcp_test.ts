@@ -1,12 +1,5 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import {
-  bind,
-  connect,
-  IncompleteReadError,
-  SocketError,
-  sockstat,
-  toip,
-} from "../../socket/mod.ts";
+import { bind, connect, IncompleteReadError, SocketError, sockstat, toip } from "@cosocket/socket";
 import {
   assertNoSockets,
   connectedPair,

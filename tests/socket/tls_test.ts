@@ -1,5 +1,5 @@
 import { equal, ok, rejects } from "node:assert/strict";
-import { bind, connect, type Socket, SocketError } from "../../socket/mod.ts";
+import { bind, connect, type Socket, SocketError } from "@cosocket/socket";
 import { assertNoSockets, certs, delay, isCode, text } from "./_helpers.ts";
 
 function tlsServer(alpnProtocols: string[] = []): Socket {

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { type Socket, udpcon } from "../../socket/mod.ts";
+import { type Socket, udpcon } from "@cosocket/socket";
 import { assertNoSockets, isCode, text } from "./_helpers.ts";
 
 Deno.test("udpcon() echoes datagrams through a cosocket server", async () => {

@@ -11,14 +11,14 @@ import type { Buffer } from "node:buffer";
 import { WebSocket as NodeWebSocketClass, WebSocketServer } from "npm:ws@8.23.0";
 import type { BrowserContext } from "npm:playwright-core@1.65.1";
 import fs from "node:fs";
-import { bind, type Socket, SocketError, type Suspension } from "../../socket/mod.ts";
+import { bind, type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import {
   readRequest,
   upgrade,
   type UpgradeOptions,
   type UpgradeRequest,
   type WsSocket,
-} from "../../websocket/mod.ts";
+} from "@cosocket/websocket";
 import { certs, pseudoRandomBytes } from "../socket/_helpers.ts";
 
 export { assertNoSockets, certs, pseudoRandomBytes } from "../socket/_helpers.ts";

@@ -5,13 +5,8 @@
 // extension answers, who closes TCP, cancellation). Our client runs in async/await mode here
 // (the server file uses cosockets), except where a cosocket is the point.
 import { equal, ok, rejects } from "node:assert/strict";
-import { event, run } from "../../socket/mod.ts";
-import {
-  connect,
-  type ConnectOptions,
-  WebSocketError,
-  type WsSocket,
-} from "../../websocket/mod.ts";
+import { event, run } from "@cosocket/socket";
+import { connect, type ConnectOptions, WebSocketError, type WsSocket } from "@cosocket/websocket";
 import { assertNoSockets } from "../socket/_helpers.ts";
 import {
   acceptFor,

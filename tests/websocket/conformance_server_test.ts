@@ -3,8 +3,8 @@
 // frame it answers with. The cases both sides share live in _raw.ts; this file adds the
 // harness and the server-only cases (extension negotiation, handshake bytes, cancellation).
 import { equal, ok } from "node:assert/strict";
-import { bind, type Socket, type Suspension } from "../../socket/mod.ts";
-import { upgrade, WebSocketError, type WsSocket } from "../../websocket/mod.ts";
+import { bind, type Socket, type Suspension } from "@cosocket/socket";
+import { upgrade, WebSocketError, type WsSocket } from "@cosocket/websocket";
 import { assertNoSockets } from "../socket/_helpers.ts";
 import {
   acceptFor,

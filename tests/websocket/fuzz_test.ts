@@ -8,14 +8,14 @@
 // maxFragments instead of growing memory. Handshakes get a 101 with the right accept for the key,
 // a 4xx, or a dropped connection.
 import { equal, fail, ok } from "node:assert/strict";
-import { bind, type Socket, SocketError, type Suspension } from "../../socket/mod.ts";
+import { bind, type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import {
   connect,
   upgrade,
   type UpgradeOptions,
   WebSocketError,
   type WsSocket,
-} from "../../websocket/mod.ts";
+} from "@cosocket/websocket";
 import { assertNoSockets } from "../socket/_helpers.ts";
 import {
   acceptFor,

@@ -5,7 +5,7 @@
 // and, with the test CA trusted by Chromium, over wss://.
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import type { Page } from "npm:playwright-core@1.65.1";
-import type { PerMessageDeflateOptions } from "../../websocket/mod.ts";
+import type { PerMessageDeflateOptions } from "@cosocket/websocket";
 import {
   assertNoSockets,
   compressibleText,

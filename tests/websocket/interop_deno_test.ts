@@ -3,7 +3,7 @@
 // Deno's implementation has no permessage-deflate and no fragment or ping API: those are
 // covered by the ws, Python and Chromium tests; here Deno's server pings us (`idleTimeout`).
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { connect, WebSocketError, type WsSocket } from "../../websocket/mod.ts";
+import { connect, WebSocketError, type WsSocket } from "@cosocket/websocket";
 import {
   assertNoSockets,
   certPaths,

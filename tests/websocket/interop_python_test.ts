@@ -3,7 +3,7 @@
 // side is tests/testdata/websocket/interop_python_peer.py, driven one JSON command at a time, so
 // each step is checked here; it records the frames it reads as they were on the wire.
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { connect, WebSocketError, type WsChunk, type WsSocket } from "../../websocket/mod.ts";
+import { connect, WebSocketError, type WsChunk, type WsSocket } from "@cosocket/websocket";
 import {
   assertNoSockets,
   certPaths,

@@ -3,7 +3,7 @@
 // with and without permessage-deflate. `ws` runs inside this Deno process through Deno's Node
 // compatibility layer; its HTTP server is `node:http`/`node:https` on 127.0.0.1.
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { connect, WebSocketError, type WsChunk, type WsSocket } from "../../websocket/mod.ts";
+import { connect, WebSocketError, type WsChunk, type WsSocket } from "@cosocket/websocket";
 import {
   assertNoSockets,
   certs,

@@ -1,13 +1,13 @@
 // The Deno.serve adapter: a Deno.serve server on loopback upgrading with `upgradeWebSocket`,
 // driven by Deno's native WebSocket client, our own `connect` client and raw TCP.
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import { run, SocketError, sockstat } from "../../socket/mod.ts";
-import { connect, WebSocketError } from "../../websocket/mod.ts";
+import { run, SocketError, sockstat } from "@cosocket/socket";
+import { connect, WebSocketError } from "@cosocket/websocket";
 import {
   type NativeWsSocket,
   upgradeWebSocket,
   type UpgradeWebSocketOptions,
-} from "../../websocket/upgrade_web_socket.ts";
+} from "@cosocket/websocket/upgrade-web-socket";
 import { findHeadEnd, parseResponseHead, type ResponseHead } from "@cosocket/http/head";
 import { pseudoRandomBytes } from "../socket/_helpers.ts";
 

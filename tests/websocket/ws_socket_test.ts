@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import { bind, connect as connectTcp, type Socket, SocketError } from "../../socket/mod.ts";
+import { bind, connect as connectTcp, type Socket, SocketError } from "@cosocket/socket";
 import {
   connect,
   readRequest,
@@ -7,7 +7,7 @@ import {
   type UpgradeOptions,
   WebSocketError,
   type WsSocket,
-} from "../../websocket/mod.ts";
+} from "@cosocket/websocket";
 import { assertNoSockets, certs, delay, pseudoRandomBytes } from "../socket/_helpers.ts";
 import { concat, OP, rawClient, RawDeflate } from "./_raw.ts";
 
