@@ -62,7 +62,7 @@ Deno.test("faults: 200 connections reset mid-transfer leave no descriptor or cos
   }).output();
   strictEqual(out.success, true, new TextDecoder().decode(out.stderr));
   const stats = await server.settle(fds);
-  strictEqual(stats.fds, fds);
+  ok(stats.fds <= fds, `${stats.fds} descriptors, ${fds} before the clients`);
   deepStrictEqual([stats.total, stats.active], [1, 1]);
   strictEqual(
     new TextDecoder().decode(await echoOnce(server.port, encoder.encode("alive"))),
@@ -96,7 +96,7 @@ Deno.test("faults: a client process SIGKILLed with 500 busy connections leaves n
   await writer.close().catch(() => {});
   await reader.cancel();
   const stats = await server.settle(fds);
-  strictEqual(stats.fds, fds);
+  ok(stats.fds <= fds, `${stats.fds} descriptors, ${fds} before the clients`);
   deepStrictEqual([stats.total, stats.active], [1, 1]);
   strictEqual(server.stderr(), "");
 });
@@ -111,7 +111,7 @@ Deno.test("faults: 2,000 connections opened and closed leave no descriptor behin
     }));
   }
   const stats = await server.settle(fds);
-  strictEqual(stats.fds, fds);
+  ok(stats.fds <= fds, `${stats.fds} descriptors, ${fds} before the clients`);
   deepStrictEqual([stats.total, stats.active], [1, 1]);
 });
 
@@ -136,6 +136,7 @@ Deno.test("faults: a bug in one connection's cosocket is logged and ends only th
     other.close();
   }
   const stats = await server.settle(fds);
-  deepStrictEqual([stats.fds, stats.total, stats.active], [fds, 1, 1]);
+  ok(stats.fds <= fds, `${stats.fds} descriptors, ${fds} before the clients`);
+  deepStrictEqual([stats.total, stats.active], [1, 1]);
   ok(server.stderr().includes("A deliberate bug in one connection's cosocket"), server.stderr());
 });
