@@ -23,6 +23,8 @@ export interface BodyLimits {
   maxTrailers: number;
   /** Milliseconds per socket read; `undefined` waits forever. */
   timeout: number | undefined;
+  /** The message whose body this is, for errors. @default {"response"} */
+  message?: "request" | "response";
 }
 
 const CHUNK_SIZE =
@@ -45,11 +47,13 @@ export class BodyReader {
   #chunkEnd = false;
   /** The trailer fields of a chunked body, once read. */
   readonly trailers: Headers = new Headers();
+  readonly #what: string;
 
   constructor(socket: Socket, framing: Framing, limits: BodyLimits) {
     this.#socket = socket;
     this.#framing = framing;
     this.#limits = limits;
+    this.#what = limits.message ?? "response";
     this.#left = framing.kind === "length" ? framing.length : 0;
     this.#done = framing.kind === "none" || (framing.kind === "length" && framing.length === 0);
   }
@@ -66,6 +70,13 @@ export class BodyReader {
   get reusable(): boolean {
     return this.#done && this.#framing.kind !== "close" &&
       (this.#buffer === null || this.#buffer.length === 0);
+  }
+
+  /** Takes the bytes read from the socket and not handed out (for a hand-over). */
+  takeBuffered(): Uint8Array | null {
+    const buffer = this.#buffer;
+    this.#buffer = null;
+    return buffer !== null && buffer.length > 0 ? buffer : null;
   }
 
   /**
@@ -113,7 +124,7 @@ export class BodyReader {
       at += count;
     }
     if (at < out.length) {
-      throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+      throw new HttpError("protocol", `Cannot read ${this.#what} body: connection ended inside it`);
     }
     this.#left = 0;
     this.#done = true;
@@ -143,7 +154,7 @@ export class BodyReader {
       clearTimeout(timer);
     }
     if (timedOut) {
-      throw new SocketError("timeout", `Cannot read response body: no data for ${ms} ms`);
+      throw new SocketError("timeout", `Cannot read ${this.#what} body: no data for ${ms} ms`);
     }
     return count;
   }
@@ -167,7 +178,7 @@ export class BodyReader {
           if (kind === "length") {
             throw new HttpError(
               "protocol",
-              "Cannot read response body: connection ended inside it",
+              `Cannot read ${this.#what} body: connection ended inside it`,
             );
           }
           this.#done = true;
@@ -192,7 +203,10 @@ export class BodyReader {
       buffer = yield* this.#socket.read(this.#limits.timeout);
       if (buffer === null) {
         if (required) {
-          throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+          throw new HttpError(
+            "protocol",
+            `Cannot read ${this.#what} body: connection ended inside it`,
+          );
         }
         return null;
       }
@@ -215,7 +229,10 @@ export class BodyReader {
       const fresh = new Uint8Array(Math.min(want, FRESH_PIECE));
       const count = yield* this.#readInto(fresh);
       if (count === null) {
-        throw new HttpError("protocol", "Cannot read response body: connection ended inside it");
+        throw new HttpError(
+          "protocol",
+          `Cannot read ${this.#what} body: connection ended inside it`,
+        );
       }
       this.#left -= count;
       if (this.#left === 0) this.#done = true;
@@ -246,7 +263,7 @@ export class BodyReader {
       if (line !== "") {
         throw new HttpError(
           "protocol",
-          "Cannot read response body: chunk data is longer than its size",
+          `Cannot read ${this.#what} body: chunk data is longer than its size`,
         );
       }
       this.#chunkEnd = false;
@@ -256,7 +273,7 @@ export class BodyReader {
     if (match === null) {
       throw new HttpError(
         "protocol",
-        `Cannot read response body: invalid chunk size line ${
+        `Cannot read ${this.#what} body: invalid chunk size line ${
           JSON.stringify(sizeLine.slice(0, 40))
         }`,
       );
@@ -276,16 +293,16 @@ export class BodyReader {
       const line = yield* this.#line();
       if (line === "") return;
       if (count >= this.#limits.maxTrailers) {
-        throw new HttpError("toolarge", "Cannot read response body: too many trailer fields");
+        throw new HttpError("toolarge", `Cannot read ${this.#what} body: too many trailer fields`);
       }
       const colon = line.indexOf(":");
       if (colon <= 0 || /[\s]/.test(line.slice(0, colon))) {
-        throw new HttpError("protocol", "Cannot read response body: malformed trailer field");
+        throw new HttpError("protocol", `Cannot read ${this.#what} body: malformed trailer field`);
       }
       try {
         this.trailers.append(line.slice(0, colon), line.slice(colon + 1).trim());
       } catch (cause) {
-        throw new HttpError("protocol", "Cannot read response body: malformed trailer field", {
+        throw new HttpError("protocol", `Cannot read ${this.#what} body: malformed trailer field`, {
           cause,
         });
       }
@@ -301,7 +318,7 @@ export class BodyReader {
       const lf = buffer.indexOf(0x0a);
       const end = lf === -1 ? buffer.length : lf + 1;
       if (length + end > this.#limits.maxLineLength + 2) {
-        throw new HttpError("toolarge", "Cannot read response body: chunk line too long");
+        throw new HttpError("toolarge", `Cannot read ${this.#what} body: chunk line too long`);
       }
       parts.push(buffer.subarray(0, end));
       length += end;
@@ -312,9 +329,9 @@ export class BodyReader {
     }
     const bytes = parts.length === 1 ? parts[0]! : concat(parts, length);
     if (bytes.length < 2 || bytes[bytes.length - 2] !== 0x0d) {
-      throw new HttpError("protocol", "Cannot read response body: a line ends in a bare LF");
+      throw new HttpError("protocol", `Cannot read ${this.#what} body: a line ends in a bare LF`);
     }
-    return latin1(bytes.subarray(0, bytes.length - 2));
+    return latin1(bytes.subarray(0, bytes.length - 2), this.#what);
   }
 }
 
@@ -329,12 +346,15 @@ export function concat(parts: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-function latin1(bytes: Uint8Array): string {
+function latin1(bytes: Uint8Array, what: string): string {
   let text = "";
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 0x0d || b === 0x00) {
-      throw new HttpError("protocol", "Cannot read response body: control character in a line");
+      throw new HttpError(
+        "protocol",
+        `Cannot read ${what} body: control character in a line`,
+      );
     }
     text += String.fromCharCode(b);
   }

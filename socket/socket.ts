@@ -442,6 +442,36 @@ export class Socket implements AsyncDisposable {
   }
 
   /**
+   * Puts bytes back in front of what the socket reads next: for a parser
+   * that read past its message and hands the connection on (an HTTP server
+   * giving a raw socket to a tunnel, a protocol sniffed from its first
+   * bytes).
+   *
+   * @param data The bytes, read next and before anything still unread.
+   * @throws {SocketError} `busy` while a read is in flight (the bytes would
+   * arrive after newer ones).
+   * @example Sniff a protocol and put its first bytes back
+   * ```ts
+   * import { bind, connect } from "@cosocket/socket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * await using client = await connect("127.0.0.1", server.sockname().port);
+   * await using peer = (await server.accept())!;
+   * await client.write("GET / HTTP/1.1\r\n");
+   * const first = (await peer.read()) as Uint8Array;
+   * peer.unread(first);
+   * console.log(await peer.readLine()); // "GET / HTTP/1.1"
+   * ```
+   */
+  unread(data: Uint8Array): void {
+    if (this.#landing !== null && isLive(this.#reader)) {
+      throw new SocketError("busy", "Cannot unread: a read is in flight");
+    }
+    if (data.length === 0) return;
+    this.#unread = this.#unread === null ? data : concat(data, this.#unread);
+  }
+
+  /**
    * Reads exactly `size` bytes.
    *
    * @param size The number of bytes.

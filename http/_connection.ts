@@ -1,0 +1,170 @@
+/**
+ * One server connection: read a request head, decide the body's framing,
+ * run the handler, finish the response, and go on with the next request
+ * while the connection may be kept alive. Requests are answered strictly
+ * one after another, so pipelined requests get their responses in order.
+ * Whatever goes wrong ends this connection only.
+ */
+import { IncompleteReadError, type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { Exchange, type ExchangeLimits } from "./_exchange.ts";
+import { requestFraming } from "./_request_framing.ts";
+import { statusText } from "./_status_text.ts";
+import { parseRequestHead, type RequestHead } from "./head.ts";
+import { HttpError } from "./http_error.ts";
+
+const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
+/** The most bytes of an unread request body drained to keep the connection. */
+const DRAIN_LIMIT = 256 * 1024;
+
+/** The server's side of a connection, for the timeout sweeper and shutdown. */
+export interface ConnectionRecord {
+  readonly socket: Socket;
+  /** When the wait for a request head ends (ms since the epoch), or 0. */
+  deadline: number;
+  /** Waiting for a request (no request in progress). */
+  idle: boolean;
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly secure: boolean;
+  readonly closing: boolean;
+  readonly limits: ExchangeLimits & {
+    maxHeaderSize: number;
+    maxHeaders: number;
+    headersTimeout: number;
+    keepAliveTimeout: number;
+  };
+  readonly connections: Set<ConnectionRecord>;
+  /** Runs the handler for one exchange; never throws. */
+  handle(exchange: Exchange): Generator<Suspension, void>;
+}
+
+/**
+ * Serves requests on `socket` until the client closes, a response asks
+ * for the connection to end, an error, or the server's shutdown.
+ */
+export function* serveConnection(
+  host: ConnectionHost,
+  socket: Socket,
+): Generator<Suspension, void> {
+  const record: ConnectionRecord = { socket, deadline: 0, idle: true };
+  host.connections.add(record);
+  let handedOver = false;
+  try {
+    const limits = host.limits;
+    let first = true;
+    while (!host.closing) {
+      record.idle = true;
+      record.deadline = Date.now() + (first ? limits.headersTimeout : limits.keepAliveTimeout);
+      const bytes = yield* readHead(socket, limits.maxHeaderSize);
+      record.deadline = 0;
+      record.idle = false;
+      first = false;
+      if (bytes === null) return;
+      if (typeof bytes === "number") {
+        yield* answerError(socket, bytes);
+        return;
+      }
+      const exchange = yield* openExchange(host, socket, bytes);
+      if (exchange === null) return;
+      yield* host.handle(exchange);
+      if (exchange.taken) {
+        handedOver = true;
+        return;
+      }
+      if (!exchange.keepAlive || host.closing) return;
+      if (!(yield* drain(exchange))) return;
+    }
+  } catch (error) {
+    // A SocketError: the client went away or the server closed the
+    // connection. Anything else is a bug here, reported without taking the
+    // server down.
+    if (!(error instanceof SocketError)) console.error("HTTP connection failed:", error);
+  } finally {
+    host.connections.delete(record);
+    if (!handedOver) socket.close();
+  }
+}
+
+/**
+ * Reads a head: its bytes, `null` when the connection ended (or was closed
+ * by the timeout sweeper) between requests, or the status to answer with.
+ */
+function* readHead(
+  socket: Socket,
+  maxHeaderSize: number,
+): Generator<Suspension, Uint8Array | number | null> {
+  try {
+    return yield* socket.readUntil(BLANK_LINE, { maxLength: maxHeaderSize, inclusive: true });
+  } catch (error) {
+    if (error instanceof RangeError) return 431;
+    if (error instanceof IncompleteReadError || error instanceof SocketError) return null;
+    throw error;
+  }
+}
+
+/** Parses the head and checks what must hold before a handler sees it. */
+function* openExchange(
+  host: ConnectionHost,
+  socket: Socket,
+  bytes: Uint8Array,
+): Generator<Suspension, Exchange | null> {
+  let head: RequestHead;
+  try {
+    head = parseRequestHead(bytes, host.limits);
+  } catch (error) {
+    yield* answerError(socket, error instanceof RangeError ? 431 : 400);
+    return null;
+  }
+  const hosts = head.headers.get("host");
+  if (head.version === "HTTP/1.1" && (hosts === null || hosts.includes(","))) {
+    // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request.
+    yield* answerError(socket, 400);
+    return null;
+  }
+  try {
+    const framing = requestFraming(head, host.limits.maxBodySize);
+    const exchange = new Exchange(socket, head, framing, host.secure, host.limits);
+    if (host.closing) exchange.keepAlive = false;
+    return exchange;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    yield* answerError(socket, error.status ?? 400);
+    return null;
+  }
+}
+
+/**
+ * Reads what the handler left of the request body, so that the next
+ * request can be read; `false` when that is not worth it (too much left,
+ * the body was never asked for with `100-continue`, or it is malformed).
+ */
+function* drain(exchange: Exchange): Generator<Suspension, boolean> {
+  if (exchange.body.done) return true;
+  if (exchange.bodyWithheld) return false;
+  let drained = 0;
+  try {
+    let piece;
+    while ((piece = yield* exchange.body.read(65536)) !== null) {
+      drained += piece.length;
+      if (drained > DRAIN_LIMIT) return false;
+    }
+  } catch {
+    return false;
+  }
+  return exchange.body.reusable;
+}
+
+/** Answers a request the server refused before any handler, and ends the connection. */
+export function* answerError(socket: Socket, status: number): Generator<Suspension, void> {
+  const reason = statusText(status);
+  const body = `${status} ${reason}\n`;
+  const text = `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\n` +
+    `content-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+  try {
+    yield* socket.write(text);
+  } catch {
+    // The client is gone; nothing to answer.
+  }
+}

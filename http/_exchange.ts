@@ -1,0 +1,371 @@
+/**
+ * One request and its response on a server connection: the state both
+ * handler styles share. The request side reads the body (sending
+ * `100 Continue` first when the client asked for it, and counting bytes
+ * against the body limit); the response side buffers small bodies so that
+ * they go out with a `Content-Length` in one write with the head, and
+ * streams larger ones chunked (or close-delimited to HTTP/1.0 clients).
+ */
+import { type Socket, type Suspension, type WriteData } from "@cosocket/socket";
+import { BodyReader, type Framing } from "./_body_reader.ts";
+import { httpDate } from "./_date.ts";
+import { statusText } from "./_status_text.ts";
+import type { RequestHead } from "./head.ts";
+import { HttpError } from "./http_error.ts";
+
+/** The limits an exchange enforces. */
+export interface ExchangeLimits {
+  /** The largest request body. */
+  maxBodySize: number;
+  /** Milliseconds per body read; `undefined` waits forever. */
+  bodyTimeout: number | undefined;
+}
+
+/** Bytes buffered before a response without `Content-Length` starts streaming. */
+const BUFFER_LIMIT = 16 * 1024;
+const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
+const CRLF = new TextEncoder().encode("\r\n");
+const ASCII = /^[\x00-\x7f]*$/;
+const encoder = new TextEncoder();
+
+type BodyMode = "length" | "chunked" | "close" | "none";
+
+/** Which exchange each public request object belongs to. */
+export const exchanges: WeakMap<object, Exchange> = new WeakMap();
+
+/** The state of one request and its response. */
+export class Exchange {
+  readonly socket: Socket;
+  readonly head: RequestHead;
+  readonly body: BodyReader;
+  readonly secure: boolean;
+  readonly limits: ExchangeLimits;
+  /** The connection may carry another request after this one. */
+  keepAlive: boolean;
+  /** `req2sock` took the connection: the server writes nothing more on it. */
+  taken = false;
+  /** The response status and headers, until the head is sent. */
+  status = 200;
+  reason = "";
+  readonly headers: Headers = new Headers();
+  #headSent = false;
+  #ended = false;
+  #continued = false;
+  readonly #expectContinue: boolean;
+  #bodyRead = 0;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #mode: BodyMode = "none";
+  /** Bytes still owed by a `Content-Length` response. */
+  #left = 0;
+
+  constructor(
+    socket: Socket,
+    head: RequestHead,
+    framing: Framing,
+    secure: boolean,
+    limits: ExchangeLimits,
+  ) {
+    this.socket = socket;
+    this.head = head;
+    this.secure = secure;
+    this.limits = limits;
+    this.body = new BodyReader(socket, framing, {
+      maxLineLength: 4096,
+      maxTrailers: 100,
+      timeout: limits.bodyTimeout,
+      message: "request",
+    });
+    const connection = head.headers.get("connection")?.toLowerCase() ?? "";
+    this.keepAlive = head.version === "HTTP/1.1"
+      ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
+      : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+    this.#expectContinue = head.version === "HTTP/1.1" &&
+      head.headers.get("expect")?.toLowerCase() === "100-continue" && !this.body.done;
+  }
+
+  get headSent(): boolean {
+    return this.#headSent;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** `true` when the client waits for `100 Continue` that was never sent. */
+  get bodyWithheld(): boolean {
+    return this.#expectContinue && !this.#continued;
+  }
+
+  // ------------------------------------------------------------- request body
+
+  /** The next piece of the request body, at most `max` bytes; `null` at its end. */
+  *read(max: number): Generator<Suspension, Uint8Array | null> {
+    yield* this.#continue();
+    const piece = yield* this.body.read(max);
+    if (piece !== null) this.#count(piece.length);
+    return piece;
+  }
+
+  /** Reads the next piece of the request body into `buffer`. */
+  *readInto(buffer: Uint8Array): Generator<Suspension, number | null> {
+    yield* this.#continue();
+    const count = yield* this.body.readInto(buffer);
+    if (count !== null) this.#count(count);
+    return count;
+  }
+
+  /** The whole request body (at most the body limit). */
+  *bytes(): Generator<Suspension, Uint8Array> {
+    yield* this.#continue();
+    const whole = yield* this.body.readRestInto();
+    if (whole !== null) {
+      this.#count(whole.length);
+      return whole;
+    }
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    let piece;
+    while ((piece = yield* this.read(65536)) !== null) {
+      parts.push(piece);
+      length += piece.length;
+    }
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+
+  *#continue(): Generator<Suspension, void> {
+    if (!this.#expectContinue || this.#continued) return;
+    this.#continued = true;
+    if (!this.#headSent) yield* this.socket.write(CONTINUE);
+  }
+
+  #count(bytes: number): void {
+    this.#bodyRead += bytes;
+    if (this.#bodyRead > this.limits.maxBodySize) {
+      this.keepAlive = false;
+      throw new HttpError(
+        "toolarge",
+        `Cannot read request body: more than the limit of ${this.limits.maxBodySize} bytes`,
+        { status: 413 },
+      );
+    }
+  }
+
+  // ------------------------------------------------------------ response body
+
+  /** Queues or sends response body bytes. */
+  *write(data: WriteData): Generator<Suspension, void> {
+    this.#checkOpen("write to");
+    const bytes = toBytes(data);
+    if (bytes.length === 0) return;
+    if (!this.#headSent) {
+      this.#pending.push(bytes);
+      this.#pendingBytes += bytes.length;
+      if (this.#pendingBytes >= BUFFER_LIMIT) yield* this.flush();
+      return;
+    }
+    yield* this.#send(bytes);
+  }
+
+  /** Sends the head (choosing the framing) and whatever is buffered. */
+  *flush(): Generator<Suspension, void> {
+    if (this.#ended || this.taken) return;
+    if (!this.#headSent) {
+      const declared = this.headers.get("content-length");
+      const mode: BodyMode = this.#bodyless()
+        ? "none"
+        : declared !== null
+        ? "length"
+        : this.head.version === "HTTP/1.1"
+        ? "chunked"
+        : "close";
+      yield* this.#sendHead(mode, this.#takePending());
+      return;
+    }
+  }
+
+  /** Ends the response: sends what is left, with a `Content-Length` when nothing was sent yet. */
+  *end(): Generator<Suspension, void> {
+    if (this.#ended || this.taken) return;
+    if (!this.#headSent) {
+      const body = this.#takePending();
+      const declared = this.headers.get("content-length");
+      if (this.#bodyless()) {
+        if (this.head.method === "HEAD" && declared === null && body.length > 0) {
+          this.headers.set("content-length", String(body.length));
+        }
+      } else if (declared === null) {
+        this.headers.set("content-length", String(body.length));
+      }
+      yield* this.#sendHead(this.#bodyless() ? "none" : "length", body);
+    } else if (this.#mode === "chunked") {
+      yield* this.socket.write(LAST_CHUNK);
+    }
+    if (this.#mode === "length" && this.#left > 0) {
+      // The response is shorter than it said: the client would wait for the
+      // rest, so the connection ends here.
+      this.keepAlive = false;
+    }
+    this.#ended = true;
+  }
+
+  /** Forgets a response that has not been sent (to answer with an error instead). */
+  reset(): boolean {
+    if (this.#headSent) return false;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    for (const name of [...this.headers.keys()]) this.headers.delete(name);
+    this.reason = "";
+    return true;
+  }
+
+  #bodyless(): boolean {
+    const status = this.status;
+    return this.head.method === "HEAD" || status === 204 || status === 304 || status < 200;
+  }
+
+  #takePending(): Uint8Array {
+    const pending = this.#pending;
+    const bytes = pending.length === 1 ? pending[0]! : join(pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return bytes;
+  }
+
+  #checkOpen(action: string): void {
+    if (this.taken) {
+      throw new HttpError(
+        "incorrectuse",
+        `Cannot ${action} response: req2sock took the connection`,
+      );
+    }
+    if (this.#ended) {
+      throw new HttpError("incorrectuse", `Cannot ${action} response: it has ended`);
+    }
+  }
+
+  *#sendHead(mode: BodyMode, body: Uint8Array): Generator<Suspension, void> {
+    this.#headSent = true;
+    this.#mode = mode;
+    const headers = this.headers;
+    if (mode === "length") {
+      const declared = headers.get("content-length")!;
+      this.#left = /^\d{1,15}$/.test(declared) ? Number(declared) : -1;
+      if (this.#left < 0) {
+        throw new HttpError(
+          "incorrectuse",
+          `Cannot send response: invalid Content-Length ${JSON.stringify(declared)}`,
+        );
+      }
+    } else if (mode === "chunked") {
+      headers.set("transfer-encoding", "chunked");
+    } else if (mode === "close") {
+      this.keepAlive = false;
+    }
+    const reason = this.reason || statusText(this.status);
+    if (/[\0\r\n]/.test(reason)) {
+      throw new HttpError(
+        "incorrectuse",
+        "Cannot send response: CR, LF or NUL in the reason phrase",
+      );
+    }
+    let text = `HTTP/1.1 ${this.status} ${reason}\r\n`;
+    if (!headers.has("date")) text += `date: ${httpDate()}\r\n`;
+    if (!this.keepAlive) headers.set("connection", "close");
+    else if (this.head.version === "HTTP/1.0") headers.set("connection", "keep-alive");
+    for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+    text += "\r\n";
+    const head = encodeLatin1(text);
+    if (mode === "none" || body.length === 0) {
+      yield* this.socket.write(head);
+      return;
+    }
+    if (mode === "chunked") {
+      yield* this.socket.write(head);
+      yield* this.#send(body);
+      return;
+    }
+    this.#checkLength(body.length);
+    if (body.length <= 65536) {
+      const both = new Uint8Array(head.length + body.length);
+      both.set(head);
+      both.set(body, head.length);
+      yield* this.socket.write(both);
+    } else {
+      yield* this.socket.write(head);
+      yield* this.socket.write(body);
+    }
+  }
+
+  *#send(bytes: Uint8Array): Generator<Suspension, void> {
+    switch (this.#mode) {
+      case "none":
+        return;
+      case "length":
+        this.#checkLength(bytes.length);
+        yield* this.socket.write(bytes);
+        return;
+      case "close":
+        yield* this.socket.write(bytes);
+        return;
+      case "chunked": {
+        const size = encoder.encode(bytes.length.toString(16) + "\r\n");
+        if (bytes.length <= BUFFER_LIMIT) {
+          const frame = new Uint8Array(size.length + bytes.length + 2);
+          frame.set(size);
+          frame.set(bytes, size.length);
+          frame.set(CRLF, size.length + bytes.length);
+          yield* this.socket.write(frame);
+        } else {
+          yield* this.socket.write(size);
+          yield* this.socket.write(bytes);
+          yield* this.socket.write(CRLF);
+        }
+      }
+    }
+  }
+
+  #checkLength(bytes: number): void {
+    if (bytes > this.#left) {
+      this.keepAlive = false;
+      throw new HttpError(
+        "incorrectuse",
+        `Cannot write to response: ${bytes} bytes more than its Content-Length allows (${this.#left} left)`,
+      );
+    }
+    this.#left -= bytes;
+  }
+}
+
+/** Bytes of a write: strings as UTF-8. */
+export function toBytes(data: WriteData): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data.view();
+}
+
+function join(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Header text is ISO-8859-1: `Headers` holds byte strings, so each character is one byte. */
+function encodeLatin1(text: string): Uint8Array {
+  if (ASCII.test(text)) return encoder.encode(text);
+  const bytes = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
+  return bytes;
+}

@@ -1,0 +1,175 @@
+/**
+ * The two handler styles over one engine: both run inside the
+ * connection's cosocket on the same {@linkcode Exchange}.
+ */
+import { operation, type Suspension, until } from "@cosocket/socket";
+import { setImmediate } from "node:timers";
+import { type Exchange, exchanges } from "./_exchange.ts";
+import type { CosocketHandler, ErrorHandler, WebHandler } from "./handler.ts";
+import { HttpError } from "./http_error.ts";
+import { requestUrl, ServerRequest } from "./server_request.ts";
+import { ServerResponse } from "./server_response.ts";
+
+/** Runs a cosocket-style handler and ends its response. */
+export function* runCosocketHandler(
+  handler: CosocketHandler,
+  exchange: Exchange,
+  onError: ErrorHandler | undefined,
+): Generator<Suspension, void> {
+  try {
+    yield* handler(new ServerRequest(exchange), new ServerResponse(exchange)) as Generator<
+      Suspension,
+      unknown
+    >;
+    if (!exchange.taken) yield* exchange.end();
+  } catch (error) {
+    yield* answerFailure(exchange, error, onError);
+  }
+}
+
+/** Runs a WHATWG-style handler and sends the `Response` it returns. */
+export function* runWebHandler(
+  handler: WebHandler,
+  exchange: Exchange,
+  onError: ErrorHandler | undefined,
+): Generator<Suspension, void> {
+  let settle!: { resolve: () => void; reject: (error: unknown) => void };
+  const completed = new Promise<void>((resolve, reject) => settle = { resolve, reject });
+  completed.catch(() => {});
+  try {
+    const request = toRequest(exchange);
+    const peer = exchange.socket.peername();
+    const response = yield* until(Promise.resolve(handler(request, {
+      remoteAddr: { transport: "tcp", hostname: peer.address, port: peer.port },
+      completed,
+    })));
+    if (exchange.taken) {
+      settle.resolve();
+      return;
+    }
+    if (!(response instanceof Response)) {
+      throw new TypeError("Cannot send response: the handler did not return a Response");
+    }
+    yield* sendResponse(exchange, response);
+    settle.resolve();
+  } catch (error) {
+    settle.reject(error);
+    yield* answerFailure(exchange, error, onError);
+  }
+}
+
+/** The `Request` a web handler sees; its body streams from the connection. */
+function toRequest(exchange: Exchange): Request {
+  const head = exchange.head;
+  const hasBody = !exchange.body.done;
+  const request = new Request(requestUrl(exchange), {
+    method: head.method,
+    headers: head.headers,
+    ...(hasBody && {
+      body: new ReadableStream<Uint8Array>({
+        type: "bytes",
+        pull: async (controller) => {
+          const piece = await runRead(exchange);
+          if (piece === null) controller.close();
+          else controller.enqueue(piece);
+        },
+      }),
+      duplex: "half",
+    } as RequestInit),
+  });
+  exchanges.set(request, exchange);
+  return request;
+}
+
+function runRead(exchange: Exchange): PromiseLike<Uint8Array | null> {
+  return operation(() => exchange.read(65536));
+}
+
+/**
+ * Sends a `Response`: a body that ends within its first read goes out with
+ * a `Content-Length`, anything longer streams chunk by chunk as it comes.
+ */
+export function* sendResponse(exchange: Exchange, response: Response): Generator<Suspension, void> {
+  exchange.status = response.status;
+  exchange.reason = response.statusText;
+  for (const [name, value] of response.headers) exchange.headers.append(name, value);
+  const body = response.body;
+  if (body === null) {
+    yield* exchange.end();
+    return;
+  }
+  const reader = body.getReader();
+  try {
+    let chunk = yield* until(reader.read());
+    if (chunk.done) {
+      yield* exchange.end();
+      return;
+    }
+    yield* exchange.write(chunk.value);
+    let next = reader.read();
+    if (!(yield* until(settledSoon(next)))) yield* exchange.flush();
+    while (!(chunk = yield* until(next)).done) {
+      yield* exchange.write(chunk.value);
+      yield* exchange.flush();
+      next = reader.read();
+    }
+    yield* exchange.end();
+  } catch (error) {
+    reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * `true` when `promise` settles before the event loop's next turn: a body
+ * made from a string or bytes has, a stream fed later (events) has not,
+ * and its first chunk must not wait for the second.
+ */
+function settledSoon(promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    setImmediate(() => resolve(false));
+    promise.then(() => resolve(true), () => resolve(true));
+  });
+}
+
+/** Answers a handler's failure, or ends the connection when the head went out already. */
+function* answerFailure(
+  exchange: Exchange,
+  error: unknown,
+  onError: ErrorHandler | undefined,
+): Generator<Suspension, void> {
+  if (exchange.taken) return;
+  const clientGone = error instanceof Error && error.name === "SocketError";
+  if (clientGone || !exchange.reset()) {
+    exchange.keepAlive = false;
+    if (!clientGone) console.error("HTTP handler failed after its response head was sent:", error);
+    return;
+  }
+  if (!exchange.body.done) exchange.keepAlive = false;
+  let answer: Response | void = undefined;
+  if (onError !== undefined) {
+    try {
+      answer = yield* until(Promise.resolve(onError(error)));
+    } catch (failure) {
+      console.error("HTTP onError failed:", failure);
+    }
+  }
+  if (!(answer instanceof Response)) {
+    const status = error instanceof HttpError && error.status !== undefined ? error.status : 500;
+    if (status === 500 && onError === undefined) console.error("HTTP handler failed:", error);
+    answer = new Response(
+      `${status === 500 ? "Internal Server Error" : (error as Error).message}\n`,
+      {
+        status,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      },
+    );
+  }
+  try {
+    yield* sendResponse(exchange, answer);
+  } catch {
+    exchange.keepAlive = false;
+  }
+}
