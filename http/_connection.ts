@@ -7,12 +7,12 @@
  */
 import { IncompleteReadError, type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import { Exchange, type ExchangeLimits } from "./_exchange.ts";
+import { field } from "./_fields.ts";
 import { requestFraming } from "./_request_framing.ts";
 import { statusText } from "./_status_text.ts";
-import { parseRequestHead, type RequestHead } from "./head.ts";
+import { findHeadEnd, parseRequestHead, type RequestHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
 
-const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
 /** The most bytes of an unread request body drained to keep the connection. */
 const DRAIN_LIMIT = 256 * 1024;
 
@@ -90,18 +90,39 @@ export function* serveConnection(
 /**
  * Reads a head: its bytes, `null` when the connection ended (or was closed
  * by the timeout sweeper) between requests, or the status to answer with.
+ * Bytes after the head (a body, pipelined requests) go back to the socket.
  */
 function* readHead(
   socket: Socket,
   maxHeaderSize: number,
 ): Generator<Suspension, Uint8Array | number | null> {
-  try {
-    return yield* socket.readUntil(BLANK_LINE, { maxLength: maxHeaderSize, inclusive: true });
-  } catch (error) {
-    if (error instanceof RangeError) return 431;
-    if (error instanceof IncompleteReadError || error instanceof SocketError) return null;
-    throw error;
+  let buffer: Uint8Array | null = null;
+  while (true) {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = (yield* socket.read()) as Uint8Array | null;
+    } catch (error) {
+      if (error instanceof SocketError) return null;
+      throw error;
+    }
+    if (chunk === null) return null;
+    const from = buffer === null ? 0 : Math.max(0, buffer.length - 3);
+    buffer = buffer === null ? chunk : join(buffer, chunk);
+    const end = findHeadEnd(buffer, from);
+    if (end >= 0) {
+      if (end > maxHeaderSize) return 431;
+      if (end < buffer.length) socket.unread(buffer.subarray(end));
+      return end < buffer.length ? buffer.subarray(0, end) : buffer;
+    }
+    if (buffer.length > maxHeaderSize) return 431;
   }
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Parses the head and checks what must hold before a handler sees it. */
@@ -117,7 +138,7 @@ function* openExchange(
     yield* answerError(socket, error instanceof RangeError ? 431 : 400);
     return null;
   }
-  const hosts = head.headers.get("host");
+  const hosts = field(head, "host");
   if (head.version === "HTTP/1.1" && (hosts === null || hosts.includes(","))) {
     // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request.
     yield* answerError(socket, 400);
@@ -141,7 +162,16 @@ function* openExchange(
  * the body was never asked for with `100-continue`, or it is malformed).
  */
 function* drain(exchange: Exchange): Generator<Suspension, boolean> {
-  if (exchange.body.done) return true;
+  if (!exchange.body.done) {
+    if (!(yield* readRest(exchange))) return false;
+  }
+  // The body reader may hold the start of a pipelined request.
+  const rest = exchange.body.takeBuffered();
+  if (rest !== null) exchange.socket.unread(rest);
+  return true;
+}
+
+function* readRest(exchange: Exchange): Generator<Suspension, boolean> {
   if (exchange.bodyWithheld) return false;
   let drained = 0;
   try {
@@ -153,7 +183,7 @@ function* drain(exchange: Exchange): Generator<Suspension, boolean> {
   } catch {
     return false;
   }
-  return exchange.body.reusable;
+  return true;
 }
 
 /** Answers a request the server refused before any handler, and ends the connection. */

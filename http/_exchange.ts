@@ -9,6 +9,7 @@
 import { type Socket, type Suspension, type WriteData } from "@cosocket/socket";
 import { BodyReader, type Framing } from "./_body_reader.ts";
 import { httpDate } from "./_date.ts";
+import { field } from "./_fields.ts";
 import { statusText } from "./_status_text.ts";
 import type { RequestHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
@@ -19,6 +20,8 @@ export interface ExchangeLimits {
   maxBodySize: number;
   /** Milliseconds per body read; `undefined` waits forever. */
   bodyTimeout: number | undefined;
+  /** `true` once the server shuts down: responses then end their connection. */
+  closing?: () => boolean;
 }
 
 /** Bytes buffered before a response without `Content-Length` starts streaming. */
@@ -30,6 +33,16 @@ const ASCII = /^[\x00-\x7f]*$/;
 const encoder = new TextEncoder();
 
 type BodyMode = "length" | "chunked" | "close" | "none";
+
+const EMPTY = new Uint8Array(0);
+/**
+ * Small responses are written from pooled buffers: a fresh buffer per
+ * response costs the platform more than the write itself. A buffer is
+ * taken only while its write is in flight, so the pool stays small.
+ */
+const SLAB_SIZE = 8192;
+const MAX_SLABS = 64;
+const slabs: Uint8Array[] = [];
 
 /** Which exchange each public request object belongs to. */
 export const exchanges: WeakMap<object, Exchange> = new WeakMap();
@@ -48,7 +61,7 @@ export class Exchange {
   /** The response status and headers, until the head is sent. */
   status = 200;
   reason = "";
-  readonly headers: Headers = new Headers();
+  #headers: Headers | null = null;
   #headSent = false;
   #ended = false;
   #continued = false;
@@ -77,12 +90,17 @@ export class Exchange {
       timeout: limits.bodyTimeout,
       message: "request",
     });
-    const connection = head.headers.get("connection")?.toLowerCase() ?? "";
+    const connection = field(head, "connection")?.toLowerCase() ?? "";
     this.keepAlive = head.version === "HTTP/1.1"
       ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
       : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
     this.#expectContinue = head.version === "HTTP/1.1" &&
-      head.headers.get("expect")?.toLowerCase() === "100-continue" && !this.body.done;
+      field(head, "expect")?.toLowerCase() === "100-continue" && !this.body.done;
+  }
+
+  /** The response headers (created when first asked for). */
+  get headers(): Headers {
+    return this.#headers ??= new Headers();
   }
 
   get headSent(): boolean {
@@ -166,6 +184,15 @@ export class Exchange {
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
     if (!this.#headSent) {
+      const declared = this.#headers?.get("content-length") ?? null;
+      if (declared !== null && this.#pendingBytes + bytes.length > Number(declared)) {
+        throw new HttpError(
+          "incorrectuse",
+          `Cannot write to response: ${bytes.length} bytes more than its Content-Length allows (${
+            Number(declared) - this.#pendingBytes
+          } left)`,
+        );
+      }
       this.#pending.push(bytes);
       this.#pendingBytes += bytes.length;
       if (this.#pendingBytes >= BUFFER_LIMIT) yield* this.flush();
@@ -178,7 +205,7 @@ export class Exchange {
   *flush(): Generator<Suspension, void> {
     if (this.#ended || this.taken) return;
     if (!this.#headSent) {
-      const declared = this.headers.get("content-length");
+      const declared = this.#headers?.get("content-length") ?? null;
       const mode: BodyMode = this.#bodyless()
         ? "none"
         : declared !== null
@@ -196,15 +223,8 @@ export class Exchange {
     if (this.#ended || this.taken) return;
     if (!this.#headSent) {
       const body = this.#takePending();
-      const declared = this.headers.get("content-length");
-      if (this.#bodyless()) {
-        if (this.head.method === "HEAD" && declared === null && body.length > 0) {
-          this.headers.set("content-length", String(body.length));
-        }
-      } else if (declared === null) {
-        this.headers.set("content-length", String(body.length));
-      }
-      yield* this.#sendHead(this.#bodyless() ? "none" : "length", body);
+      const bodyless = this.#bodyless();
+      yield* this.#sendHead(bodyless ? "none" : "length", body, body.length);
     } else if (this.#mode === "chunked") {
       yield* this.socket.write(LAST_CHUNK);
     }
@@ -221,7 +241,7 @@ export class Exchange {
     if (this.#headSent) return false;
     this.#pending = [];
     this.#pendingBytes = 0;
-    for (const name of [...this.headers.keys()]) this.headers.delete(name);
+    this.#headers = null;
     this.reason = "";
     return true;
   }
@@ -251,24 +271,16 @@ export class Exchange {
     }
   }
 
-  *#sendHead(mode: BodyMode, body: Uint8Array): Generator<Suspension, void> {
+  /**
+   * Sends the head, and `body` after it. `length` is the whole body's
+   * length when it is known now (the response ends with `body`): it becomes
+   * the `Content-Length` unless the handler set one.
+   */
+  *#sendHead(mode: BodyMode, body: Uint8Array, length?: number): Generator<Suspension, void> {
     this.#headSent = true;
     this.#mode = mode;
-    const headers = this.headers;
-    if (mode === "length") {
-      const declared = headers.get("content-length")!;
-      this.#left = /^\d{1,15}$/.test(declared) ? Number(declared) : -1;
-      if (this.#left < 0) {
-        throw new HttpError(
-          "incorrectuse",
-          `Cannot send response: invalid Content-Length ${JSON.stringify(declared)}`,
-        );
-      }
-    } else if (mode === "chunked") {
-      headers.set("transfer-encoding", "chunked");
-    } else if (mode === "close") {
-      this.keepAlive = false;
-    }
+    const headers = this.#headers;
+    const declared = headers?.get("content-length") ?? null;
     const reason = this.reason || statusText(this.status);
     if (/[\0\r\n]/.test(reason)) {
       throw new HttpError(
@@ -277,31 +289,64 @@ export class Exchange {
       );
     }
     let text = `HTTP/1.1 ${this.status} ${reason}\r\n`;
-    if (!headers.has("date")) text += `date: ${httpDate()}\r\n`;
-    if (!this.keepAlive) headers.set("connection", "close");
-    else if (this.head.version === "HTTP/1.0") headers.set("connection", "keep-alive");
-    for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+    if (headers === null || !headers.has("date")) text += `date: ${httpDate()}\r\n`;
+    if (mode === "length") {
+      const size = declared ?? String(length);
+      this.#left = /^\d{1,15}$/.test(size) ? Number(size) : -1;
+      if (this.#left < 0) {
+        throw new HttpError(
+          "incorrectuse",
+          `Cannot send response: invalid Content-Length ${JSON.stringify(size)}`,
+        );
+      }
+      if (declared === null) text += `content-length: ${size}\r\n`;
+    } else if (mode === "chunked") {
+      text += "transfer-encoding: chunked\r\n";
+    } else if (mode === "close") {
+      this.keepAlive = false;
+    } else if (
+      length !== undefined && length > 0 && declared === null && this.head.method === "HEAD"
+    ) {
+      text += `content-length: ${length}\r\n`;
+    }
+    if (this.limits.closing?.()) this.keepAlive = false;
+    if (!this.keepAlive) text += "connection: close\r\n";
+    else if (this.head.version === "HTTP/1.0") text += "connection: keep-alive\r\n";
+    if (headers !== null) {
+      for (const [name, value] of headers) {
+        if (name === "connection" || name === "transfer-encoding") continue;
+        text += `${name}: ${value}\r\n`;
+      }
+    }
     text += "\r\n";
-    const head = encodeLatin1(text);
     if (mode === "none" || body.length === 0) {
-      yield* this.socket.write(head);
+      yield* this.#writeSmall(text, EMPTY);
       return;
     }
     if (mode === "chunked") {
-      yield* this.socket.write(head);
+      yield* this.#writeSmall(text, EMPTY);
       yield* this.#send(body);
       return;
     }
-    this.#checkLength(body.length);
-    if (body.length <= 65536) {
-      const both = new Uint8Array(head.length + body.length);
-      both.set(head);
-      both.set(body, head.length);
-      yield* this.socket.write(both);
-    } else {
-      yield* this.socket.write(head);
-      yield* this.socket.write(body);
+    if (mode === "length") this.#checkLength(body.length);
+    yield* this.#writeSmall(text, body);
+  }
+
+  /** Writes head text and a body, through a pooled buffer when they fit in one. */
+  *#writeSmall(text: string, body: Uint8Array): Generator<Suspension, void> {
+    if (text.length + body.length <= SLAB_SIZE && ASCII.test(text)) {
+      const slab = slabs.pop() ?? new Uint8Array(SLAB_SIZE);
+      try {
+        const written = encoder.encodeInto(text, slab).written;
+        slab.set(body, written);
+        yield* this.socket.write(slab.subarray(0, written + body.length));
+      } finally {
+        if (slabs.length < MAX_SLABS) slabs.push(slab);
+      }
+      return;
     }
+    yield* this.socket.write(encodeLatin1(text));
+    if (body.length > 0) yield* this.socket.write(body);
   }
 
   *#send(bytes: Uint8Array): Generator<Suspension, void> {

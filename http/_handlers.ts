@@ -157,7 +157,9 @@ function* answerFailure(
     }
   }
   if (!(answer instanceof Response)) {
-    const status = error instanceof HttpError && error.status !== undefined ? error.status : 500;
+    const status = error instanceof HttpError
+      ? error.status ?? (error.code === "protocol" ? 400 : 500)
+      : 500;
     if (status === 500 && onError === undefined) console.error("HTTP handler failed:", error);
     answer = new Response(
       `${status === 500 ? "Internal Server Error" : (error as Error).message}\n`,

@@ -4,6 +4,7 @@
  * request smuggling) is refused rather than guessed.
  */
 import type { Framing } from "./_body_reader.ts";
+import { field } from "./_fields.ts";
 import type { RequestHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
 
@@ -20,9 +21,8 @@ const DIGITS = /^\d{1,15}$/;
  * `toolarge` with 413 for a `Content-Length` over `maxBodySize`.
  */
 export function requestFraming(head: RequestHead, maxBodySize: number): Framing {
-  const headers = head.headers;
-  const coding = headers.get("transfer-encoding");
-  const length = headers.get("content-length");
+  const coding = field(head, "transfer-encoding");
+  const length = field(head, "content-length");
   if (coding !== null) {
     if (length !== null) {
       throw refuse(400, "both Transfer-Encoding and Content-Length");
@@ -30,11 +30,13 @@ export function requestFraming(head: RequestHead, maxBodySize: number): Framing 
     if (head.version === "HTTP/1.0") {
       throw refuse(400, "Transfer-Encoding in an HTTP/1.0 request");
     }
-    if (coding.toLowerCase() !== "chunked") {
-      // "chunked" must be the final coding; other codings are not decoded
-      // here, and "chunked, chunked" or "identity" are what smuggling uses.
-      const last = coding.split(",").pop()!.trim().toLowerCase();
-      if (last !== "chunked") throw refuse(400, `transfer coding ${quote(coding)} is not chunked`);
+    const codings = coding.toLowerCase().split(",").map((part) => part.trim());
+    if (codings.at(-1) !== "chunked" || codings.indexOf("chunked") !== codings.length - 1) {
+      // Without "chunked" once and last the body's end is unknown or
+      // disputed ("chunked, chunked", "identity"): what smuggling uses.
+      throw refuse(400, `transfer coding ${quote(coding)} does not end with one chunked`);
+    }
+    if (codings.length > 1) {
       throw refuse(501, `transfer coding ${quote(coding)} is not supported`);
     }
     return { kind: "chunked" };

@@ -27,6 +27,8 @@
  *
  * @module
  */
+import { Fields, ParsedRequestHead } from "./_fields.ts";
+
 /** Limits for parsing a head. */
 export interface HeadLimits {
   /**
@@ -144,7 +146,7 @@ export function parseRequestHead(head: Uint8Array, limits?: HeadLimits): Request
     throw new SyntaxError(`Cannot parse HTTP request: invalid request-target ${quote(path)}`);
   }
   checkVersion(version, "request");
-  return { method, path, version, headers: parseFields(lines, limits, "request") };
+  return new ParsedRequestHead(method, path, version, parseFields(lines, limits, "request"));
 }
 
 /**
@@ -182,7 +184,7 @@ export function parseResponseHead(head: Uint8Array, limits?: HeadLimits): Respon
     status: Number(code),
     statusText,
     version,
-    headers: parseFields(lines, limits, "response"),
+    headers: parseFields(lines, limits, "response").headers(),
   };
 }
 
@@ -318,14 +320,14 @@ function checkVersion(version: string, kind: string): void {
 }
 
 /** Parses the header lines (all lines after the start line). */
-function parseFields(lines: string[], limits: HeadLimits = {}, kind: string): Headers {
+function parseFields(lines: string[], limits: HeadLimits = {}, kind: string): Fields {
   const maxHeaders = limits.maxHeaders ?? DEFAULT_MAX_HEADERS;
   if (lines.length - 1 > maxHeaders) {
     throw new RangeError(
       `Cannot parse HTTP ${kind}: ${lines.length - 1} header fields, the limit is ${maxHeaders}`,
     );
   }
-  const headers = new Headers();
+  const list: string[] = [];
   for (let index = 1; index < lines.length; index++) {
     const line = lines[index]!;
     const first = line.charCodeAt(0);
@@ -353,9 +355,9 @@ function parseFields(lines: string[], limits: HeadLimits = {}, kind: string): He
         `Cannot parse HTTP ${kind}: control character in header ${quote(name)}`,
       );
     }
-    headers.append(name, value);
+    list.push(name.toLowerCase(), value);
   }
-  return headers;
+  return new Fields(list);
 }
 
 function checkOutputValue(value: string, what: string): void {

@@ -254,6 +254,7 @@ class Host implements ConnectionHost {
       headersTimeout: options.headersTimeout ?? 10000,
       keepAliveTimeout: options.keepAliveTimeout ?? 5000,
       bodyTimeout: options.bodyTimeout ?? 30000,
+      closing: () => this.closing,
     };
     const onError = options.onError;
     this.#run = isGeneratorFunction(handler)

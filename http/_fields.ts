@@ -1,0 +1,65 @@
+/**
+ * Header fields as parsed: a flat list of lower-cased names and values.
+ * `Headers` is built only when someone asks for it, because building one
+ * costs more than parsing the whole head, and a server mostly needs five
+ * fields of its own (`Host`, `Connection`, `Content-Length`,
+ * `Transfer-Encoding`, `Expect`).
+ */
+export class Fields {
+  /** name, value, name, value, ... (names lower-cased). */
+  readonly list: string[];
+  #headers: Headers | null = null;
+
+  constructor(list: string[]) {
+    this.list = list;
+  }
+
+  /** The value of `name` (lower case), repeated fields joined with ", "; `null` when absent. */
+  get(name: string): string | null {
+    const list = this.list;
+    let value: string | null = null;
+    for (let index = 0; index < list.length; index += 2) {
+      if (list[index] === name) {
+        value = value === null ? list[index + 1]! : `${value}, ${list[index + 1]}`;
+      }
+    }
+    return value;
+  }
+
+  /** The fields as `Headers`, built once. */
+  headers(): Headers {
+    if (this.#headers === null) {
+      const headers = new Headers();
+      const list = this.list;
+      for (let index = 0; index < list.length; index += 2) {
+        headers.append(list[index]!, list[index + 1]!);
+      }
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+}
+
+/** A request head whose `headers` are built when first read. */
+export class ParsedRequestHead {
+  readonly method: string;
+  readonly path: string;
+  readonly version: string;
+  readonly fields: Fields;
+
+  constructor(method: string, path: string, version: string, fields: Fields) {
+    this.method = method;
+    this.path = path;
+    this.version = version;
+    this.fields = fields;
+  }
+
+  get headers(): Headers {
+    return this.fields.headers();
+  }
+}
+
+/** A field of any request head: without building `Headers` when the head was parsed here. */
+export function field(head: { headers: Headers }, name: string): string | null {
+  return head instanceof ParsedRequestHead ? head.fields.get(name) : head.headers.get(name);
+}
