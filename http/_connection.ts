@@ -5,7 +5,7 @@
  * one after another, so pipelined requests get their responses in order.
  * Whatever goes wrong ends this connection only.
  */
-import { IncompleteReadError, type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import { Exchange, type ExchangeLimits } from "./_exchange.ts";
 import { field } from "./_fields.ts";
 import { requestFraming } from "./_request_framing.ts";

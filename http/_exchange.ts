@@ -6,7 +6,7 @@
  * they go out with a `Content-Length` in one write with the head, and
  * streams larger ones chunked (or close-delimited to HTTP/1.0 clients).
  */
-import { type Socket, type Suspension, type WriteData } from "@cosocket/socket";
+import type { Socket, Suspension, WriteData } from "@cosocket/socket";
 import { BodyReader, type Framing } from "./_body_reader.ts";
 import { httpDate } from "./_date.ts";
 import { field } from "./_fields.ts";
@@ -29,6 +29,8 @@ const BUFFER_LIMIT = 16 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 const CRLF = new TextEncoder().encode("\r\n");
+// Header text is checked for non-ASCII, control characters included.
+// deno-lint-ignore no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 const encoder = new TextEncoder();
 

@@ -2,7 +2,6 @@ import {
   bind,
   type BindOptions,
   type Socket,
-  type SocketAddress,
   spawn,
   type Suspension,
   type Task,

@@ -1,5 +1,5 @@
 import type { WebHandler } from "./handler.ts";
-import { HttpServer, servcon, type ServconOptions } from "./servcon.ts";
+import { type HttpServer, servcon, type ServconOptions } from "./servcon.ts";
 
 /** Options of {@linkcode serve}, shaped as `Deno.serve`'s. */
 export interface ServeOptions extends Omit<ServconOptions, "tls"> {
