@@ -1,26 +1,22 @@
 /**
  * Seed Example 5 and Example 14: a WebSocket echo server whose connections
- * are cosockets, and clients that connect to it. The server also serves a
- * plain HTTP page from the same port (`readRequest` first, then `upgrade`
- * for WebSocket requests), as an LSP page would.
+ * are cosockets, and clients that connect to it. It runs on the HTTP
+ * server (`servcon`), which also serves a plain page from the same port;
+ * WebSocket requests are handed to `upgrade`, as an LSP page would do.
  *
  * Run: `deno run --allow-net=127.0.0.1 examples/websocket_echo_server.ts`
  */
-import { bind, type Socket } from "@cosocket/socket";
-import { connect, readRequest, upgrade, type WsMessageWriter } from "@cosocket/websocket";
+import { servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
+import { connect, upgrade, type WsMessageWriter } from "@cosocket/websocket";
 
-/** One connection: a page for browsers, an echo for WebSocket clients. */
-function* serve(sock: Socket) {
-  const request = yield* readRequest(sock);
-  if (request === null) return;
+/** One request: a page for browsers, an echo for WebSocket clients. */
+function* serve(request: ServerRequest, response: ServerResponse) {
   if (request.headers.get("upgrade") === null) {
-    const page = "<!doctype html><p>Connect a WebSocket to this address.</p>\n";
-    yield* sock.write(
-      `HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${page.length}\r\n\r\n${page}`,
-    );
+    response.headers.set("content-type", "text/html");
+    yield* response.send("<!doctype html><p>Connect a WebSocket to this address.</p>\n");
     return;
   }
-  const ws = yield* upgrade(sock, { request, protocols: ["echo"] });
+  const ws = yield* upgrade(request, { protocols: ["echo"] });
   let piece;
   let writer: WsMessageWriter | null = null;
   // The seed's read: pieces as they trickle in (a large message arrives in
@@ -37,11 +33,8 @@ function* serve(sock: Socket) {
   console.log(`server: client closed with ${ws.closeCode} "${ws.closeReason}"`);
 }
 
-await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
-  let sock;
-  while ((sock = yield* listener.accept()) !== null) sock.event(serve);
-});
-const port = server.sockname().port;
+await using server = servcon(0, serve, { hostname: "127.0.0.1" });
+const port = server.port;
 console.log(`echo server on ws://127.0.0.1:${port}/`);
 
 const page = await fetch(`http://127.0.0.1:${port}/`);

@@ -6,32 +6,26 @@
  *
  * Run: `deno run --allow-net=127.0.0.1 examples/websocket_rpc_client.ts`
  */
-import { bind, type Socket } from "@cosocket/socket";
-import { connect, readRequest, upgrade, WebSocketError } from "@cosocket/websocket";
+import { servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
+import { connect, upgrade, WebSocketError } from "@cosocket/websocket";
 
 const expected = `Basic ${btoa("ada:lovelace")}`;
 
-function* service(sock: Socket) {
-  const request = yield* readRequest(sock);
-  if (request === null) return;
+function* service(request: ServerRequest, response: ServerResponse) {
   if (request.headers.get("authorization") !== expected) {
-    yield* sock.write(
-      'HTTP/1.1 401 Unauthorized\r\nwww-authenticate: Basic realm="rpc"\r\ncontent-length: 0\r\n\r\n',
-    );
+    response.status = 401;
+    response.headers.set("www-authenticate", 'Basic realm="rpc"');
     return;
   }
-  const ws = yield* upgrade(sock, { request });
+  const ws = yield* upgrade(request);
   let message;
   while ((message = yield* ws.readMessage()) !== null) {
     yield* ws.send(typeof message === "string" ? message.toUpperCase() : message);
   }
 }
 
-await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
-  let sock;
-  while ((sock = yield* listener.accept()) !== null) sock.event(service);
-});
-const url = `ws://127.0.0.1:${server.sockname().port}/rpc`;
+await using server = servcon(0, service, { hostname: "127.0.0.1" });
+const url = `ws://127.0.0.1:${server.port}/rpc`;
 
 /** One remote call: the seed's blocking client, in async code. */
 async function call(text: string): Promise<string> {

@@ -1,39 +1,33 @@
 /**
- * The seed's `ba.socket.req2sock` Server-Sent Events example: a request for
- * `text/event-stream` becomes a plain socket that a cosocket writes an
- * event to every 100 ms, ten times, then closes. The same `readRequest`
- * that starts a WebSocket upgrade reads the request here; no WebSocket is
- * involved.
+ * The seed's `ba.socket.req2sock` Server-Sent Events example on the HTTP
+ * server: a request for `text/event-stream` becomes an event stream (`sse`,
+ * built on `req2sock`) that a cosocket writes an event to every 100 ms, ten
+ * times, then closes. No WebSocket is involved; the example sits with the
+ * WebSocket ones because the seed puts it there.
  *
  * Run: `deno run --allow-net=127.0.0.1 examples/websocket_sse.ts`
  */
-import { bind, sleep, type Socket } from "@cosocket/socket";
-import { readRequest } from "@cosocket/websocket";
+import { servcon, type ServerRequest, type ServerResponse, sse } from "@cosocket/http";
+import { sleep } from "@cosocket/socket";
 
-function* events(sock: Socket) {
-  const request = yield* readRequest(sock);
-  if (request === null) return;
+function* events(request: ServerRequest, response: ServerResponse) {
   if (request.headers.get("accept") !== "text/event-stream") {
-    yield* sock.write("HTTP/1.1 406 Not Acceptable\r\ncontent-length: 0\r\n\r\n");
+    response.status = 406;
     return;
   }
-  yield* sock.write(
-    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\r\n",
-  );
+  const stream = yield* sse(request);
   for (let count = 1; count <= 10; count++) {
-    yield* sock.write(`data: This is message #${count}\n\n`);
+    yield* stream.send(`This is message #${count}`);
     yield* sleep(100);
   }
-  yield* sock.write("data: We are done!\n\n");
+  yield* stream.send("We are done!");
+  stream.close();
 }
 
-await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
-  let sock;
-  while ((sock = yield* listener.accept()) !== null) sock.event(events);
-});
+await using server = servcon(0, events, { hostname: "127.0.0.1" });
 
 // A client reading the stream, as a browser's EventSource would.
-const response = await fetch(`http://127.0.0.1:${server.sockname().port}/`, {
+const response = await fetch(`http://127.0.0.1:${server.port}/`, {
   headers: { accept: "text/event-stream" },
 });
 const lines = response.body!.pipeThrough(new TextDecoderStream());

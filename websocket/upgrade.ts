@@ -1,4 +1,5 @@
-import { type Operation, operation, type Socket, type Suspension, until } from "@cosocket/socket";
+import { type Operation, operation, Socket, type Suspension, until } from "@cosocket/socket";
+import { req2sock, type ServerRequest } from "@cosocket/http";
 import { checkUpgradeRequest, chooseProtocol, type Refusal } from "./_handshake.ts";
 import { formatResponseHead } from "@cosocket/http/head";
 import { acceptKey } from "./_accept_key.ts";
@@ -69,40 +70,75 @@ const GUARDED = new Set([
 ]);
 
 /**
- * Turns an accepted TCP or TLS connection into a WebSocket (the seed's
- * `ba.socket.req2sock` on a WebSocket request): reads the HTTP request,
- * checks it (method, version, `Upgrade`, `Connection`, the key, the origin
- * hook), picks a subprotocol, negotiates permessage-deflate, and answers
- * 101. A request that cannot be upgraded gets a clear HTTP error (400, 403,
- * 426 with `Sec-WebSocket-Version: 13`, 431) and the connection closes.
+ * Turns a request into a WebSocket (the seed's `ba.socket.req2sock` on a
+ * WebSocket request): checks the request (method, version, `Upgrade`,
+ * `Connection`, the key, the origin and authorize hooks), picks a
+ * subprotocol, negotiates permessage-deflate, and answers 101. A request
+ * that cannot be upgraded gets a clear HTTP error (400, 403, 426 with
+ * `Sec-WebSocket-Version: 13`, 431) and the connection closes.
+ *
+ * `from` is a request of `@cosocket/http`'s server (`servcon` or `serve`),
+ * in either handler style: the WebSocket takes its connection over (a
+ * WHATWG handler returns any `Response` afterwards; it is not sent). It may
+ * also be a bare accepted connection from `bind`, whose request head is
+ * read here (or given as `options.request`).
  *
  * Delegated to inside a cosocket, the WebSocket belongs to that cosocket:
  * it closes with a close frame when the cosocket ends, even when it is
  * halted (unless `detached`).
  *
- * @param socket An accepted connection from `bind`.
- * @param options Subprotocols, origin check, limits and extensions.
+ * @param from The server request, or an accepted connection.
+ * @param options Subprotocols, origin and authorize hooks, limits and extensions.
  * @returns The WebSocket.
  * @throws {WebSocketError} `protocol` with the `status` answered when the
  * request was refused; `closed` when the connection ended first.
+ * @throws {HttpError} `incorrectuse` for a server request whose response
+ * was started or whose connection was taken already.
  * @throws {SocketError} `timeout` when the request did not arrive in time.
  *
- * @example A chat server choosing a subprotocol
+ * @example An echo server on the HTTP server, next to a page
+ * ```ts
+ * import { servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
+ * import { connect, upgrade } from "@cosocket/websocket";
+ *
+ * await using server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
+ *   if (request.headers.get("upgrade") === null) return yield* response.send("a page");
+ *   const ws = yield* upgrade(request, { protocols: ["chat.v2"] });
+ *   let message;
+ *   while ((message = yield* ws.readMessage()) !== null) {
+ *     yield* ws.write(message, typeof message === "string");
+ *   }
+ * }, { hostname: "127.0.0.1" });
+ * await using client = await connect(`ws://127.0.0.1:${server.port}/chat`, {
+ *   protocols: ["chat.v1", "chat.v2"],
+ * });
+ * await client.write("ping", true);
+ * console.log(client.protocol, await client.readMessage()); // "chat.v2" "ping"
+ * ```
+ *
+ * @example A bare accepted connection
  * ```ts
  * import { bind } from "@cosocket/socket";
  * import { connect, upgrade } from "@cosocket/websocket";
  *
  * await using server = bind(0, { hostname: "127.0.0.1" });
- * const accepted = server.accept().then((sock) => upgrade(sock!, { protocols: ["chat.v2"] }));
- * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`, {
- *   protocols: ["chat.v1", "chat.v2"],
- * });
+ * const accepted = server.accept().then((sock) => upgrade(sock!));
+ * await using client = await connect(`ws://127.0.0.1:${server.sockname().port}`);
  * await using ws = await accepted;
- * console.log(ws.protocol, client.protocol); // "chat.v2" "chat.v2"
+ * console.log(ws.protocol === client.protocol); // true
  * ```
  */
-export function upgrade(socket: Socket, options?: UpgradeOptions): Operation<WsSocket> {
+export function upgrade(
+  from: Socket | ServerRequest | Request,
+  options?: UpgradeOptions,
+): Operation<WsSocket> {
   options ??= {};
+  if (!(from instanceof Socket)) {
+    // A request of @cosocket/http's server: take its connection over.
+    const request = upgradeRequest(from);
+    return upgrade(req2sock(from), { ...options, request });
+  }
+  const socket = from;
   return operation(function* () {
     const request = options.request ?? (yield* readOrRefuse(socket, options));
     if (request === null) {
@@ -270,4 +306,23 @@ function* answerAndClose(
     // The client is gone; the refusal stands.
   }
   socket.close();
+}
+
+/** The head of a server request, as the handshake reads it. */
+function upgradeRequest(request: ServerRequest | Request): UpgradeRequest {
+  if (request instanceof Request) {
+    const url = new URL(request.url);
+    return {
+      method: request.method,
+      path: url.pathname + url.search,
+      version: "HTTP/1.1",
+      headers: request.headers,
+    };
+  }
+  return {
+    method: request.method,
+    path: request.path,
+    version: request.version,
+    headers: request.headers,
+  };
 }

@@ -11,9 +11,9 @@ import type { Buffer } from "node:buffer";
 import { WebSocket as NodeWebSocketClass, WebSocketServer } from "npm:ws@8.23.0";
 import type { BrowserContext } from "npm:playwright-core@1.65.1";
 import fs from "node:fs";
-import { bind, type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { SocketError, type Suspension } from "@cosocket/socket";
+import { servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
 import {
-  readRequest,
   upgrade,
   type UpgradeOptions,
   type UpgradeRequest,
@@ -273,7 +273,7 @@ export interface OurServer extends AsyncDisposable {
   url(path?: string, host?: string): string;
   /** The next connection that completed the upgrade. */
   next(): Promise<ServerConnection>;
-  /** Errors thrown by `readRequest()` or `upgrade()` (failed handshakes). */
+  /** Errors thrown by `upgrade()` (failed handshakes). */
   handshakeErrors: unknown[];
 }
 
@@ -283,52 +283,39 @@ function unexpected(error: unknown): boolean {
 }
 
 /**
- * Starts our server: a listener cosocket accepting connections, each upgraded in its own
- * cosocket, which then runs {@linkcode commandLoop}.
+ * Starts our server: `@cosocket/http`'s servcon, whose cosocket handler answers plain
+ * requests with the page and upgrades WebSocket requests, then runs
+ * {@linkcode commandLoop} on each.
  */
 export function ourServer(options: OurServerOptions = {}): OurServer {
   const connections = new Queue<ServerConnection>();
   const handshakeErrors: unknown[] = [];
   const failures: unknown[] = [];
-  const clients = new Set<Socket>();
   const tls = options.tls ? { tls: { cert: certs.cert, key: certs.key } } : {};
-  const listener = bind(0, { hostname: "127.0.0.1", ...tls }).event(function* (listener) {
-    let client;
-    while ((client = yield* listener.accept()) !== null) {
-      const sock = client;
-      clients.add(sock);
-      sock.event(serveOne);
-      sock.task?.then(() => clients.delete(sock), () => clients.delete(sock));
-    }
-  });
+  const server = servcon(0, serveOne, { hostname: "127.0.0.1", ...tls });
 
-  function* serveOne(sock: Socket): Generator<Suspension, void, unknown> {
-    let request: UpgradeRequest | null;
+  function* serveOne(
+    request: ServerRequest,
+    response: ServerResponse,
+  ): Generator<Suspension, void, unknown> {
     let ws: WsSocket;
     try {
-      request = yield* readRequest(sock);
-      if (request === null) return;
       if (options.page !== undefined && request.headers.get("upgrade") === null) {
-        // A plain HTTP request (the browser loading the page): answer it and close.
-        const [status, body] = request.path === "/"
-          ? ["200 OK", options.page]
-          : ["404 Not Found", ""];
-        const bytes = new TextEncoder().encode(body);
-        yield* sock.write(
-          `HTTP/1.1 ${status}\r\ncontent-type: text/html; charset=utf-8\r\n` +
-            `content-length: ${bytes.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n`,
-        );
-        yield* sock.write(bytes);
+        // A plain HTTP request (the browser loading the page).
+        response.headers.set("content-type", "text/html; charset=utf-8");
+        response.headers.set("cache-control", "no-store");
+        if (request.path === "/") yield* response.send(options.page);
+        else response.status = 404;
         return;
       }
-      ws = yield* upgrade(sock, { ...options.upgrade, request });
+      ws = yield* upgrade(request, options.upgrade);
     } catch (error) {
       handshakeErrors.push(error);
       return;
     }
     let settle!: (value: Awaited<ServerConnection["ended"]>) => void;
     const ended = new Promise<Awaited<ServerConnection["ended"]>>((resolve) => settle = resolve);
-    connections.push({ request, ws, ended });
+    connections.push({ request: ws.request!, ws, ended });
     let failure: unknown = null;
     try {
       yield* commandLoop(ws);
@@ -340,7 +327,7 @@ export function ourServer(options: OurServerOptions = {}): OurServer {
     }
   }
 
-  const port = listener.sockname().port;
+  const port = server.port;
   const scheme = options.tls ? "wss" : "ws";
   return {
     port,
@@ -348,8 +335,7 @@ export function ourServer(options: OurServerOptions = {}): OurServer {
     next: () => within(connections.next(), "a WebSocket connection to our server"),
     handshakeErrors,
     async [Symbol.asyncDispose]() {
-      await listener[Symbol.asyncDispose]();
-      for (const client of clients) await client[Symbol.asyncDispose]();
+      await server.close();
       const failed = options.expectFailures ? [] : failures.filter(unexpected);
       if (failed.length > 0) {
         throw new AggregateError(failed, `Our server's connections failed: ${failed.join("; ")}`);

@@ -43,7 +43,7 @@ Deno.test("example: Deno.serve adapter", async () => {
   equal(output, "HELLO!\nDENO!\nSERVE!\n");
 });
 
-Deno.test("example: Server-Sent Events from readRequest (seed req2sock)", async () => {
+Deno.test("example: Server-Sent Events with sse() (seed req2sock)", async () => {
   const output = await runExample("websocket_sse.ts");
   ok(output.startsWith("data: This is message #1\n"), output);
   ok(output.endsWith("data: This is message #10\ndata: We are done!\n"), output);
