@@ -7,7 +7,7 @@
  */
 import { headerTokens } from "@cosocket/http/head";
 import { isValidKey } from "./_accept_key.ts";
-import type { UpgradeRequest } from "./read_request.ts";
+import type { UpgradeRequest } from "./upgrade_request.ts";
 
 /** Why a request cannot be upgraded, and the HTTP answer that says so. */
 export interface Refusal {

@@ -5,30 +5,27 @@
  * code or delegated to (`yield*`) inside a cosocket, so seed code ports
  * line by line.
  *
- * - Server: {@linkcode upgrade} turns an accepted connection into a
- *   {@linkcode WsSocket}; {@linkcode readRequest} reads a request first for
- *   servers that also answer plain HTTP; {@linkcode upgradeWebSocket}
- *   adapts a `Deno.serve` request.
+ * - Server: {@linkcode upgrade} turns a request of `@cosocket/http`'s
+ *   server (`servcon`, `serve`), or a bare accepted connection, into a
+ *   {@linkcode WsSocket}; {@linkcode upgradeWebSocket} adapts a
+ *   `Deno.serve` request.
  * - Client: {@linkcode connect} opens `ws://` and `wss://` URLs.
  *
  * ```ts
- * import { bind, type Socket } from "@cosocket/socket";
+ * import { servcon, type ServerRequest } from "@cosocket/http";
  * import { connect, upgrade } from "@cosocket/websocket";
  *
  * // Echo every message whole, however many frames and reads it arrives in.
- * function* echo(sock: Socket) {
- *   const ws = yield* upgrade(sock);
+ * function* echo(request: ServerRequest) {
+ *   const ws = yield* upgrade(request);
  *   let message;
  *   while ((message = yield* ws.readMessage()) !== null) {
  *     yield* ws.write(message, typeof message === "string");
  *   }
  * }
- * await using server = bind(0, { hostname: "127.0.0.1" }).event(function* (listener) {
- *   let client;
- *   while ((client = yield* listener.accept()) !== null) client.event(echo);
- * });
+ * await using server = servcon(0, echo, { hostname: "127.0.0.1" });
  *
- * await using ws = await connect(`ws://127.0.0.1:${server.sockname().port}/`);
+ * await using ws = await connect(`ws://127.0.0.1:${server.port}/`);
  * await ws.write("hello", true);
  * console.log(await ws.readMessage()); // "hello"
  * const big = new Uint8Array(1 << 20).fill(7); // 1 MiB: many reads on the way
@@ -40,7 +37,7 @@
  */
 export * from "./connect.ts";
 export * from "./per_message_deflate_options.ts";
-export * from "./read_request.ts";
+export * from "./upgrade_request.ts";
 export * from "./upgrade.ts";
 export * from "./upgrade_web_socket.ts";
 export * from "./web_socket_error.ts";

@@ -4,7 +4,8 @@ import { checkUpgradeRequest, chooseProtocol, type Refusal } from "./_handshake.
 import { formatResponseHead } from "@cosocket/http/head";
 import { acceptKey } from "./_accept_key.ts";
 import { acceptOffer, PerMessageDeflate } from "./_permessage_deflate.ts";
-import { readRequest, type ReadRequestOptions, type UpgradeRequest } from "./read_request.ts";
+import { readRequest } from "./_read_request.ts";
+import type { ReadRequestOptions, UpgradeRequest } from "./upgrade_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";
 import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
@@ -12,7 +13,7 @@ import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket
 /** How a server accepts WebSocket upgrades. */
 export interface UpgradeOptions extends WsSocketOptions, ReadRequestOptions {
   /**
-   * The request head, when the caller already read it with `readRequest`.
+   * The request head, when the caller already read it from a bare socket.
    *
    * @default {undefined} (read it from the socket)
    */

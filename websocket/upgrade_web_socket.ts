@@ -14,7 +14,7 @@ import {
 import { clearImmediate, setImmediate } from "node:timers";
 import { checkUpgradeRequest, chooseProtocol } from "./_handshake.ts";
 import { closePayload } from "./_frame.ts";
-import type { UpgradeRequest } from "./read_request.ts";
+import type { UpgradeRequest } from "./upgrade_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import type { WsChunk } from "./ws_socket.ts";
 

@@ -31,7 +31,7 @@ import type { PerMessageDeflateOptions } from "./per_message_deflate_options.ts"
 import { Slab } from "./_slab.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import { WebSocketError } from "./web_socket_error.ts";
-import type { UpgradeRequest } from "./read_request.ts";
+import type { UpgradeRequest } from "./upgrade_request.ts";
 
 /**
  * One piece of incoming data, in the seed's `socket:read` return forms:
