@@ -66,8 +66,9 @@ function toRequest(exchange: Exchange): Request {
     method: head.method,
     headers: head.headers,
     ...(hasBody && {
+      // Not a byte stream: that would transfer (detach) the buffers enqueued,
+      // and they are views of the socket's slabs.
       body: new ReadableStream<Uint8Array>({
-        type: "bytes",
         pull: async (controller) => {
           const piece = await runRead(exchange);
           if (piece === null) controller.close();
@@ -158,7 +159,7 @@ function* answerFailure(
   }
   if (!(answer instanceof Response)) {
     const status = error instanceof HttpError
-      ? error.status ?? (error.code === "protocol" ? 400 : 500)
+      ? error.status ?? (error.code === "protocol" ? 400 : error.code === "toolarge" ? 413 : 500)
       : 500;
     if (status === 500 && onError === undefined) console.error("HTTP handler failed:", error);
     answer = new Response(
