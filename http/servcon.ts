@@ -2,6 +2,7 @@ import {
   bind,
   type BindOptions,
   type Socket,
+  type SocketError,
   spawn,
   type Suspension,
   type Task,
@@ -149,32 +150,45 @@ export class HttpServer implements AsyncDisposable {
   }
 
   /**
-   * Gives a TLS server a new certificate and key: new connections get it,
-   * open ones keep theirs. The listener is reopened on the same port (with
-   * `reusePort` the new one opens before the old one closes; without it in
-   * the same turn of the event loop, so only connections waiting in the
-   * kernel's backlog at that instant are refused).
+   * Gives the server a new TLS certificate and key: new connections get it,
+   * open ones keep theirs. The pair is checked first; then the listener is
+   * reopened on the same port (with `reusePort` the new one opens before
+   * the old one closes; without it the port is closed for the moment the
+   * platform takes to release it, and connection attempts in that moment
+   * are refused).
    *
    * @param tls The new certificate and key (PEM).
-   * @throws {SocketError} When the certificate or key is invalid; the old
-   * one stays in use then.
+   * @returns Resolves when the new listener accepts.
+   * @throws {SocketError} When the certificate or key is invalid (the old
+   * pair stays in use) or the port could not be bound again.
    */
-  setCertificate(tls: TlsServerOptions): void {
+  async setCertificate(tls: TlsServerOptions): Promise<void> {
     const next = { ...this.#bindOptions, tls, hostname: this.#listener.sockname().address };
     const port = this.port;
+    // A bad pair must change nothing: try it on a free port first.
+    bind(0, { hostname: "127.0.0.1", tls }).close();
+    const old = this.#listener;
     if (next.reusePort === true) {
-      const listener = this.#listen(port, next);
-      const old = this.#listener;
-      this.#listener = listener;
-      old.close();
-    } else {
-      // Validate the pair on a free port first, so a bad one changes nothing.
-      Deno.listenTls({ ...tls, hostname: "127.0.0.1", port: 0 }).close();
-      this.#listener.close();
       this.#listener = this.#listen(port, next);
+      await old.close();
+    } else {
+      await old.close();
+      this.#listener = await this.#relisten(port, next);
     }
     this.#bindOptions = next;
     this.#host.secure = true;
+  }
+
+  /** Binds `port` again once the platform has released it (a few ms at most). */
+  async #relisten(port: number, options: BindOptions): Promise<Socket> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return this.#listen(port, options);
+      } catch (error) {
+        if (attempt >= 50 || (error as SocketError).code !== "incorrectuse") throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
   }
 
   /**
