@@ -25,6 +25,7 @@ export * from "./httpm.ts";
 export * from "./proxy_from_env.ts";
 export * from "./proxycon.ts";
 export * from "./handler.ts";
+export * from "./redirector.ts";
 export * from "./req2sock.ts";
 export * from "./servcon.ts";
 export * from "./serve.ts";

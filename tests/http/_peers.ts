@@ -45,9 +45,10 @@ function freePort(): number {
 
 /**
  * Starts nginx (Debian's) in the foreground with a generated configuration
- * serving `root`, with the extra `server` directives given.
+ * serving `root`, with the extra `server` directives given (and `http`
+ * directives, such as an `upstream` block).
  */
-export async function nginx(root: string, extra = ""): Promise<PeerServer> {
+export async function nginx(root: string, extra = "", httpExtra = ""): Promise<PeerServer> {
   const dir = await Deno.makeTempDir({ prefix: "cosocket_nginx_" });
   for (let attempt = 0;; attempt++) {
     const port = freePort();
@@ -65,6 +66,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   keepalive_requests 1000;
+  ${httpExtra}
   server {
     listen 127.0.0.1:${port};
     root ${root};
