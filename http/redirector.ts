@@ -211,12 +211,15 @@ function* forward(
       yield* response.send(`Bad Gateway: ${(error as Error).message}\n`);
       return;
     }
-    for (const [name, value] of yield* client.headerPairs()) {
-      if (HOP_BY_HOP.has(name.toLowerCase()) && name.toLowerCase() !== "content-length") continue;
-      response.headers.append(
-        name,
-        name.toLowerCase() === "location" ? relocate(value, mapping) : value,
-      );
+    const pairs = yield* client.headerPairs();
+    const named = new Set(
+      pairs.filter(([name]) => name.toLowerCase() === "connection")
+        .flatMap(([, value]) => headerTokens(value).map((token) => token.toLowerCase())),
+    );
+    for (const [name, value] of pairs) {
+      const lower = name.toLowerCase();
+      if ((HOP_BY_HOP.has(lower) && lower !== "content-length") || named.has(lower)) continue;
+      response.headers.append(name, lower === "location" ? relocate(value, mapping) : value);
     }
     if (request.method === "HEAD") return;
     yield* response.flush();
