@@ -118,9 +118,9 @@ export function* sendResponse(exchange: Exchange, response: Response): Generator
   } catch (error) {
     reader.cancel(error).catch(() => {});
     throw error;
-  } finally {
-    reader.releaseLock();
   }
+  // The reader is dropped, not released: releasing makes an error object
+  // for the read it could have had pending, which costs a fifth of a request.
 }
 
 /**
