@@ -220,6 +220,23 @@ export class Exchange {
     }
   }
 
+  /**
+   * Ends the response with `data` as the rest of its body: with nothing
+   * sent yet, the whole body goes out after a `Content-Length` head, with
+   * no copy and no chunking however large it is.
+   */
+  *sendLast(data: WriteData): Generator<Suspension, void> {
+    this.#checkOpen("write to");
+    const bytes = toBytes(data);
+    if (this.#headSent || this.#pendingBytes > 0 || this.#headers?.has("content-length")) {
+      yield* this.write(bytes);
+      yield* this.end();
+      return;
+    }
+    yield* this.#sendHead(this.#bodyless() ? "none" : "length", bytes, bytes.length);
+    this.#ended = true;
+  }
+
   /** Ends the response: sends what is left, with a `Content-Length` when nothing was sent yet. */
   *end(): Generator<Suspension, void> {
     if (this.#ended || this.taken) return;

@@ -106,9 +106,20 @@ export function* sendResponse(exchange: Exchange, response: Response): Generator
       yield* exchange.end();
       return;
     }
-    yield* exchange.write(chunk.value);
+    const first = chunk.value;
     let next = reader.read();
-    if (!(yield* until(settledSoon(next)))) yield* exchange.flush();
+    if (yield* until(settledSoon(next))) {
+      chunk = yield* until(next);
+      // A body made whole at once (a string, bytes): one Content-Length write.
+      if (chunk.done) return yield* exchange.sendLast(first);
+      yield* exchange.write(first);
+      yield* exchange.write(chunk.value);
+      next = reader.read();
+    } else {
+      // A stream fed later: its first chunk must not wait for the second.
+      yield* exchange.write(first);
+    }
+    yield* exchange.flush();
     while (!(chunk = yield* until(next)).done) {
       yield* exchange.write(chunk.value);
       yield* exchange.flush();

@@ -105,10 +105,7 @@ export class ServerResponse {
    */
   send(body?: WriteData): Operation<void> {
     const exchange = this.#exchange;
-    return operation(function* () {
-      if (body !== undefined) yield* exchange.write(body);
-      yield* exchange.end();
-    });
+    return operation(() => body === undefined ? exchange.end() : exchange.sendLast(body));
   }
 
   /**

@@ -1,0 +1,386 @@
+/**
+ * HTTP server throughput and behaviour under load, side by side in one run.
+ * Every server runs in its own process; the load comes from `wrk` (C) and
+ * from undici 7 on Node, rounds interleaved, medians and ratios printed:
+ *
+ * - keep-alive "hello" GETs at 100 connections: ours (cosocket handler and
+ *   WHATWG handler) against `Deno.serve` and Node's `http`;
+ * - 1 MiB responses at 10 connections;
+ * - our reverse proxy against nginx `proxy_pass` (one worker), both in
+ *   front of the same Node backend, 1 MiB responses;
+ * - one instance against two sharing the port with `reusePort`;
+ * - memory per idle keep-alive connection (10,000 of them) against the
+ *   socket package's plain cosocket echo server;
+ * - a normal client's latency while 2,000 slow clients trickle their heads.
+ *
+ * ```sh
+ * deno task bench http_server
+ * ```
+ */
+import { installNodePeers } from "./_ws_peers.ts";
+
+const here = new URL(".", import.meta.url);
+const ROUNDS = 3;
+const SECONDS = 3;
+
+interface Proc {
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function start(command: string, args: string[]): Promise<Proc> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${command} ${args.join(" ")} exited before printing its port`);
+    text += value;
+  }
+  reader.releaseLock();
+  return {
+    port: Number(text.trim()),
+    pid: child.pid,
+    async stop() {
+      await child.stdin.close().catch(() => {});
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await child.status;
+      clearTimeout(timer);
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+function ours(mode: string, port = 0, backend = 0): Promise<Proc> {
+  return start(Deno.execPath(), [
+    "run",
+    "--allow-net=127.0.0.1",
+    "--unstable-net",
+    new URL("servers/http_hello_server.ts", here).pathname,
+    mode,
+    String(port),
+    String(backend),
+  ]);
+}
+
+function node(): Promise<Proc> {
+  return start("node", [new URL("servers/http_node_hello.mjs", here).pathname]);
+}
+
+/** A free loopback port (for servers started on a fixed port). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+interface Load {
+  rps: number;
+  p99: number;
+  mbps: number;
+}
+
+async function wrk(
+  url: string,
+  connections: number,
+  threads = 1,
+  seconds = SECONDS,
+): Promise<Load> {
+  const out = await new Deno.Command("wrk", {
+    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0);
+  const p99 = toMs(/99%\s+([\d.]+\w+)/.exec(text)?.[1] ?? "0ms");
+  const transfer = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(text);
+  const unit = { B: 1 / 2 ** 20, KB: 1 / 1024, MB: 1, GB: 1024 }[transfer?.[2] ?? "MB"] ?? 1;
+  if (/Non-2xx|Socket errors: connect [1-9]/.test(text)) {
+    console.log(`  (wrk: ${text.trim().split("\n").slice(-3).join(" | ")})`);
+  }
+  return { rps, p99, mbps: Number(transfer?.[1] ?? 0) * unit };
+}
+
+function toMs(value: string): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(value);
+  if (match === null) return 0;
+  const number = Number(match[1]);
+  return match[2] === "us" ? number / 1000 : match[2] === "s" ? number * 1000 : number;
+}
+
+async function undici(prefix: string, url: string, inFlight: number, ms: number): Promise<number> {
+  const out = await new Deno.Command("node", {
+    args: [
+      new URL("load/undici_client.mjs", here).pathname,
+      prefix,
+      url,
+      String(inFlight),
+      String(ms),
+    ],
+    stdout: "piped",
+  }).output();
+  if (!out.success) throw new Error("The undici load client failed");
+  return Number(new TextDecoder().decode(out.stdout).trim()) / (ms / 1000);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function rss(pid: number): Promise<number> {
+  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/status`], stdout: "piped" })
+    .output();
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(new TextDecoder().decode(out.stdout))?.[1] ?? 0);
+  return kb * 1024;
+}
+
+const prefix = await installNodePeers();
+
+// ------------------------------------------------------------ hello, 1 MiB
+const servers: [string, () => Promise<Proc>][] = [
+  ["cosocket servcon (cosocket handler)", () => ours("cosocket")],
+  ["cosocket servcon (WHATWG handler)", () => ours("web")],
+  ["Deno.serve", () => ours("deno")],
+  ["Node http", node],
+];
+const running = new Map<string, Proc>();
+for (const [name, make] of servers) running.set(name, await make());
+try {
+  for (
+    const [label, path, connections] of [
+      ['keep-alive GET "hello", wrk, 100 connections', "/", 100],
+      ["keep-alive GET 1 MiB, wrk, 10 connections", "/1m", 10],
+    ] as const
+  ) {
+    const results = new Map<string, Load[]>(servers.map(([name]) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name] of servers) {
+        results.get(name)!.push(
+          await wrk(`http://127.0.0.1:${running.get(name)!.port}${path}`, connections),
+        );
+      }
+    }
+    const nodeRps = median(results.get("Node http")!.map((r) => r.rps));
+    const denoRps = median(results.get("Deno.serve")!.map((r) => r.rps));
+    console.log(`\n${label} (median of ${ROUNDS} interleaved ${SECONDS} s rounds)`);
+    console.table([...results].map(([name, loads]) => {
+      const rps = median(loads.map((l) => l.rps));
+      return {
+        server: name,
+        "req/s": Math.round(rps),
+        "MiB/s": Math.round(median(loads.map((l) => l.mbps))),
+        "p99 ms": median(loads.map((l) => l.p99)).toFixed(2),
+        "vs Node": `${(rps / nodeRps).toFixed(2)}×`,
+        "vs Deno.serve": `${(rps / denoRps).toFixed(2)}×`,
+      };
+    }));
+  }
+  const undiciRates = new Map<string, number>();
+  for (const [name] of servers) {
+    undiciRates.set(
+      name,
+      await undici(prefix, `http://127.0.0.1:${running.get(name)!.port}/`, 50, 3000),
+    );
+  }
+  const nodeRate = undiciRates.get("Node http")!;
+  console.log('\nkeep-alive GET "hello", undici 7 on Node, 50 connections (one 3 s round)');
+  console.table([...undiciRates].map(([name, rate]) => ({
+    server: name,
+    "req/s": Math.round(rate),
+    "vs Node": `${(rate / nodeRate).toFixed(2)}×`,
+    "vs Deno.serve": `${(rate / undiciRates.get("Deno.serve")!).toFixed(2)}×`,
+  })));
+} finally {
+  for (const proc of running.values()) await proc.stop();
+}
+
+// ------------------------------------------------------------ reverse proxy
+{
+  const backend = await node();
+  const proxy = await ours("proxy", 0, backend.port);
+  const root = await Deno.makeTempDir();
+  const nginxPort = freePort();
+  await Deno.writeTextFile(
+    `${root}/nginx.conf`,
+    `daemon off; worker_processes 1; pid ${root}/nginx.pid; error_log ${root}/error.log warn;
+events { worker_connections 1024; }
+http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${root}/body;
+  fastcgi_temp_path ${root}/f; uwsgi_temp_path ${root}/u; scgi_temp_path ${root}/s;
+  upstream backend { server 127.0.0.1:${backend.port}; keepalive 32; }
+  server { listen 127.0.0.1:${nginxPort};
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`,
+  );
+  const nginx = new Deno.Command("nginx", {
+    args: ["-p", root, "-c", `${root}/nginx.conf`, "-e", `${root}/error.log`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    for (let i = 0; i < 100; i++) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port: nginxPort })).close();
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const results = new Map<string, Load[]>([["cosocket redirector", []], [
+      "nginx proxy_pass (1 worker)",
+      [],
+    ]]);
+    for (let round = 0; round < ROUNDS; round++) {
+      results.get("cosocket redirector")!.push(await wrk(`http://127.0.0.1:${proxy.port}/1m`, 10));
+      results.get("nginx proxy_pass (1 worker)")!.push(
+        await wrk(`http://127.0.0.1:${nginxPort}/1m`, 10),
+      );
+    }
+    const base = median(results.get("nginx proxy_pass (1 worker)")!.map((l) => l.mbps));
+    console.log(`\nreverse proxy in front of Node http, 1 MiB responses, wrk, 10 connections`);
+    console.table([...results].map(([name, loads]) => ({
+      proxy: name,
+      "req/s": Math.round(median(loads.map((l) => l.rps))),
+      "MiB/s": Math.round(median(loads.map((l) => l.mbps))),
+      "vs nginx": `${(median(loads.map((l) => l.mbps)) / base).toFixed(2)}×`,
+    })));
+  } finally {
+    nginx.kill("SIGTERM");
+    await nginx.status;
+    await proxy.stop();
+    await backend.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+// ------------------------------------------------------------ reusePort
+{
+  const port = freePort();
+  const one = await ours("cosocket", port);
+  const single: number[] = [];
+  const double: number[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      single.push((await wrk(`http://127.0.0.1:${port}/`, 100, 2)).rps);
+    }
+    const two = await ours("cosocket", port);
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        double.push((await wrk(`http://127.0.0.1:${port}/`, 100, 2)).rps);
+      }
+    } finally {
+      await two.stop();
+    }
+  } finally {
+    await one.stop();
+  }
+  console.log(
+    "\nreusePort: one process against two on the same port (wrk, 2 threads, 100 connections, 2 cores shared with wrk)",
+  );
+  console.table([
+    { instances: 1, "req/s": Math.round(median(single)) },
+    {
+      instances: 2,
+      "req/s": Math.round(median(double)),
+      ratio: `${(median(double) / median(single)).toFixed(2)}×`,
+    },
+  ]);
+}
+
+// ------------------------------------------------------------ idle connections
+{
+  const COUNT = 10_000;
+  const rows = [];
+  for (const mode of ["idle", "cosocket"]) {
+    const server = await ours(mode);
+    const before = await rss(server.pid);
+    const conns: Deno.Conn[] = [];
+    try {
+      const request = new TextEncoder().encode(
+        mode === "idle" ? "ping" : "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+      );
+      const buffer = new Uint8Array(256);
+      for (let start = 0; start < COUNT; start += 500) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(500, COUNT - start) }, async () => {
+            const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+            await conn.write(request);
+            await conn.read(buffer);
+            return conn;
+          }),
+        );
+        conns.push(...batch);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await rss(server.pid);
+      rows.push({
+        server: mode === "idle" ? "socket package echo (baseline)" : "servcon keep-alive",
+        connections: conns.length,
+        "RSS growth MiB": ((after - before) / 2 ** 20).toFixed(1),
+        "bytes/connection": Math.round((after - before) / conns.length),
+      });
+    } finally {
+      for (const conn of conns) conn.close();
+      await server.stop();
+    }
+  }
+  const base = rows[0]!["bytes/connection"];
+  console.log(`\n${COUNT} idle keep-alive connections (each answered once, then quiet)`);
+  console.table(
+    rows.map((row) => ({ ...row, "vs socket": `${(row["bytes/connection"] / base).toFixed(2)}×` })),
+  );
+}
+
+// ------------------------------------------------------------ slow clients
+{
+  const SLOW = 2000;
+  const server = await ours("cosocket");
+  const slow: Deno.Conn[] = [];
+  let trickle: ReturnType<typeof setInterval> | undefined;
+  try {
+    const calm = await wrk(`http://127.0.0.1:${server.port}/`, 1, 1, 3);
+    for (let start = 0; start < SLOW; start += 500) {
+      slow.push(
+        ...await Promise.all(Array.from({ length: 500 }, async () => {
+          const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+          await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n"));
+          return conn;
+        })),
+      );
+    }
+    // One more header byte per connection every 200 ms: never a whole head.
+    const byte = new TextEncoder().encode("x");
+    trickle = setInterval(() => {
+      for (const conn of slow) conn.write(byte).catch(() => {});
+    }, 200);
+    const loaded = await wrk(`http://127.0.0.1:${server.port}/`, 1, 1, 3);
+    console.log(
+      `\nA normal client (wrk, 1 connection) while ${SLOW} slow clients trickle their heads`,
+    );
+    console.table([
+      { while: "alone", "req/s": Math.round(calm.rps), "p99 ms": calm.p99.toFixed(2) },
+      {
+        while: `${SLOW} slow clients`,
+        "req/s": Math.round(loaded.rps),
+        "p99 ms": loaded.p99.toFixed(2),
+      },
+    ]);
+  } finally {
+    clearInterval(trickle);
+    for (const conn of slow) {
+      try {
+        conn.close();
+      } catch {
+        // The server closed it.
+      }
+    }
+    await server.stop();
+  }
+}
