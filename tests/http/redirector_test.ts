@@ -2,9 +2,15 @@
 // instances of our server (requests and WebSocket sessions spread over both), WebSocket and
 // event-stream pass-through, TLS termination, and refused path traversal.
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { redirector, servcon, type ServerRequest, type ServerResponse, sse } from "@cosocket/http";
-import { connect } from "@cosocket/websocket";
-import { upgrade } from "@cosocket/websocket";
+import {
+  crossSiteRedirector,
+  redirector,
+  servcon,
+  type ServerRequest,
+  type ServerResponse,
+  sse,
+} from "@cosocket/http";
+import { connect, upgrade } from "@cosocket/websocket";
 import { certs } from "../socket/_helpers.ts";
 import { assertClean } from "./_helpers.ts";
 import { nginx, nodeServer } from "./_peers.ts";
@@ -238,5 +244,37 @@ Deno.test("nginx in front of two instances of our server spreads requests and We
     }
   }
   ok(served.includes(1) && served.includes(2));
+  await assertClean();
+});
+
+Deno.test("cross-site redirector: allowed hosts only, redirects stay inside the gateway", async () => {
+  {
+    await using backend = await nodeServer(NODE_BACKEND);
+    const site = `127.0.0.1:${backend.port}`;
+    const gateway = crossSiteRedirector({ prefix: "/gateway/", allow: [site], scheme: "http" });
+    await using front = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
+      if (!(yield* gateway(request, response))) response.status = 404;
+    }, LOOPBACK);
+    const base = `http://127.0.0.1:${front.port}/gateway`;
+    const json = await (await fetch(`${base}/${site}/base/x?y=2`, { method: "PUT", body: "abc" }))
+      .json();
+    deepStrictEqual([json.url, json.method, json.length, json.host], [
+      "/base/x?y=2",
+      "PUT",
+      3,
+      site,
+    ]);
+    const redirect = await fetch(`${base}/${site}/base/redirect`, { redirect: "manual" });
+    equal(redirect.headers.get("location"), `/gateway/${site}/base/target?x=1`);
+    await redirect.body?.cancel();
+    const other = await fetch(`${base}/127.0.0.2:${backend.port}/base/`);
+    deepStrictEqual([other.status, (await other.text()).startsWith("Forbidden")], [403, true]);
+    const { text } = await rawRequest(
+      front.port,
+      `GET /gateway/${site}/../../etc HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`,
+    );
+    deepStrictEqual(statuses(text), [400]);
+    equal((await fetch(`http://127.0.0.1:${front.port}/elsewhere`)).status, 404);
+  }
   await assertClean();
 });
