@@ -7,7 +7,8 @@ import { setImmediate } from "node:timers";
 import { type Exchange, exchanges } from "./_exchange.ts";
 import type { CosocketHandler, ErrorHandler, WebHandler } from "./handler.ts";
 import { HttpError } from "./http_error.ts";
-import { requestUrl, ServerRequest } from "./server_request.ts";
+import { requestUrl } from "./_request_url.ts";
+import { ServerRequest } from "./server_request.ts";
 import { ServerResponse } from "./server_response.ts";
 
 /** Runs a cosocket-style handler and ends its response. */

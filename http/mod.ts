@@ -1,15 +1,36 @@
 /**
- * HTTP/1.1 over `@cosocket/socket`. Today: the message-head parser and
- * writer ({@linkcode parseRequestHead}, {@linkcode parseResponseHead},
- * {@linkcode formatRequestHead}, {@linkcode formatResponseHead}) that the
- * WebSocket handshake uses; the client and server build on the same code.
+ * HTTP/1.1 on cosockets: every call that waits is an operation, awaited
+ * from async code or delegated to with `yield*` inside a cosocket.
+ *
+ * - Server: {@linkcode servcon} (the seed's listen object) runs either
+ *   handler style over one engine: a cosocket `function* (request,
+ *   response)` or a `Deno.serve`-style `(request: Request) => Response`;
+ *   {@linkcode serve} has `Deno.serve`'s call shape. {@linkcode req2sock}
+ *   takes a connection over, {@linkcode sse} answers with an event stream,
+ *   {@linkcode redirector} and {@linkcode crossSiteRedirector} are reverse
+ *   proxies.
+ * - Client: {@linkcode httpc} (the seed's low-level client: keep-alive,
+ *   proxies, tunnels), {@linkcode http} (defaults and redirects),
+ *   {@linkcode httpm} (stat, post, upload, download, json) and a WHATWG
+ *   {@linkcode fetch}.
+ * - The one HTTP/1.1 head parser and writer of the repository
+ *   ({@linkcode parseRequestHead}, {@linkcode formatResponseHead}, ...).
  *
  * ```ts
- * import { formatRequestHead, parseRequestHead } from "@cosocket/http";
+ * import { httpc, servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
  *
- * const head = formatRequestHead("GET", "/", [["Host", "example.com"]]);
- * const request = parseRequestHead(head);
- * console.log(request.method, request.path, request.headers.get("host")); // GET / example.com
+ * // A server whose handler is a cosocket: reads and writes look blocking.
+ * await using server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
+ *   const body = yield* request.text();
+ *   response.headers.set("content-type", "text/plain");
+ *   yield* response.send(`${request.method} ${request.pathname}: ${body.length} bytes`);
+ * }, { hostname: "127.0.0.1" });
+ *
+ * // The seed's low-level client, awaited from async code.
+ * await using client = httpc();
+ * await client.request({ url: `http://127.0.0.1:${server.port}/upload`, method: "POST", size: 5 });
+ * await client.write("hello");
+ * console.log(await client.status(), await client.text()); // 200 "POST /upload: 5 bytes"
  * ```
  *
  * @module

@@ -1,6 +1,7 @@
 import { type Operation, operation, type SocketAddress } from "@cosocket/socket";
 import type { Exchange } from "./_exchange.ts";
 import { exchanges } from "./_exchange.ts";
+import { requestUrl } from "./_request_url.ts";
 
 /** A query string as a table: a repeated key gives an array (the seed's `request:data()`). */
 export type QueryTable = Record<string, string | string[]>;
@@ -180,20 +181,6 @@ export class ServerRequest {
     return operation(function* () {
       return JSON.parse(new TextDecoder().decode(yield* exchange.bytes()));
     });
-  }
-}
-
-/** The URL of a request, from its target and `Host` header. */
-export function requestUrl(exchange: Exchange): URL {
-  const head = exchange.head;
-  const scheme = exchange.secure ? "https" : "http";
-  if (/^https?:\/\//i.test(head.path)) return new URL(head.path);
-  const host = head.headers.get("host") ?? exchange.socket.sockname().address;
-  if (head.method === "CONNECT") return new URL(`${scheme}://${head.path}/`);
-  try {
-    return new URL(`${scheme}://${host}${head.path.startsWith("/") ? head.path : "/"}`);
-  } catch {
-    return new URL(`${scheme}://localhost${head.path.startsWith("/") ? head.path : "/"}`);
   }
 }
 
