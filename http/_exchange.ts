@@ -26,6 +26,8 @@ export interface ExchangeLimits {
 
 /** Bytes buffered before a response without `Content-Length` starts streaming. */
 const BUFFER_LIMIT = 16 * 1024;
+/** Chunks up to this size are framed in one buffer (see `#send`). */
+const FRAME_COPY_LIMIT = 256 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 const CRLF = new TextEncoder().encode("\r\n");
@@ -381,7 +383,9 @@ export class Exchange {
         return;
       case "chunked": {
         const size = encoder.encode(bytes.length.toString(16) + "\r\n");
-        if (bytes.length <= BUFFER_LIMIT) {
+        // One write per chunk: copying up to 256 KiB costs less than two
+        // more writes (and their wake-ups) for the size line and the CRLF.
+        if (bytes.length <= FRAME_COPY_LIMIT) {
           const frame = new Uint8Array(size.length + bytes.length + 2);
           frame.set(size);
           frame.set(bytes, size.length);
