@@ -1,7 +1,8 @@
 /**
  * cosocket: Deno-native networking modules. Each package is published on
  * its own (`@cosocket/socket`, `@cosocket/crypto`, `@cosocket/jwt`,
- * `@cosocket/ubjson`, `@cosocket/websocket`, `@cosocket/http`); this module gathers them under one namespace each,
+ * `@cosocket/ubjson`, `@cosocket/websocket`, `@cosocket/http`, `@cosocket/events`); this module
+ * gathers them under one namespace each,
  * since their names overlap (`encode`, `verify`, `connect`, ...).
  *
  * ```ts
@@ -15,6 +16,7 @@
  * @module
  */
 export * as crypto from "./crypto/mod.ts";
+export * as events from "./events/mod.ts";
 export * as http from "./http/mod.ts";
 export * as jwt from "./jwt/mod.ts";
 export * as socket from "./socket/mod.ts";
