@@ -1,9 +1,10 @@
 /**
  * cosocket: Deno-native networking modules. Each package is published on
  * its own (`@cosocket/socket`, `@cosocket/crypto`, `@cosocket/jwt`,
- * `@cosocket/ubjson`, `@cosocket/websocket`, `@cosocket/http`, `@cosocket/events`); this module
- * gathers them under one namespace each,
- * since their names overlap (`encode`, `verify`, `connect`, ...).
+ * `@cosocket/ubjson`, `@cosocket/websocket`, `@cosocket/http`,
+ * `@cosocket/events`, `@cosocket/io`); this module gathers them under one
+ * namespace each, since their names overlap (`encode`, `verify`,
+ * `connect`, ...).
  *
  * ```ts
  * import { socket, ubjson } from "./mod.ts";
@@ -18,6 +19,7 @@
 export * as crypto from "./crypto/mod.ts";
 export * as events from "./events/mod.ts";
 export * as http from "./http/mod.ts";
+export * as io from "./io/mod.ts";
 export * as jwt from "./jwt/mod.ts";
 export * as socket from "./socket/mod.ts";
 export * as ubjson from "./ubjson/mod.ts";
