@@ -1,20 +1,21 @@
 import type { Io, IoEntry, IoFile, IoStat } from "./io.ts";
 import { IoError } from "./io_error.ts";
 
-type Maybe<T> = T | Promise<T>;
+/** A value, or a promise of it: callbacks may be synchronous or asynchronous. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** The callbacks of an open file (the table the seed's LuaIo `open` returns). */
 export interface IoFileCallbacks {
   /** The next bytes (at most `max`), or `null` at the end. */
-  read?(max: number): Maybe<Uint8Array | string | null>;
+  read?(max: number): MaybePromise<Uint8Array | string | null>;
   /** Writes bytes; `false` is an error. */
-  write?(data: Uint8Array): Maybe<boolean | void>;
+  write?(data: Uint8Array): MaybePromise<boolean | void>;
   /** Moves to `offset`; `false` is an error. */
-  seek?(offset: number): Maybe<boolean | void>;
+  seek?(offset: number): MaybePromise<boolean | void>;
   /** Makes writes durable; `false` is an error. */
-  flush?(): Maybe<boolean | void>;
+  flush?(): MaybePromise<boolean | void>;
   /** Closes; `false` is an error. */
-  close?(): Maybe<boolean | void>;
+  close?(): MaybePromise<boolean | void>;
 }
 
 /**
@@ -24,21 +25,21 @@ export interface IoFileCallbacks {
  */
 export interface IoCallbacks {
   /** Opens a resource; `null` when it does not exist. */
-  open?(name: string, mode: "r" | "w"): Maybe<IoFileCallbacks | null>;
+  open?(name: string, mode: "r" | "w"): MaybePromise<IoFileCallbacks | null>;
   /** Lists a directory; `null` when it does not exist. */
   files?(
     name: string,
-  ): Maybe<Iterable<IoEntry> | AsyncIterable<IoEntry> | null>;
+  ): MaybePromise<Iterable<IoEntry> | AsyncIterable<IoEntry> | null>;
   /** Information about a resource; `null` when it does not exist. */
-  stat?(name: string): Maybe<IoStat | null>;
+  stat?(name: string): MaybePromise<IoStat | null>;
   /** Creates a directory. */
-  mkdir?(name: string): Maybe<boolean | void>;
+  mkdir?(name: string): MaybePromise<boolean | void>;
   /** Removes a directory. */
-  rmdir?(name: string): Maybe<boolean | void>;
+  rmdir?(name: string): MaybePromise<boolean | void>;
   /** Removes a resource. */
-  remove?(name: string): Maybe<boolean | void>;
+  remove?(name: string): MaybePromise<boolean | void>;
   /** Renames a resource (atomically, for `rwfile`'s safe writes). */
-  rename?(from: string, to: string): Maybe<boolean | void>;
+  rename?(from: string, to: string): MaybePromise<boolean | void>;
 }
 
 /**
@@ -78,7 +79,7 @@ export function createIo(callbacks: IoCallbacks): Io {
   const call = async <T>(
     what: string,
     name: string,
-    run: () => Maybe<T>,
+    run: () => MaybePromise<T>,
   ): Promise<T> => {
     try {
       return await run();
@@ -97,7 +98,7 @@ export function createIo(callbacks: IoCallbacks): Io {
   const status = async (
     what: string,
     name: string,
-    run: (() => Maybe<boolean | void>) | undefined,
+    run: (() => MaybePromise<boolean | void>) | undefined,
   ) => {
     if (run === undefined) throw missing(what, name);
     if ((await call(what, name, run)) === false) {
@@ -165,11 +166,11 @@ export function createIo(callbacks: IoCallbacks): Io {
 function userFile(
   file: IoFileCallbacks,
   name: string,
-  call: <T>(what: string, name: string, run: () => Maybe<T>) => Promise<T>,
+  call: <T>(what: string, name: string, run: () => MaybePromise<T>) => Promise<T>,
   status: (
     what: string,
     name: string,
-    run: (() => Maybe<boolean | void>) | undefined,
+    run: (() => MaybePromise<boolean | void>) | undefined,
   ) => Promise<void>,
   missing: (what: string, name: string) => IoError,
 ): IoFile {

@@ -122,4 +122,47 @@ async function file(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export const rwfile: { json: typeof json; file: typeof file } = { json, file };
+export const rwfile: Rwfile = { json, file };
+
+/** The shape of {@linkcode rwfile}: two functions that read or write. */
+export interface Rwfile {
+  /**
+   * Reads and parses a JSON file.
+   *
+   * @param io The I/O.
+   * @param name The file's name.
+   * @returns The parsed value.
+   * @throws {IoError} `notfound`, `noaccess`, ..., `ioerror` for bad JSON.
+   */
+  json(io: Io, name: string): Promise<unknown>;
+  /**
+   * Writes a value as JSON, atomically where the I/O can rename.
+   *
+   * @param io The I/O.
+   * @param name The file's name.
+   * @param value The value.
+   * @returns Resolves once the file is durable.
+   * @throws {TypeError} For a value without a JSON form.
+   * @throws {IoError} When the file cannot be written.
+   */
+  json(io: Io, name: string, value: unknown): Promise<void>;
+  /**
+   * Reads a whole file.
+   *
+   * @param io The I/O.
+   * @param name The file's name.
+   * @returns The bytes.
+   * @throws {IoError} `notfound`, `noaccess`, ...
+   */
+  file(io: Io, name: string): Promise<Uint8Array>;
+  /**
+   * Writes a whole file, atomically where the I/O can rename.
+   *
+   * @param io The I/O.
+   * @param name The file's name.
+   * @param data The bytes (a string as UTF-8).
+   * @returns Resolves once the file is durable.
+   * @throws {IoError} When the file cannot be written.
+   */
+  file(io: Io, name: string, data: Uint8Array | string): Promise<void>;
+}
