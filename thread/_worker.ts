@@ -3,7 +3,7 @@
  * the named export, and posts back the result or the error.
  */
 import { parentPort } from "node:worker_threads";
-import { isTransferredResult } from "./job.ts";
+import { TransferredResult } from "./job.ts";
 
 /** A job as it crosses to the worker. */
 export interface JobMessage {
@@ -62,7 +62,7 @@ const post = (message: ResultMessage, transfer?: Transferable[]) =>
 
 function postValue(job: JobMessage, value: unknown): void {
   try {
-    if (isTransferredResult(value)) {
+    if (value instanceof TransferredResult) {
       post({ id: job.id, ok: true, value: value.value }, value.transfer);
     } else post({ id: job.id, ok: true, value });
   } catch (error) {

@@ -47,16 +47,23 @@ export interface JobInfo {
   stack: string | null;
 }
 
-const TRANSFER = Symbol.for("cosocket.thread.transfer");
-
-/** A job's result with the objects to move back rather than copy. */
-export interface TransferredResult<T> {
+/** A job's result with the objects to move back rather than copy (from {@linkcode transferResult}). */
+export class TransferredResult<T> {
   /** The result. */
   readonly value: T;
   /** What to transfer (its `ArrayBuffer`s, for example). */
   readonly transfer: Transferable[];
-  /** Marks the object for the worker loop. */
-  readonly [TRANSFER]: true;
+
+  /**
+   * Wraps a result.
+   *
+   * @param value The result.
+   * @param transfer What to transfer.
+   */
+  constructor(value: T, transfer: Transferable[]) {
+    this.value = value;
+    this.transfer = transfer;
+  }
 }
 
 /**
@@ -79,11 +86,5 @@ export interface TransferredResult<T> {
  * ```
  */
 export function transferResult<T>(value: T, transfer: Transferable[]): TransferredResult<T> {
-  return { value, transfer, [TRANSFER]: true };
-}
-
-/** `true` for a value made by {@linkcode transferResult}. */
-export function isTransferredResult(value: unknown): value is TransferredResult<unknown> {
-  return typeof value === "object" && value !== null &&
-    (value as Record<symbol, unknown>)[TRANSFER] === true;
+  return new TransferredResult(value, transfer);
 }
