@@ -60,6 +60,14 @@ export interface ServconOptions extends Omit<BindOptions, "tls"> {
    */
   bodyTimeout?: number;
   /**
+   * Which style the handler is written in; by default a generator function
+   * is the cosocket style and any other function the WHATWG style. Say
+   * `"cosocket"` for a plain function that returns a generator.
+   *
+   * @default {undefined} (decided by the kind of function)
+   */
+  style?: "cosocket" | "web";
+  /**
    * Answers for a handler that threw before its response head was sent.
    *
    * @default {undefined} (500, or an `HttpError`'s status; logged)
@@ -270,7 +278,10 @@ class Host implements ConnectionHost {
       closing: () => this.closing,
     };
     const onError = options.onError;
-    this.#run = isGeneratorFunction(handler)
+    const cosocket = options.style === undefined
+      ? isGeneratorFunction(handler)
+      : options.style === "cosocket";
+    this.#run = cosocket
       ? (exchange) => runCosocketHandler(handler as CosocketHandler, exchange, onError)
       : (exchange) => runWebHandler(handler as WebHandler, exchange, onError);
     const shortest = Math.min(this.limits.headersTimeout, this.limits.keepAliveTimeout);
