@@ -24,5 +24,6 @@
  */
 export * from "./address.ts";
 export * from "./build_message.ts";
+export * from "./dkim_sign.ts";
 export * from "./smtp_client.ts";
 export * from "./smtp_error.ts";

@@ -10,7 +10,14 @@ import {
   until,
 } from "@cosocket/socket";
 import { createHmac } from "node:crypto";
-import { checkMessage, envelopeOf, type MailMessage, messageChunks } from "./build_message.ts";
+import {
+  buildMessage,
+  checkMessage,
+  envelopeOf,
+  type MailMessage,
+  messageChunks,
+} from "./build_message.ts";
+import { type DkimOptions, dkimSign } from "./dkim_sign.ts";
 import { readReply, toSmtpError } from "./_reply.ts";
 import { SmtpError, type SmtpReply } from "./smtp_error.ts";
 
@@ -65,6 +72,14 @@ export interface MailOptions {
    * @default {30000}
    */
   timeout?: number;
+  /**
+   * Sign every message with DKIM. A signed message is built whole before
+   * it is sent (its body hash comes first), so large attachments cost
+   * their size in memory here.
+   *
+   * @default {undefined}
+   */
+  dkim?: DkimOptions;
 }
 
 /** What happened to one message. */
@@ -250,7 +265,10 @@ export class SmtpClient implements AsyncDisposable {
     message: MailMessage,
     eightBit: boolean,
   ): Generator<Suspension, void> {
-    const pieces = messageChunks(message, { eightBit });
+    const dkim = this.#options.dkim;
+    const pieces = dkim === undefined ? messageChunks(message, { eightBit }) : (async function* () {
+      yield await dkimSign(await buildMessage(message, { eightBit }), dkim);
+    })();
     let lineStart = true;
     let lastWasCr = false;
     try {
@@ -511,12 +529,32 @@ function dotStuff(
  * @param options The server, TLS, STARTTLS, credentials and timeout.
  * @returns The client.
  *
- * @example Send through a server on this machine
- * ```ts ignore
+ * @example Send a message (to a tiny SMTP sink on this machine)
+ * ```ts
  * import { mail } from "@cosocket/mail";
+ * import { bind, type Socket } from "@cosocket/socket";
  *
- * await using client = mail({ server: "smtp.example.com", starttls: true, user: "bob", password: "secret" });
- * await client.send({ from: "Bob <bob@example.com>", to: "Alice <alice@example.org>", subject: "Hi", body: "Hello Alice" });
+ * await using sink = bind(0, { hostname: "127.0.0.1" }).event(function* (listener: Socket) {
+ *   const sock = (yield* listener.accept())!;
+ *   yield* sock.write("220 sink\r\n");
+ *   let line;
+ *   while ((line = yield* sock.readLine()) !== null) {
+ *     if (line === "DATA") {
+ *       yield* sock.write("354 go ahead\r\n");
+ *       while ((yield* sock.readLine()) !== ".");
+ *     }
+ *     yield* sock.write(line === "QUIT" ? "221 bye\r\n" : "250 ok\r\n");
+ *   }
+ * });
+ * // A real server: mail({ server: "smtp.example.com", starttls: true, user, password })
+ * await using client = mail({ server: "127.0.0.1", port: sink.sockname().port, tls: false });
+ * const result = await client.send({
+ *   from: "Bob <bob@example.com>",
+ *   to: "Alice <alice@example.org>",
+ *   subject: "Hi",
+ *   body: "Hello Alice",
+ * });
+ * console.log(result.accepted); // ["alice@example.org"]
  * ```
  */
 export function mail(options: MailOptions): SmtpClient {
