@@ -19,6 +19,8 @@ export const NODE_PEERS = [
   "bufferutil@4.1.0",
   "utf-8-validate@6.0.6",
   "undici@7.30.2",
+  "smtp-server@3.21.6",
+  "nodemailer@10.6.1",
 ] as const;
 
 /** The cache folder the Node peers are installed into. */

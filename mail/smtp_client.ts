@@ -94,6 +94,18 @@ export interface SendResult {
 
 const encoder = new TextEncoder();
 const END_OF_DATA = encoder.encode(".\r\n");
+const CRLF = encoder.encode("\r\n");
+const GATHER = 64 * 1024;
+
+function join(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
 /**
  * An SMTP client (the seed's simplified mail library): connects on the
@@ -271,24 +283,38 @@ export class SmtpClient implements AsyncDisposable {
     })();
     let lineStart = true;
     let lastWasCr = false;
+    // Small pieces are gathered into writes of up to 64 KiB: many small
+    // writes meet Nagle's algorithm and delayed ACKs (40 ms each).
+    let gathered: Uint8Array[] = [];
+    let size = 0;
+    const flush = function* (): Generator<Suspension, void> {
+      if (size === 0) return;
+      const joined = gathered.length === 1 ? gathered[0]! : join(gathered, size);
+      gathered = [];
+      size = 0;
+      yield* write(socket, joined);
+    };
     try {
       while (true) {
         const next = yield* until(pieces.next());
         if (next.done) break;
-        const { bytes, atLineStart, endedWithCr } = dotStuff(
-          next.value,
-          lineStart,
-          lastWasCr,
-        );
+        const { bytes, atLineStart, endedWithCr } = dotStuff(next.value, lineStart, lastWasCr);
         lineStart = atLineStart;
         lastWasCr = endedWithCr;
-        yield* write(socket, bytes);
+        gathered.push(bytes);
+        size += bytes.length;
+        if (size >= GATHER) yield* flush();
       }
     } finally {
       yield* until(pieces.return());
     }
-    if (!lineStart) yield* write(socket, "\r\n");
-    yield* write(socket, END_OF_DATA);
+    if (!lineStart) {
+      gathered.push(CRLF);
+      size += 2;
+    }
+    gathered.push(END_OF_DATA);
+    size += END_OF_DATA.length;
+    yield* flush();
   }
 
   /** The open connection: connects, reads the greeting, EHLO, STARTTLS, AUTH. */
