@@ -2,7 +2,7 @@
  * cosocket: Deno-native networking modules. Each package is published on
  * its own (`@cosocket/socket`, `@cosocket/crypto`, `@cosocket/jwt`,
  * `@cosocket/ubjson`, `@cosocket/websocket`, `@cosocket/http`,
- * `@cosocket/events`, `@cosocket/io`, `@cosocket/thread`, `@cosocket/trace`, `@cosocket/mail`); this module gathers them under one
+ * `@cosocket/events`, `@cosocket/io`, `@cosocket/thread`, `@cosocket/trace`, `@cosocket/mail`, `@cosocket/pty`); this module gathers them under one
  * namespace each, since their names overlap (`encode`, `verify`,
  * `connect`, ...).
  *
@@ -22,6 +22,7 @@ export * as http from "./http/mod.ts";
 export * as io from "./io/mod.ts";
 export * as jwt from "./jwt/mod.ts";
 export * as mail from "./mail/mod.ts";
+export * as pty from "./pty/mod.ts";
 export * as socket from "./socket/mod.ts";
 export * as thread from "./thread/mod.ts";
 export * as trace from "./trace/mod.ts";
