@@ -1,0 +1,91 @@
+// The Web Shell end to end in headless Chromium: the page (xterm.js) gets a shell only with the
+// token; typed keys reach the shell, its output reaches the screen, and resizing the page
+// changes the terminal's size as the shell sees it.
+import { equal, ok } from "node:assert/strict";
+import { startWebShell } from "../../examples/web_shell/server.ts";
+import { launchChromium, within } from "../websocket/_peers.ts";
+
+/** What the page's script puts on globalThis. */
+interface PageGlobals {
+  shellReady?: boolean;
+  screenText(): string;
+}
+
+Deno.test("Web Shell: type a command in Chromium, see its output; resize; no token, no shell", async () => {
+  await using shell = await startWebShell({ shell: "sh" });
+  await using chrome = await launchChromium();
+  const page = await chrome.context.newPage();
+  const refused = await within(
+    page.goto(`http://127.0.0.1:${shell.server.port}/`),
+    "the page without a token",
+  );
+  equal(refused?.status(), 403);
+  await page.setViewportSize({ width: 800, height: 400 });
+  const loaded = await within(page.goto(shell.url), "the page");
+  equal(loaded?.status(), 200);
+  await within(
+    page.waitForFunction(() => (globalThis as unknown as PageGlobals).shellReady === true),
+    "the shell",
+  );
+  await page.click("#terminal");
+  await page.keyboard.type("echo hello-$((6*7))");
+  await page.keyboard.press("Enter");
+  await within(
+    page.waitForFunction(() =>
+      /hello-42/.test((globalThis as unknown as PageGlobals).screenText())
+    ),
+    "the command's output on the screen",
+  );
+  await page.keyboard.type("stty size");
+  await page.keyboard.press("Enter");
+  await within(
+    page.waitForFunction(() =>
+      /\n\d+ \d+\n/.test((globalThis as unknown as PageGlobals).screenText())
+    ),
+    "stty size",
+  );
+  const before =
+    (await page.evaluate(() => (globalThis as unknown as PageGlobals).screenText())).match(
+      /\n(\d+ \d+)\n/,
+    )![1];
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await page.keyboard.type("clear; stty size");
+  await page.keyboard.press("Enter");
+  let after = before;
+  await within(
+    (async () => {
+      while (after === before) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const text = await page.evaluate(() => (globalThis as unknown as PageGlobals).screenText());
+        after = text.match(/\n?(\d+ \d+)\n/)?.[1] ?? before;
+      }
+    })(),
+    "a new size after the resize",
+  );
+  const [rows, cols] = after!.split(" ").map(Number);
+  const [oldRows, oldCols] = before!.split(" ").map(Number);
+  ok(rows! > oldRows! && cols! > oldCols!, `${before} -> ${after}`);
+  await page.close();
+});
+
+Deno.test("example: the Web Shell checks itself as `deno task examples` runs it", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-run",
+      "--allow-env",
+      "--allow-ffi",
+      new URL("../../examples/web_shell.ts", import.meta.url).pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  ok(text.includes("without the token: 403"), text);
+  ok(text.includes("shell said: hello from the 2nd terminal"), text);
+  ok(text.includes("stty size: 30 100"), text);
+});
