@@ -7,7 +7,7 @@
  * streams larger ones chunked (or close-delimited to HTTP/1.0 clients).
  */
 import type { Socket, Suspension, WriteData } from "@cosocket/socket";
-import { BodyReader, type Framing } from "./_body_reader.ts";
+import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { httpDate } from "./_date.ts";
 import { field } from "./_fields.ts";
 import { statusText } from "./_status_text.ts";
@@ -274,7 +274,7 @@ export class Exchange {
 
   #takePending(): Uint8Array {
     const pending = this.#pending;
-    const bytes = pending.length === 1 ? pending[0]! : join(pending, this.#pendingBytes);
+    const bytes = pending.length === 1 ? pending[0]! : concat(pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
     return bytes;
@@ -418,16 +418,6 @@ export function toBytes(data: WriteData): Uint8Array {
   if (typeof data === "string") return encoder.encode(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return data.view();
-}
-
-function join(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** Header text is ISO-8859-1: `Headers` holds byte strings, so each character is one byte. */

@@ -4,6 +4,7 @@
  */
 import { operation, type Suspension, until } from "@cosocket/socket";
 import { setImmediate } from "node:timers";
+import { concat } from "./_body_reader.ts";
 import { type Exchange, exchanges } from "./_exchange.ts";
 import type { CosocketHandler, ErrorHandler, WebHandler } from "./handler.ts";
 import { HttpError } from "./http_error.ts";
@@ -115,7 +116,11 @@ export function* sendResponse(exchange: Exchange, response: Response): Generator
     let next = reader.read();
     while (size <= GATHER_LIMIT && (yield* until(settledSoon(next)))) {
       chunk = yield* until(next);
-      if (chunk.done) return yield* exchange.sendLast(join(gathered, size));
+      if (chunk.done) {
+        return yield* exchange.sendLast(
+          gathered.length === 1 ? gathered[0]! : concat(gathered, size),
+        );
+      }
       gathered.push(chunk.value);
       size += chunk.value.length;
       next = reader.read();
@@ -139,17 +144,6 @@ export function* sendResponse(exchange: Exchange, response: Response): Generator
 
 /** The most bytes of a WHATWG body gathered before streaming starts. */
 const GATHER_LIMIT = 1024 * 1024;
-
-function join(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /**
  * `true` when `promise` settles before the event loop's next turn: a body
