@@ -4,7 +4,7 @@ import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { simpleParser } from "npm:mailparser@3.7.4";
 import { mail, SmtpError } from "@cosocket/mail";
-import { run } from "@cosocket/socket";
+import { run, sleep } from "@cosocket/socket";
 import { certs } from "../socket/_helpers.ts";
 import { assertClean } from "../http/_helpers.ts";
 import { smtpServer } from "./_smtp_peers.ts";
@@ -296,6 +296,42 @@ Deno.test("mail: a connection dropped in DATA is a typed error; QUIT goes out wh
     // The cosocket ended: its teardown said QUIT and closed the connection.
     equal(client.connected, false);
     equal(server.messages.length, 2);
+    // Halted while it waits: the teardown still says QUIT.
+    const halted = run(function* () {
+      yield* client.send({ from: "bob@example.com", to: "alice@example.org", body: "third" });
+      yield* sleep(60_000);
+    });
+    while (server.messages.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    equal(client.connected, true);
+    await halted.halt();
+    equal(client.connected, false);
+  }
+  await assertClean();
+});
+
+Deno.test("mail: SMTPUTF8 for non-ASCII addresses when the server offers it, a clear error when not", async () => {
+  {
+    await using server = await smtpServer({ authOptional: true });
+    await using client = mail({ server: "127.0.0.1", port: server.port, tls: false });
+    await client.send({
+      from: "jörg@example.com",
+      to: "Zoë <zoë@exämple.org>",
+      subject: "ü",
+      body: "hi",
+    });
+    ok(client.capabilities.has("SMTPUTF8"));
+    deepStrictEqual([server.messages[0]!.from, server.messages[0]!.to], ["jörg@example.com", [
+      "zoë@exämple.org",
+    ]]);
+    equal((await parsed(server.messages[0]!.raw)).subject, "ü");
+  }
+  {
+    await using server = droppingServer();
+    await using client = mail({ server: "127.0.0.1", port: server.port, tls: false });
+    await rejects(
+      Promise.resolve(client.send({ from: "a@example.com", to: "zoë@exämple.org", body: "hi" })),
+      (error: SmtpError) => error.code === "incorrectuse" && /SMTPUTF8/.test(error.message),
+    );
   }
   await assertClean();
 });
