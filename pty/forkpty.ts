@@ -291,17 +291,20 @@ export class Pty implements AsyncDisposable {
       if (((fds[3]! >>> 16) & 0xffff) !== 0) drain(this.#wake[0]);
       const revents = (fds[1]! >>> 16) & 0xffff;
       if (revents === 0) continue;
-      const count = Number(
-        libc.symbols.read(this.#master, buffer, BigInt(buffer.length)),
-      );
-      if (count > 0) {
-        this.#pending.push(buffer.slice(0, count));
-        this.#pendingBytes += count;
-        // Nobody reads: stop watching the terminal, and the child blocks on its writes.
-        if (this.#pendingBytes >= HIGH_WATER) this.#throttled = true;
-      } else if (count === 0 || errno() !== EAGAIN) {
+      // Drain what the terminal holds now: each poll costs a thread hop, and a
+      // pty hands out at most a few KiB per read.
+      for (let round = 0; round < 64 && !this.#throttled; round++) {
+        const count = Number(libc.symbols.read(this.#master, buffer, BigInt(buffer.length)));
+        if (count > 0) {
+          this.#pending.push(buffer.slice(0, count));
+          this.#pendingBytes += count;
+          // Nobody reads: stop watching the terminal, and the child blocks on its writes.
+          if (this.#pendingBytes >= HIGH_WATER) this.#throttled = true;
+          continue;
+        }
         // EIO: every slave descriptor closed (the child exited).
-        this.#eof = true;
+        if (count === 0 || errno() !== EAGAIN) this.#eof = true;
+        break;
       }
       this.#notify();
     }
