@@ -22,6 +22,9 @@ if (Deno.args.includes("--serve")) {
     await using ws = await connect(
       `ws://127.0.0.1:${shell.server.port}/shell?token=${shell.token}`,
     );
+    // The first message names the shell, to come back to it after a lost connection.
+    const { session } = JSON.parse((await ws.readMessage()) as string);
+    console.log("session:", typeof session === "string" ? "given" : "missing");
     await ws.write(JSON.stringify({ resize: [30, 100] }), true);
     await ws.write(
       new TextEncoder().encode("echo hello from the $((1+1))nd terminal; stty size\n"),

@@ -8,7 +8,7 @@
  * a cookie, or in the WebSocket request), and checks `Origin`.
  */
 import { type HttpServer, servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
-import { forkpty } from "@cosocket/pty";
+import { forkpty, type Pty } from "@cosocket/pty";
 import { spawn, until } from "@cosocket/socket";
 import { upgrade } from "@cosocket/websocket";
 
@@ -20,6 +20,8 @@ export interface WebShellOptions {
   shell?: string;
   /** The access token. @default {16 random bytes, hex} */
   token?: string;
+  /** Milliseconds a shell waits for its page to come back after its WebSocket closed. @default {30000} */
+  grace?: number;
 }
 
 /** A running Web Shell. */
@@ -114,7 +116,10 @@ export async function startWebShell(options: WebShellOptions = {}): Promise<WebS
     const ws = yield* upgrade(request, {
       origin: (origin) => origin === null || origin === `http://${host}`,
     });
-    const pty = forkpty(shell, [], { env: { ...Deno.env.toObject(), PS1: "\\w $ " } });
+    const session = attach(request.query.get("session"));
+    const pty = session.pty;
+    // The first message tells the page which shell it has, to come back to it.
+    yield* ws.write(JSON.stringify({ session: session.id }), true);
     try {
       // Output to the browser in a child cosocket; input and resizes here.
       spawn(function* () {
@@ -132,8 +137,51 @@ export async function startWebShell(options: WebShellOptions = {}): Promise<WebS
         }
       }
     } finally {
-      pty.close();
+      detach(session);
     }
+  }
+
+  /** A shell that outlives its WebSocket for a grace period, so that a page can come back to it. */
+  interface Session {
+    id: string;
+    pty: Pty;
+    attached: boolean;
+    timer: ReturnType<typeof setTimeout> | undefined;
+  }
+  const sessions = new Map<string, Session>();
+  const grace = options.grace ?? 30_000;
+
+  function attach(id: string | null): Session {
+    const known = id === null ? undefined : sessions.get(id);
+    if (known !== undefined && !known.attached && known.pty.status() === null) {
+      clearTimeout(known.timer);
+      known.attached = true;
+      return known;
+    }
+    const session: Session = {
+      id: crypto.randomUUID(),
+      pty: forkpty(shell, [], { env: { ...Deno.env.toObject(), PS1: "\\w $ " } }),
+      attached: true,
+      timer: undefined,
+    };
+    sessions.set(session.id, session);
+    return session;
+  }
+
+  function detach(session: Session): void {
+    session.attached = false;
+    if (session.pty.status() !== null || grace === 0) {
+      end(session);
+      return;
+    }
+    // Output waits in the pty (held at about 1 MiB) until the page comes back.
+    session.timer = setTimeout(() => end(session), grace);
+  }
+
+  function end(session: Session): void {
+    clearTimeout(session.timer);
+    sessions.delete(session.id);
+    session.pty.close();
   }
 
   const server = servcon(options.port ?? 0, handler, { hostname: "127.0.0.1" });
@@ -143,6 +191,7 @@ export async function startWebShell(options: WebShellOptions = {}): Promise<WebS
     url: `http://127.0.0.1:${server.port}/?token=${token}`,
     async [Symbol.asyncDispose]() {
       await server.close();
+      for (const session of [...sessions.values()]) end(session);
     },
   };
 }

@@ -3,6 +3,7 @@
 // changes the terminal's size as the shell sees it.
 import { equal, ok } from "node:assert/strict";
 import { startWebShell } from "../../examples/web_shell/server.ts";
+import { connect } from "@cosocket/websocket";
 import { launchChromium, within } from "../websocket/_peers.ts";
 
 /** What the page's script puts on globalThis. */
@@ -86,6 +87,36 @@ Deno.test("example: the Web Shell checks itself as `deno task examples` runs it"
   const text = new TextDecoder().decode(out.stdout);
   equal(out.code, 0, new TextDecoder().decode(out.stderr));
   ok(text.includes("without the token: 403"), text);
+  ok(text.includes("session: given"), text);
   ok(text.includes("shell said: hello from the 2nd terminal"), text);
   ok(text.includes("stty size: 30 100"), text);
+});
+
+Deno.test("Web Shell: a page that lost its connection comes back to the same shell within the grace period", async () => {
+  await using shell = await startWebShell({ shell: "sh", grace: 5000 });
+  const base = `ws://127.0.0.1:${shell.server.port}/shell?token=${shell.token}`;
+  const read = async (ws: Awaited<ReturnType<typeof connect>>, pattern: RegExp) => {
+    let screen = "";
+    while (!pattern.test(screen)) {
+      const message = await ws.readMessage(10_000);
+      if (message === null) break;
+      screen += typeof message === "string" ? message : new TextDecoder().decode(message);
+    }
+    return screen;
+  };
+  let session: string;
+  {
+    await using first = await connect(base);
+    session = JSON.parse((await first.readMessage()) as string).session;
+    await first.write(new TextEncoder().encode("REMEMBERED=forty-two\n"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await first.close(4001, "page reloaded");
+  }
+  await using second = await connect(`${base}&session=${session}`);
+  equal(JSON.parse((await second.readMessage()) as string).session, session);
+  await second.write(new TextEncoder().encode("echo value=$REMEMBERED\n"));
+  ok((await read(second, /value=forty-two/)).includes("value=forty-two"));
+  // An unknown session gets a new shell.
+  await using other = await connect(`${base}&session=nope`);
+  ok(JSON.parse((await other.readMessage()) as string).session !== session);
 });
