@@ -35,3 +35,20 @@ Deno.test("example: an HTTP CONNECT proxy on req2sock carries our client's reque
   ok(output.includes("proxy: tunnel to 127.0.0.1:"), output);
   ok(output.includes("client: 200 a page at /hello, reached through the proxy"), output);
 });
+
+Deno.test("example: one servcon per worker on a shared port (reusePort) spreads connections", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--unstable-net",
+      new URL("../../examples/http_cluster.ts", import.meta.url).pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  equal(code, 0, new TextDecoder().decode(stderr));
+  const output = new TextDecoder().decode(stdout);
+  ok(output.includes("every worker answered: true"), output);
+});
