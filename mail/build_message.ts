@@ -1,3 +1,4 @@
+import type { Io } from "@cosocket/io";
 import { parseAddress, parseAddressList } from "./address.ts";
 import {
   base64Lines,
@@ -9,11 +10,16 @@ import {
   quotedPrintable,
 } from "./_encode.ts";
 
-/** Content of a body part or attachment: text, bytes, a file, or a stream (never read whole). */
+/**
+ * Content of a body part or attachment: text, bytes, a file on disk, a
+ * file of an `Io` (the seed's Barracuda I/O objects), or a stream. Files
+ * and streams are never read whole.
+ */
 export type MailContent =
   | string
   | Uint8Array
   | { path: string }
+  | { io: Io; name: string }
   | ReadableStream<Uint8Array>;
 
 /** An attachment, or an inline image of the HTML body (the seed's `htmlimg`). */
@@ -399,15 +405,20 @@ async function* textEntity(
   yield encoder.encode(body);
 }
 
+/** A file's own name for an attachment without one. */
+function defaultName(content: MailContent): string {
+  if (
+    typeof content !== "object" || content instanceof Uint8Array ||
+    content instanceof ReadableStream
+  ) {
+    return "attachment";
+  }
+  return ("path" in content ? content.path : content.name).split("/").pop()!;
+}
+
 async function* fileEntity(file: MailAttachment, inline: boolean): Part {
   const content = file.content;
-  const name = checkValue(
-    file.name ??
-      (typeof content === "object" && "path" in content
-        ? content.path.split("/").pop()!
-        : "attachment"),
-    "the attachment name",
-  );
+  const name = checkValue(file.name ?? defaultName(content), "the attachment name");
   const type = checkValue(
     file.type ?? "application/octet-stream",
     "the attachment type",
@@ -444,7 +455,11 @@ async function* pieces(
     yield* slices(content);
     return;
   }
-  const stream = "path" in content ? (await Deno.open(content.path)).readable : content;
+  const stream = content instanceof ReadableStream
+    ? content
+    : "io" in content
+    ? ioStream(content.io, content.name)
+    : (await Deno.open(content.path)).readable;
   let carry = new Uint8Array(0);
   for await (const chunk of stream) {
     const joined = carry.length === 0 ? chunk : concat(carry, chunk);
@@ -466,4 +481,22 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** A file of an `Io` as a stream, read piece by piece. */
+function ioStream(io: Io, name: string): ReadableStream<Uint8Array> {
+  let file: Awaited<ReturnType<Io["open"]>> | null = null;
+  return new ReadableStream({
+    async pull(controller) {
+      file ??= await io.open(name, "r");
+      const piece = await file.read(PIECE);
+      if (piece === null) {
+        await file.close();
+        controller.close();
+      } else controller.enqueue(piece);
+    },
+    async cancel() {
+      await file?.close();
+    },
+  });
 }

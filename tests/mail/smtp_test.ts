@@ -3,6 +3,7 @@
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { simpleParser } from "npm:mailparser@3.7.4";
+import { diskIo, memoryIo, rwfile } from "@cosocket/io";
 import { mail, SmtpError } from "@cosocket/mail";
 import { run, sleep } from "@cosocket/socket";
 import { certs } from "../socket/_helpers.ts";
@@ -332,6 +333,41 @@ Deno.test("mail: SMTPUTF8 for non-ASCII addresses when the server offers it, a c
       Promise.resolve(client.send({ from: "a@example.com", to: "zoë@exämple.org", body: "hi" })),
       (error: SmtpError) => error.code === "incorrectuse" && /SMTPUTF8/.test(error.message),
     );
+  }
+  await assertClean();
+});
+
+Deno.test("mail: an attachment read from an Io (memoryIo and diskIo)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 13) % 256);
+    const memory = memoryIo();
+    await memory.mkdir("docs");
+    await rwfile.file(memory, "docs/report.bin", bytes);
+    const disk = diskIo(dir);
+    await rwfile.file(disk, "notes.txt", "from the disk I/O");
+    await using server = await smtpServer({ authOptional: true });
+    await using client = mail({ server: "127.0.0.1", port: server.port, tls: false });
+    await client.send({
+      from: "bob@example.com",
+      to: "alice@example.org",
+      body: "two files",
+      attachments: [
+        { content: { io: memory, name: "docs/report.bin" } },
+        { content: { io: disk, name: "notes.txt" }, type: "text/plain" },
+      ],
+    });
+    const message = await parsed(server.messages[0]!.raw);
+    const report = message.attachments.find((a: { filename?: string }) =>
+      a.filename === "report.bin"
+    )!;
+    deepStrictEqual(new Uint8Array(report.content), bytes);
+    const notes = message.attachments.find((a: { filename?: string }) =>
+      a.filename === "notes.txt"
+    )!;
+    equal(new TextDecoder().decode(notes.content), "from the disk I/O");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
   await assertClean();
 });
