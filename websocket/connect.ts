@@ -13,6 +13,7 @@ import {
   parseResponseHead,
   type ResponseHead,
 } from "@cosocket/http/head";
+import { proxycon, type ProxyOptions } from "@cosocket/http/proxycon";
 import { acceptKey } from "./_accept_key.ts";
 import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -80,6 +81,14 @@ export interface ConnectOptions extends WsSocketOptions, TlsClientOptions {
    * @default {100}
    */
   maxHeaders?: number;
+  /**
+   * Reach the server through a proxy (HTTP CONNECT or SOCKS5, the HTTP
+   * client's `proxycon`): the seed's WebSocket started by the HTTP client
+   * with a proxy. TLS for `wss:` is started over the tunnel.
+   *
+   * @default {undefined} (connect directly)
+   */
+  proxy?: ProxyOptions;
 }
 
 const GUARDED = new Set([
@@ -146,13 +155,24 @@ export function connect(url: string | URL, options?: ConnectOptions): Operation<
         }),
       }
       : false;
-    const socket = yield* connectSocket(target.hostname, target.port, {
-      tls,
-      timeout,
-      pool: false,
-      ...(options.detached && { detached: true }),
-      ...(options.signal && { signal: options.signal }),
-    });
+    const socket = options.proxy === undefined
+      ? yield* connectSocket(target.hostname, target.port, {
+        tls,
+        timeout,
+        pool: false,
+        ...(options.detached && { detached: true }),
+        ...(options.signal && { signal: options.signal }),
+      })
+      : yield* proxycon(
+        options.proxy,
+        `${
+          target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname
+        }:${target.port}`,
+        {
+          ...(tls !== false && { tls }),
+          timeout,
+        },
+      );
     const owned = socket.owner();
     const abort = () => socket.close();
     options.signal?.addEventListener("abort", abort, { once: true });
