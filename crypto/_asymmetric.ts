@@ -8,7 +8,7 @@ import {
   parseKeyMaterial,
 } from "./_key_der.ts";
 import { type HashName, importKey, type KeyInput } from "./import_key.ts";
-import type { AnyHashName, SignOptions } from "./sign.ts";
+import type { AnyHashName, SignOptions } from "./sign_options.ts";
 
 export type Family = "rsa" | "ec" | "ed25519";
 

@@ -1,9 +1,9 @@
 // Helpers shared by CSR and certificate creation. Not exported.
 import { hashName, resolveKey } from "./_asymmetric.ts";
 import { CA_CERT_TYPES, CERT_TYPE_EKU, DN_ORDER, KEY_USAGE_FLAGS, x509 } from "./_x509.ts";
-import type { CreateCsrOptions, DistinguishedName } from "./create_csr.ts";
+import type { CreateCsrOptions, DistinguishedName } from "./create_csr_options.ts";
 import { importKey, type KeyAlgorithm, type KeyInput } from "./import_key.ts";
-import type { AnyHashName } from "./sign.ts";
+import type { AnyHashName } from "./sign_options.ts";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const DNS =

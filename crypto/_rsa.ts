@@ -1,7 +1,7 @@
 // Helpers shared by RSA encryption and decryption. Not exported.
 import { constants } from "node:crypto";
 import { resolveKey } from "./_asymmetric.ts";
-import type { RsaEncryptOptions } from "./encrypt.ts";
+import type { RsaEncryptOptions } from "./rsa_encrypt_options.ts";
 import type { KeyInput } from "./import_key.ts";
 
 export function toBytes(data: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {

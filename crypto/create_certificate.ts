@@ -8,7 +8,7 @@ import { x509 } from "./_x509.ts";
 import type { KeyInput } from "./import_key.ts";
 import { parseCertTime } from "./parse_cert_time.ts";
 import { pemDecode } from "./pem.ts";
-import type { AnyHashName } from "./sign.ts";
+import type { AnyHashName } from "./sign_options.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
 
 /** Options for {@linkcode createCertificate}. */

@@ -8,7 +8,7 @@ import { createPrivateKey, privateDecrypt } from "node:crypto";
 import { hashName } from "./_asymmetric.ts";
 import { checkPadding, checkRsa, nodePadding, oaepParams, toBytes } from "./_rsa.ts";
 import { DecryptError } from "./decrypt_error.ts";
-import type { RsaEncryptOptions } from "./encrypt.ts";
+import type { RsaEncryptOptions } from "./rsa_encrypt_options.ts";
 import { importKey, type KeyInput } from "./import_key.ts";
 
 /**

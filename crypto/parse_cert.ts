@@ -8,7 +8,7 @@ import { CA_CERT_TYPES, CERT_TYPE_EKU, DN_FIELDS, KEY_USAGE_FLAGS, x509 } from "
 import { parseDer } from "./_key_der.ts";
 import { keySize } from "./key_size.ts";
 import { pemDecode, pemEncode } from "./pem.ts";
-import type { CertKeyUsage, CertType } from "./create_csr.ts";
+import type { CertKeyUsage, CertType } from "./create_csr_options.ts";
 
 /** The public key of a parsed certificate. */
 export interface CertPublicKey {

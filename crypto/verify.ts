@@ -6,7 +6,7 @@
  */
 import type { KeyInput } from "./import_key.ts";
 import { prepare } from "./_asymmetric.ts";
-import type { SignOptions } from "./sign.ts";
+import type { SignOptions } from "./sign_options.ts";
 import { sigParams } from "./sig_params.ts";
 
 /**
