@@ -1,4 +1,10 @@
-import type { Operation, Suspension } from "./operation.ts";
+// The shapes of operation.ts, restated here so that this core does not import
+// the public module built on it (no import cycle, type-only ones included).
+// TypeScript compares them structurally: they are the same types.
+type Suspension = PromiseLike<unknown>;
+interface Operation<T> extends PromiseLike<T> {
+  [Symbol.iterator](): Iterator<Suspension, T, unknown>;
+}
 
 /** A result that is ready now or later. */
 export type MaybePromise<T> = T | PromiseLike<T>;
