@@ -16,7 +16,12 @@ export interface JobMessage {
 }
 
 /** The worker's answer. */
+/** A job to a worker that knows its function already: `[id, fn, args]`. */
+export type ShortJobMessage = [id: number, fn: number, args: unknown[]];
+
+/** A result: `[id, value]` on success (the hot path, the smallest clone), an object on failure. */
 export type ResultMessage =
+  | [id: number, value: unknown]
   | { id: number; ok: true; value: unknown }
   | {
     id: number;
@@ -119,8 +124,17 @@ function pump(): void {
   }
 }
 
-port.on("message", (message: JobMessage | JobMessage[]) => {
-  if (Array.isArray(message)) waiting.push(...message);
-  else waiting.push(message);
+type Incoming = JobMessage | ShortJobMessage;
+
+function expand(job: Incoming): JobMessage {
+  return Array.isArray(job)
+    ? { id: job[0], fn: job[1], module: "", export: "", args: job[2] }
+    : job;
+}
+
+port.on("message", (message: Incoming | Incoming[]) => {
+  if (Array.isArray(message) && typeof message[0] !== "number") {
+    for (const job of message as Incoming[]) waiting.push(expand(job));
+  } else waiting.push(expand(message as Incoming));
   if (!busy) pump();
 });

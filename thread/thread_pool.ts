@@ -2,7 +2,7 @@ import type { Operation } from "@cosocket/socket";
 import { Worker } from "node:worker_threads";
 import type { Job, JobInfo } from "./job.ts";
 import { JobError } from "./job_error.ts";
-import type { JobMessage, ResultMessage } from "./_worker.ts";
+import type { JobMessage, ResultMessage, ShortJobMessage } from "./_worker.ts";
 
 /** Options of {@linkcode ThreadPool}. */
 export interface ThreadPoolOptions {
@@ -249,10 +249,10 @@ export class ThreadPool implements AsyncDisposable {
    * has seen them (`fresh` collects the numbers given in this batch; they
    * count once the batch was posted).
    */
-  #compact(slot: Slot, pending: Pending, fresh: Map<string, number>): JobMessage {
+  #compact(slot: Slot, pending: Pending, fresh: Map<string, number>): JobMessage | ShortJobMessage {
     const { id, args } = pending.message;
     const known = slot.functions.get(pending.key);
-    if (known !== undefined) return { id, fn: known, module: "", export: "", args };
+    if (known !== undefined) return [id, known, args];
     let fn = fresh.get(pending.key);
     if (fn === undefined) {
       fn = slot.functions.size + fresh.size + 1;
@@ -285,10 +285,12 @@ export class ThreadPool implements AsyncDisposable {
 
   #settle(slot: Slot, message: ResultMessage): void {
     const job = slot.jobs[0];
-    if (job === undefined || job.id !== message.id) return;
+    const id = Array.isArray(message) ? message[0] : message.id;
+    if (job === undefined || job.id !== id) return;
     slot.jobs.shift();
     if (slot.jobs.length > 0) slot.jobs[0]!.started = Date.now();
-    if (message.ok) job.resolve(message.value);
+    if (Array.isArray(message)) job.resolve(message[1]);
+    else if (message.ok) job.resolve(message.value);
     else {
       const error = new JobError(
         message.code,
