@@ -95,6 +95,20 @@ export type SetPortOptions = Pick<
 /**
  * A listening HTTP/1.1 server (the seed's listen object): created by
  * {@linkcode servcon} or {@linkcode serve}.
+ *
+ * @example Moving to another port, then a graceful shutdown
+ * ```ts
+ * import { servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
+ *
+ * const server = servcon(0, function* (_request: ServerRequest, response: ServerResponse) {
+ *   yield* response.send("hello");
+ * }, { hostname: "127.0.0.1" });
+ * const first = server.port;
+ * server.setPort(0);
+ * console.log(server.port !== first); // true
+ * console.log(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()); // "hello"
+ * await server.shutdown({ timeout: 1000 });
+ * ```
  */
 export class HttpServer implements AsyncDisposable {
   readonly #host: Host;

@@ -49,6 +49,19 @@ const NEWLINE = /\r\n|\r|\n/;
 
 /**
  * An event stream to one client, from {@linkcode sse}.
+ *
+ * @example Named events with ids, and a comment
+ * ```ts
+ * import { servcon, type ServerRequest, sse } from "@cosocket/http";
+ *
+ * await using server = servcon(0, function* (request: ServerRequest) {
+ *   using events = yield* sse(request, { heartbeat: 0 });
+ *   yield* events.comment("a comment the browser ignores");
+ *   yield* events.send({ event: "price", data: "42", id: "1" });
+ * }, { hostname: "127.0.0.1" });
+ * const text = await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
+ * console.log(text.includes("event: price\nid: 1\ndata: 42")); // true
+ * ```
  */
 export class SseWriter implements Disposable {
   readonly #socket: Socket;

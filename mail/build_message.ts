@@ -113,6 +113,17 @@ const PIECE = 57 * 1024;
  *
  * @param message The message.
  * @throws {TypeError} As {@linkcode messageChunks}.
+ *
+ * @example
+ * ```ts
+ * import { checkMessage } from "@cosocket/mail";
+ *
+ * try {
+ *   checkMessage({ from: "a@x.org", to: "b@y.org", subject: "a\r\nBcc: c@z.org" });
+ * } catch (error) {
+ *   console.log(error instanceof TypeError); // true
+ * }
+ * ```
  */
 export function checkMessage(message: MailMessage): void {
   headerBlock(message);
@@ -124,7 +135,19 @@ export function checkMessage(message: MailMessage): void {
   if (message.charset !== undefined) checkValue(message.charset, "the charset");
 }
 
-/** The envelope of a message: the sender and every recipient (bcc included). */
+/**
+ * The envelope of a message: the sender and every recipient (bcc included).
+ *
+ * @param message The message.
+ * @returns The sender's address and every recipient's, once each.
+ * @throws {TypeError} For a malformed address.
+ * @example Bcc is in the envelope, never in the headers
+ * ```ts
+ * import { envelopeOf } from "@cosocket/mail";
+ *
+ * console.log(envelopeOf({ from: "Bob <bob@x.org>", to: "a@y.org", bcc: "b@z.org" }).recipients); // ["a@y.org", "b@z.org"]
+ * ```
+ */
 export function envelopeOf(
   message: MailMessage,
 ): { from: string; recipients: string[] } {

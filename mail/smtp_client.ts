@@ -113,6 +113,35 @@ function join(parts: Uint8Array[], size: number): Uint8Array {
  * pipelines the envelope when the server offers PIPELINING, and says
  * QUIT when closed, when disposed, or when the cosocket that used it ends
  * (even halted). Every call works awaited and with `yield*` in a cosocket.
+ *
+ * @example Several messages over one connection, in a cosocket
+ * ```ts
+ * import { mail } from "@cosocket/mail";
+ * import { bind, run, type Socket } from "@cosocket/socket";
+ *
+ * await using sink = bind(0, { hostname: "127.0.0.1" }).event(function* (listener: Socket) {
+ *   const sock = (yield* listener.accept())!;
+ *   yield* sock.write("220 sink\r\n");
+ *   let line;
+ *   while ((line = yield* sock.readLine()) !== null) {
+ *     if (line === "DATA") {
+ *       yield* sock.write("354 go ahead\r\n");
+ *       while ((yield* sock.readLine()) !== ".");
+ *     }
+ *     yield* sock.write(line === "QUIT" ? "221 bye\r\n" : "250 ok\r\n");
+ *   }
+ * });
+ * const client = mail({ server: "127.0.0.1", port: sink.sockname().port, tls: false });
+ * const sent = await run(function* () {
+ *   let count = 0;
+ *   for (const to of ["a@example.org", "b@example.org"]) {
+ *     yield* client.send({ from: "bob@example.com", to, body: "hi" });
+ *     count++;
+ *   }
+ *   return count; // the cosocket's teardown says QUIT
+ * });
+ * console.log(sent, client.connected); // 2 false
+ * ```
  */
 export class SmtpClient implements AsyncDisposable {
   readonly #options: MailOptions;

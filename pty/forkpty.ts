@@ -57,6 +57,19 @@ const READ_SIZE = 65536;
  * prints is read with `read`, what it should receive is written with
  * `write`. Every call that waits is an operation: awaited from async code,
  * `yield*`ed in a cosocket (the seed's asynchronous mode).
+ *
+ * @example An interactive shell
+ * ```ts
+ * import { forkpty } from "@cosocket/pty";
+ *
+ * await using pty = forkpty("sh", [], { env: { PATH: "/usr/bin:/bin", PS1: "$ " } });
+ * await pty.write("echo $((6 * 7)); exit\n");
+ * let output = "";
+ * let chunk;
+ * while ((chunk = await pty.read()) !== null) output += new TextDecoder().decode(chunk);
+ * console.log(output.includes("42")); // true
+ * console.log((await pty.close()).exited); // true
+ * ```
  */
 export class Pty implements AsyncDisposable {
   readonly #master: number;

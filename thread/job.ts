@@ -47,7 +47,15 @@ export interface JobInfo {
   stack: string | null;
 }
 
-/** A job's result with the objects to move back rather than copy (from {@linkcode transferResult}). */
+/** A job's result with the objects to move back rather than copy (from {@linkcode transferResult}). *
+ * @example
+ * ```ts
+ * import { transferResult, TransferredResult } from "@cosocket/thread";
+ *
+ * const bytes = new Uint8Array(4);
+ * console.log(transferResult(bytes, [bytes.buffer]) instanceof TransferredResult); // true
+ * ```
+ */
 export class TransferredResult<T> {
   /** The result. */
   readonly value: T;

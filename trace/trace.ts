@@ -1,6 +1,15 @@
 import { TraceBuffer } from "./trace_buffer.ts";
 
-/** The process's trace buffer (the seed's global trace buffer). */
+/** The process's trace buffer (the seed's global trace buffer). *
+ * @example
+ * ```ts
+ * import { traceBuffer, tracep } from "@cosocket/trace";
+ *
+ * traceBuffer.configure({ priority: 3 });
+ * tracep(2, "kept");
+ * console.log(traceBuffer.entries().at(-1)?.text); // "kept"
+ * ```
+ */
 export const traceBuffer: TraceBuffer = new TraceBuffer();
 
 function format(args: unknown[]): string {

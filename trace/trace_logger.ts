@@ -54,6 +54,22 @@ export interface TraceLoggerOptions {
  * replaces the one before (which is closed with code 4000). The page may
  * change the settings (`{ "configure": { ... } }`); anything else it sends
  * closes its connection with 1008.
+ *
+ * @example Knowing when a viewer is connected
+ * ```ts
+ * import { servcon } from "@cosocket/http";
+ * import { connect } from "@cosocket/websocket";
+ * import { traceLogger } from "@cosocket/trace";
+ *
+ * await using logger = traceLogger({ prefix: "/trace/" });
+ * const seen: number[] = [];
+ * logger.onclient((connected) => seen.push(connected));
+ * await using server = servcon(0, logger.handler, { hostname: "127.0.0.1" });
+ * const viewer = await connect(`ws://127.0.0.1:${server.port}/trace/tracelogger.service/`);
+ * await viewer.readMessage();
+ * console.log(logger.connected); // true
+ * await viewer.close();
+ * ```
  */
 export class TraceLogger implements AsyncDisposable {
   readonly #buffer: TraceBuffer;
