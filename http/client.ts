@@ -12,6 +12,7 @@ import {
 import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
+import { installTakeSocket } from "./_take_socket.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
 import type { CookieJar } from "./cookie_jar.ts";
@@ -171,9 +172,6 @@ const CRLF = new Uint8Array([13, 10]);
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 const HEAD_END = new Uint8Array([13, 10, 13, 10]);
 const encoder = new TextEncoder();
-
-/** @internal Takes a client's connection; `http2sock` is the public entry. */
-export let takeSocket: (client: HttpClient) => Socket;
 
 type Phase = "idle" | "sending" | "receiving" | "body" | "tunnel" | "done";
 
@@ -901,7 +899,7 @@ export class HttpClient implements AsyncDisposable {
   }
 
   static {
-    takeSocket = (client) => client.#takeSocket();
+    installTakeSocket((client) => (client as HttpClient).#takeSocket());
   }
 
   /** Hands the connection over (a tunnel, or after 101 Switching Protocols). */

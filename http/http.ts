@@ -45,6 +45,19 @@ const CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
  * Basic credentials) are dropped when a redirect leaves the origin; an
  * `https:` → `http:` redirect is refused unless `allowDowngrade`; a loop is
  * detected. {@linkcode HttpRedirectClient.prototype.url} gives the final URL.
+ *
+ * @example Following a redirect
+ * ```ts
+ * import { http, servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
+ *
+ * await using server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
+ *   if (request.pathname === "/old") return yield* response.redirect("/new", 301);
+ *   yield* response.send("moved here");
+ * }, { hostname: "127.0.0.1" });
+ * await using client = http({ url: `http://127.0.0.1:${server.port}/old` });
+ * await client.request();
+ * console.log(await client.status(), client.url()?.pathname, await client.text()); // 200 "/new" "moved here"
+ * ```
  */
 export class HttpRedirectClient extends HttpClient {
   readonly #defaults: HttpOptions;

@@ -1,5 +1,6 @@
 import type { Socket } from "@cosocket/socket";
-import { type HttpClient, takeSocket } from "./client.ts";
+import type { HttpClient } from "./client.ts";
+import { takeSocket } from "./_take_socket.ts";
 
 /**
  * Takes the connection of an HTTP client as a plain socket (the seed's

@@ -63,6 +63,20 @@ const PIECE = 1 << 20;
  * tasks: `stat`, form `post`, `upload` and `download` (both streamed, with
  * progress), and `json`. Every method is an operation: awaited from async
  * code or `yield*`ed in a cosocket.
+ *
+ * @example Posting a form and reading the JSON reply
+ * ```ts
+ * import { httpm, servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
+ *
+ * await using server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
+ *   const form = new URLSearchParams(yield* request.text());
+ *   response.headers.set("content-type", "application/json");
+ *   yield* response.send(JSON.stringify({ hello: form.get("name") }));
+ * }, { hostname: "127.0.0.1" });
+ * await using client = httpm();
+ * const { status, body } = await client.post(`http://127.0.0.1:${server.port}/`, { name: "Ada" });
+ * console.log(status, body); // 200 { hello: "Ada" }
+ * ```
  */
 export class HttpManagedClient extends HttpRedirectClient {
   /**
