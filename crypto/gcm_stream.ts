@@ -22,7 +22,17 @@ export interface GcmStreamOptions {
 }
 
 const MAGIC = [0x43, 0x53, 0x47, 0x31]; // "CSG1"
-/** Header: magic (4), record size (4, big-endian), nonce prefix (8). */
+/**
+ * The length of an encrypted stream's header: magic "CSG1" (4 bytes),
+ * record size (4, big-endian), nonce prefix (8).
+ *
+ * @example
+ * ```ts
+ * import { GCM_STREAM_HEADER_LENGTH } from "@cosocket/crypto";
+ *
+ * console.log(GCM_STREAM_HEADER_LENGTH); // 16
+ * ```
+ */
 export const GCM_STREAM_HEADER_LENGTH = 16;
 const TAG_LENGTH = 16;
 const DEFAULT_RECORD_SIZE = 65536;
