@@ -61,3 +61,12 @@ export function toIoError(
     { cause: error },
   );
 }
+
+/** The error of an operation on a closed file. */
+export function closedError(action: string, name: string): IoError {
+  return new IoError(
+    "closed",
+    `Cannot ${action} ${JSON.stringify(name)}: the file is closed`,
+    name,
+  );
+}

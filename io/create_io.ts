@@ -1,5 +1,6 @@
 import type { Io, IoEntry, IoFile, IoStat } from "./io.ts";
 import { IoError } from "./io_error.ts";
+import { closedError } from "./_names.ts";
 
 /** A value, or a promise of it: callbacks may be synchronous or asynchronous. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -176,13 +177,7 @@ function userFile(
 ): IoFile {
   let closed = false;
   const check = (action: string) => {
-    if (closed) {
-      throw new IoError(
-        "closed",
-        `Cannot ${action} ${JSON.stringify(name)}: the file is closed`,
-        name,
-      );
-    }
+    if (closed) throw closedError(action, name);
   };
   return {
     async read(max = 65536) {

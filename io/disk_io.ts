@@ -1,6 +1,6 @@
 import type { Io, IoEntry, IoFile, IoStat } from "./io.ts";
 import { IoError } from "./io_error.ts";
-import { segments, toIoError } from "./_names.ts";
+import { closedError, segments, toIoError } from "./_names.ts";
 
 /**
  * The disk below `root` as an {@linkcode Io} (the seed's `ba.openio("disk")`
@@ -193,13 +193,7 @@ function toStat(info: Deno.FileInfo): IoStat {
 function diskFile(file: Deno.FsFile, name: string): IoFile {
   let closed = false;
   const check = (action: string) => {
-    if (closed) {
-      throw new IoError(
-        "closed",
-        `Cannot ${action} ${JSON.stringify(name)}: the file is closed`,
-        name,
-      );
-    }
+    if (closed) throw closedError(action, name);
   };
   return {
     async read(max = 65536) {

@@ -2,7 +2,7 @@
 // deno-lint-ignore-file require-await
 import type { Io, IoEntry, IoFile, IoStat } from "./io.ts";
 import { IoError } from "./io_error.ts";
-import { segments } from "./_names.ts";
+import { closedError, segments } from "./_names.ts";
 
 interface Node {
   dir: boolean;
@@ -167,13 +167,7 @@ function memoryFile(
   let position = 0;
   let closed = false;
   const check = (action: string) => {
-    if (closed) {
-      throw new IoError(
-        "closed",
-        `Cannot ${action} ${JSON.stringify(name)}: the file is closed`,
-        name,
-      );
-    }
+    if (closed) throw closedError(action, name);
   };
   return {
     async read(max = 65536) {
