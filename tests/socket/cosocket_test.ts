@@ -216,6 +216,11 @@ Deno.test("read(ms) on its own unconnected socket sleeps and then fails with tim
 });
 
 Deno.test("state() walks through notcon, connect, read, write, accept and exec", async () => {
+  /** Waits (at most 5 s) until `socket` reports `state`, then records it. */
+  const reach = async (socket: Socket, state: SocketState, states: SocketState[]) => {
+    for (let i = 0; i < 500 && socket.state().state !== state; i++) await delay(10);
+    states.push(socket.state().state);
+  };
   {
     await using server = bind(0, { hostname: "127.0.0.1" });
     const port = server.sockname().port;
@@ -223,23 +228,21 @@ Deno.test("state() walks through notcon, connect, read, write, accept and exec",
     const sock = event(function* (own: Socket) {
       states.push(own.state().state); // exec (running, not connected)
       yield* sleep(0);
+      // Seen after connect() started and before it can finish (that takes an
+      // event loop turn): the state while connecting, without a race.
+      queueMicrotask(() => states.push(own.state().state)); // connect
       yield* connect("127.0.0.1", port);
       states.push(own.state().state); // exec
       yield* own.read();
       yield* own.write(new Uint8Array(16 << 20));
     });
-    await delay(1);
-    states.push(sock.state().state); // connect
     const peer = (await server.accept())!;
-    await delay(5);
-    states.push(sock.state().state); // read
+    await reach(sock, "read", states);
     await peer.write("go");
-    await delay(20);
-    states.push(sock.state().state); // write
+    await reach(sock, "write", states);
     equal(server.state().state, "exec");
     const accepting = Promise.resolve(server.accept());
-    await delay(1);
-    states.push(server.state().state); // accept (async code waiting)
+    await reach(server, "accept", states); // async code waiting
     peer.close();
     await rejects(Promise.resolve(sock.task!), isCode("closed"));
     states.push(sock.state().state); // notcon
