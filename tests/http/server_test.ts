@@ -413,7 +413,7 @@ Deno.test("server: closing halts a handler waiting for a body; the client's goin
     await writer.write(new TextEncoder().encode("GET /write HTTP/1.1\r\nHost: a\r\n\r\n"));
     await writer.read(new Uint8Array(1024));
     writer.close();
-    for (let i = 0; i < 100 && cleaned < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && cleaned < 1; i++) await new Promise((r) => setTimeout(r, 10));
     equal(cleaned, 1);
     equal((writeError as Error).name, "SocketError");
     await server.close();
@@ -427,8 +427,12 @@ Deno.test("server: graceful shutdown lets an in-flight request finish and closes
   {
     let release!: () => void;
     const released = new Promise<void>((resolve) => release = resolve);
+    let arrived = false;
     const server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
-      if (request.pathname === "/slow") yield* until(released);
+      if (request.pathname === "/slow") {
+        arrived = true;
+        yield* until(released);
+      }
       yield* response.send("done");
     }, LOOPBACK);
     const idle = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
@@ -439,7 +443,7 @@ Deno.test("server: graceful shutdown lets an in-flight request finish and closes
     ]);
     ok(typeof first === "number");
     const slow = fetch(`http://127.0.0.1:${server.port}/slow`);
-    await sleep(50);
+    for (let i = 0; i < 500 && !arrived; i++) await sleep(10);
     const stopped = server.shutdown({ timeout: 5000 });
     const idleEnd = await readAll(idle, 2000);
     ok(idleEnd.closed, "the idle keep-alive connection was closed");

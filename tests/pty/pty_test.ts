@@ -54,7 +54,8 @@ Deno.test("pty: Ctrl-C interrupts sleep at once; terminate reports SIGKILL", asy
   const started = Date.now();
   {
     await using pty = forkpty("sleep", ["10"]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Give the child time to become sleep (a ^C before that would only be input).
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await pty.write("\x03");
     await readAll(pty);
     deepStrictEqual(await pty.close(), { exited: false, status: -1, signaled: true, signal: 2 });

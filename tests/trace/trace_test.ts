@@ -104,7 +104,7 @@ Deno.test("trace logger: one viewer at a time, settings from the viewer, garbage
     await second.write("not a command", true);
     equal(await second.readMessage(), null);
     equal(second.closeCode, 1008);
-    for (let i = 0; i < 50 && logger.connected; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && logger.connected; i++) await new Promise((r) => setTimeout(r, 10));
     equal(logger.connected, false);
     await first.close();
     await second.close();
