@@ -1,4 +1,5 @@
 import type { Io } from "@cosocket/io";
+import { createHash } from "node:crypto";
 import { parseAddress, parseAddressList } from "./address.ts";
 import {
   base64Lines,
@@ -100,6 +101,16 @@ export interface BuildOptions {
    * @default {true}
    */
   eightBit?: boolean;
+  /**
+   * Derive the MIME boundaries from this seed instead of drawing them at
+   * random: with `messageId` and `date` given too, two builds of a message
+   * are byte for byte the same (streamed or whole, from a file or from
+   * bytes). A boundary must not occur in the content: keep the seed secret
+   * from whoever writes the content.
+   *
+   * @default {undefined} (random boundaries)
+   */
+  boundarySeed?: string;
 }
 
 const encoder = new TextEncoder();
@@ -187,7 +198,7 @@ export async function* messageChunks(
   options?: BuildOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   yield encoder.encode(headerBlock(message));
-  yield* bodyParts(message, options?.eightBit ?? true);
+  yield* bodyParts(message, options?.eightBit ?? true, boundaries(options?.boundarySeed));
 }
 
 /**
@@ -332,7 +343,11 @@ function headerBlock(message: MailMessage): string {
 type Part = AsyncGenerator<Uint8Array, void, undefined>;
 
 /** The body: one part, or the multipart tree the seed's options call for. */
-async function* bodyParts(message: MailMessage, eightBit: boolean): Part {
+async function* bodyParts(
+  message: MailMessage,
+  eightBit: boolean,
+  boundary: () => string,
+): Part {
   const text = message.txtbody ?? message.body;
   const html = message.htmlbody;
   const images = message.htmlimg ?? [];
@@ -345,6 +360,7 @@ async function* bodyParts(message: MailMessage, eightBit: boolean): Part {
     const inner = htmlPart;
     htmlPart = () =>
       multipart(
+        boundary,
         "related",
         [inner, ...images.map((image) => () => fileEntity(image, true))],
         'type="text/html"',
@@ -352,14 +368,14 @@ async function* bodyParts(message: MailMessage, eightBit: boolean): Part {
   }
   let main: (() => Part) | null;
   if (textPart !== null && htmlPart !== null) {
-    main = () => multipart("alternative", [textPart, htmlPart!]);
+    main = () => multipart(boundary, "alternative", [textPart, htmlPart!]);
   } else main = textPart ?? htmlPart;
   if (attachments.length > 0) {
     const parts = [
       ...(main === null ? [] : [main]),
       ...attachments.map((file) => () => fileEntity(file, false)),
     ];
-    yield* multipart("mixed", parts);
+    yield* multipart(boundary, "mixed", parts);
     return;
   }
   if (main === null) {
@@ -369,12 +385,20 @@ async function* bodyParts(message: MailMessage, eightBit: boolean): Part {
   yield* main();
 }
 
+/** Boundaries: random, or derived one after another from a seed. */
+function boundaries(seed: string | undefined): () => string {
+  if (seed === undefined) return () => `=_${crypto.randomUUID()}`;
+  let count = 0;
+  return () => `=_${createHash("sha256").update(`${seed}:${count++}`).digest("hex").slice(0, 36)}`;
+}
+
 async function* multipart(
+  nextBoundary: () => string,
   kind: string,
   parts: (() => Part)[],
   extra?: string,
 ): Part {
-  const boundary = `=_${crypto.randomUUID()}`;
+  const boundary = nextBoundary();
   yield encoder.encode(
     `Content-Type: multipart/${kind}; boundary="${boundary}"${extra ? `; ${extra}` : ""}\r\n\r\n`,
   );
