@@ -6,6 +6,7 @@
  * Whatever goes wrong ends this connection only.
  */
 import { type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { concat } from "./_body_reader.ts";
 import { Exchange, type ExchangeLimits } from "./_exchange.ts";
 import { field } from "./_fields.ts";
 import { requestFraming } from "./_request_framing.ts";
@@ -107,7 +108,7 @@ function* readHead(
     }
     if (chunk === null) return null;
     const from = buffer === null ? 0 : Math.max(0, buffer.length - 3);
-    buffer = buffer === null ? chunk : join(buffer, chunk);
+    buffer = buffer === null ? chunk : concat([buffer, chunk], buffer.length + chunk.length);
     const end = findHeadEnd(buffer, from);
     if (end >= 0) {
       if (end > maxHeaderSize) return 431;
@@ -116,13 +117,6 @@ function* readHead(
     }
     if (buffer.length > maxHeaderSize) return 431;
   }
-}
-
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Parses the head and checks what must hold before a handler sees it. */

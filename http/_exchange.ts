@@ -48,8 +48,21 @@ const SLAB_SIZE = 8192;
 const MAX_SLABS = 64;
 const slabs: Uint8Array[] = [];
 
-/** Which exchange each public request object belongs to. */
+/** The exchange of each WHATWG `Request` handed to a handler. */
 export const exchanges: WeakMap<object, Exchange> = new WeakMap();
+
+/** Reads a `ServerRequest`'s own exchange (installed by that class: no map entry per request). */
+let ownExchange: (request: object) => Exchange | undefined = () => undefined;
+
+/** Installs the reader of {@linkcode exchangeOf} (called once by `ServerRequest`). */
+export function installExchangeReader(read: (request: object) => Exchange | undefined): void {
+  ownExchange = read;
+}
+
+/** The exchange of a request of either handler style, or `undefined`. */
+export function exchangeOf(request: object): Exchange | undefined {
+  return ownExchange(request) ?? exchanges.get(request);
+}
 
 /** The state of one request and its response. */
 export class Exchange {
@@ -153,13 +166,7 @@ export class Exchange {
       parts.push(piece);
       length += piece.length;
     }
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return concat(parts, length);
   }
 
   *#continue(): Generator<Suspension, void> {

@@ -1,5 +1,5 @@
 import type { Socket } from "@cosocket/socket";
-import { exchanges } from "./_exchange.ts";
+import { exchangeOf } from "./_exchange.ts";
 import { HttpError } from "./http_error.ts";
 import type { ServerRequest } from "./server_request.ts";
 
@@ -52,7 +52,7 @@ import type { ServerRequest } from "./server_request.ts";
  * ```
  */
 export function req2sock(request: ServerRequest | Request): Socket {
-  const exchange = exchanges.get(request);
+  const exchange = exchangeOf(request);
   if (exchange === undefined) {
     throw new HttpError(
       "incorrectuse",

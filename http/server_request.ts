@@ -1,6 +1,5 @@
 import { type Operation, operation, type SocketAddress } from "@cosocket/socket";
-import type { Exchange } from "./_exchange.ts";
-import { exchanges } from "./_exchange.ts";
+import { type Exchange, installExchangeReader } from "./_exchange.ts";
 import { requestUrl } from "./_request_url.ts";
 
 /** A query string as a table: a repeated key gives an array (the seed's `request:data()`). */
@@ -35,7 +34,12 @@ export class ServerRequest {
   /** @internal Created by the server. */
   constructor(exchange: Exchange) {
     this.#exchange = exchange;
-    exchanges.set(this, exchange);
+  }
+
+  static {
+    installExchangeReader((request) =>
+      request instanceof ServerRequest ? request.#exchange : undefined
+    );
   }
 
   /** The method, as sent (methods are case-sensitive). */
