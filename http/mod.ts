@@ -43,6 +43,7 @@ export * from "./http2sock.ts";
 export * from "./http.ts";
 export * from "./http_error.ts";
 export * from "./httpm.ts";
+export * from "./parse_cookies.ts";
 export * from "./proxy_from_env.ts";
 export * from "./proxycon.ts";
 export * from "./handler.ts";

@@ -1,6 +1,7 @@
 import { type Operation, operation, type SocketAddress } from "@cosocket/socket";
 import { type Exchange, installExchangeReader } from "./_exchange.ts";
 import { requestUrl } from "./_request_url.ts";
+import { parseCookies } from "./parse_cookies.ts";
 
 /** A query string as a table: a repeated key gives an array (the seed's `request:data()`). */
 export type QueryTable = Record<string, string | string[]>;
@@ -197,21 +198,4 @@ function queryTable(params: URLSearchParams): QueryTable {
     else table[key] = [seen, value];
   }
   return table;
-}
-
-/** Parses a `Cookie` header (RFC 6265 §5.4): `name=value` pairs separated by `;`. */
-function parseCookies(header: string | null): Map<string, string> {
-  const cookies = new Map<string, string>();
-  if (header === null) return cookies;
-  for (const pair of header.split(";")) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) continue;
-    const name = pair.slice(0, eq).trim();
-    let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-      value = value.slice(1, -1);
-    }
-    if (name !== "" && !cookies.has(name)) cookies.set(name, value);
-  }
-  return cookies;
 }

@@ -11,6 +11,7 @@ import {
   type Task,
   type WriteOperation,
 } from "@cosocket/socket";
+import { parseCookies } from "@cosocket/http/parse-cookies";
 import {
   closePayload,
   FrameBuilder,
@@ -1609,19 +1610,7 @@ export class WsSocket implements AsyncDisposable {
    * the first of several cookies with one name wins (RFC 6265 §5.4).
    */
   get cookies(): Map<string, string> {
-    const cookies = new Map<string, string>();
-    const header = this.#request?.headers.get("cookie") ?? "";
-    for (const pair of header.split(";")) {
-      const eq = pair.indexOf("=");
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      let value = pair.slice(eq + 1).trim();
-      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-        value = value.slice(1, -1);
-      }
-      if (name !== "" && !cookies.has(name)) cookies.set(name, value);
-    }
-    return cookies;
+    return parseCookies(this.#request?.headers.get("cookie") ?? null);
   }
 
   /** The negotiated subprotocol, `""` when none. */
