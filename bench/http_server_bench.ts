@@ -17,60 +17,35 @@
  * deno task bench http_server
  * ```
  */
+import { type ServerProcess, startServer } from "./_servers.ts";
 import { installNodePeers } from "./_ws_peers.ts";
 
 const here = new URL(".", import.meta.url);
 const ROUNDS = 3;
 const SECONDS = 3;
 
-interface Proc {
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
+function ours(mode: string, port = 0, backend = 0): Promise<ServerProcess> {
+  return startServer({
+    name: mode,
+    cmd: Deno.execPath(),
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--unstable-net",
+      new URL("servers/http_hello_server.ts", here).pathname,
+      mode,
+      String(port),
+      String(backend),
+    ],
+  });
 }
 
-async function start(command: string, args: string[]): Promise<Proc> {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${command} ${args.join(" ")} exited before printing its port`);
-    text += value;
-  }
-  reader.releaseLock();
-  return {
-    port: Number(text.trim()),
-    pid: child.pid,
-    async stop() {
-      await child.stdin.close().catch(() => {});
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await child.status;
-      clearTimeout(timer);
-      await child.stdout.cancel().catch(() => {});
-    },
-  };
-}
-
-function ours(mode: string, port = 0, backend = 0): Promise<Proc> {
-  return start(Deno.execPath(), [
-    "run",
-    "--allow-net=127.0.0.1",
-    "--unstable-net",
-    new URL("servers/http_hello_server.ts", here).pathname,
-    mode,
-    String(port),
-    String(backend),
-  ]);
-}
-
-function node(): Promise<Proc> {
-  return start("node", [new URL("servers/http_node_hello.mjs", here).pathname]);
+function node(): Promise<ServerProcess> {
+  return startServer({
+    name: "Node http",
+    cmd: "node",
+    args: [new URL("servers/http_node_hello.mjs", here).pathname],
+  });
 }
 
 /** A free loopback port (for servers started on a fixed port). */
@@ -146,13 +121,13 @@ async function rss(pid: number): Promise<number> {
 const prefix = await installNodePeers();
 
 // ------------------------------------------------------------ hello, 1 MiB
-const servers: [string, () => Promise<Proc>][] = [
+const servers: [string, () => Promise<ServerProcess>][] = [
   ["cosocket servcon (cosocket handler)", () => ours("cosocket")],
   ["cosocket servcon (WHATWG handler)", () => ours("web")],
   ["Deno.serve", () => ours("deno")],
   ["Node http", node],
 ];
-const running = new Map<string, Proc>();
+const running = new Map<string, ServerProcess>();
 for (const [name, make] of servers) running.set(name, await make());
 try {
   for (

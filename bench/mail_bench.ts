@@ -10,6 +10,7 @@
  * ```
  */
 import { mail } from "@cosocket/mail";
+import { startServer } from "./_servers.ts";
 import { installNodePeers } from "./_ws_peers.ts";
 
 const COUNT = 1000;
@@ -17,17 +18,12 @@ const ROUNDS = 3;
 const here = new URL(".", import.meta.url);
 const prefix = await installNodePeers();
 
-const sink = new Deno.Command("node", {
+const sink = await startServer({
+  name: "smtp-server sink",
+  cmd: "node",
   args: [new URL("servers/smtp_sink.mjs", here).pathname, prefix],
-  stdin: "piped",
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = sink.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let text = "";
-while (!text.includes("\n")) text += (await reader.read()).value ?? "";
-reader.releaseLock();
-const port = Number(text.trim());
+});
+const port = sink.port;
 
 async function ours(): Promise<number> {
   await using client = mail({ server: "127.0.0.1", port, tls: false });
@@ -111,7 +107,5 @@ try {
     await Deno.remove(dir, { recursive: true });
   }
 } finally {
-  await sink.stdin.close();
-  await sink.status;
-  await sink.stdout.cancel().catch(() => {});
+  await sink.stop();
 }
