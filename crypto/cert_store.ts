@@ -63,6 +63,42 @@ export const SYSTEM_CA_BUNDLES: readonly string[] = [
 const MAX_CERTS = 10_000;
 
 /**
+ * The part of an I/O object (`@cosocket/io`'s `Io`, or any object of that
+ * shape) that {@linkcode CertStore.prototype.addFile} reads with.
+ */
+export interface CertIo {
+  /** Opens a file for reading. */
+  open(name: string, mode?: "r"): Promise<{
+    read(max?: number): Promise<Uint8Array | null>;
+    close(): Promise<void>;
+  }>;
+}
+
+const MAX_FILE_SIZE = 16 * 1024 * 1024;
+
+async function readWhole(io: CertIo, name: string): Promise<Uint8Array> {
+  const file = await io.open(name, "r");
+  try {
+    const pieces: Uint8Array[] = [];
+    let size = 0;
+    let piece;
+    while ((piece = await file.read(65536)) !== null && size <= MAX_FILE_SIZE) {
+      pieces.push(piece);
+      size += piece.length;
+    }
+    const whole = new Uint8Array(size);
+    let at = 0;
+    for (const p of pieces) {
+      whole.set(p, at);
+      at += p.length;
+    }
+    return whole;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
  * A set of trusted CA certificates, loaded from PEM bundles, DER certificates or PKCS#7
  * (`.p7b`) containers, that produces `caCerts` for `Deno.connectTls` and the socket
  * package. Duplicate certificates are stored once.
@@ -140,16 +176,45 @@ export class CertStore {
   }
 
   /**
-   * Reads a file (PEM bundle, DER certificate or `.p7b`) and adds its certificates.
-   * Needs read permission for the path.
+   * Reads a file (PEM bundle, DER certificate or `.p7b`) and adds its
+   * certificates: a path (needs read permission for it), or a file of an I/O
+   * object such as `@cosocket/io`'s `diskIo` and `memoryIo` (the seed's
+   * certificate stores read through its I/O objects too).
    *
-   * @param path The file.
+   * @param file The path, or `{ io, name }`.
    * @returns How many certificates were new.
-   * @throws {Deno.errors.NotFound} If the file does not exist.
+   * @throws {Deno.errors.NotFound} If the path does not exist (an `Io` throws
+   * its own error for a name it does not have).
+   * @throws {RangeError} If the file is larger than 16 MiB.
    * @throws {SyntaxError} If it holds no certificate.
+   *
+   * @example From a file of an Io
+   * ```ts
+   * import { createCertificate, createCertStore, createCsr, createKey } from "@cosocket/crypto";
+   * import { memoryIo } from "@cosocket/io";
+   * import assert from "node:assert/strict";
+   *
+   * const key = await createKey();
+   * const ca = await createCertificate(
+   *   await createCsr(key, { commonName: "My CA" }, { certTypes: ["SSL_CA"] }),
+   *   key,
+   * );
+   * const io = memoryIo();
+   * const file = await io.open("ca.pem", "w");
+   * await file.write(ca);
+   * await file.close();
+   * assert.equal(await createCertStore().addFile({ io, name: "ca.pem" }), 1);
+   * ```
    */
-  async addFile(path: string | URL): Promise<number> {
-    const bytes = await Deno.readFile(path);
+  async addFile(file: string | URL | { io: CertIo; name: string }): Promise<number> {
+    const bytes = typeof file === "string" || file instanceof URL
+      ? await Deno.readFile(file)
+      : await readWhole(file.io, file.name);
+    if (bytes.length > MAX_FILE_SIZE) {
+      throw new RangeError(
+        `Cannot add certificates: the file is larger than ${MAX_FILE_SIZE} bytes`,
+      );
+    }
     const text = new TextDecoder().decode(bytes);
     return this.addCert(text.includes("-----BEGIN ") ? text : bytes);
   }

@@ -1,3 +1,4 @@
+import type { Io, IoFile } from "@cosocket/io";
 import { type Operation, operation, type Suspension, until } from "@cosocket/socket";
 import type { RequestOptions } from "./client.ts";
 import { type HttpOptions, HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
@@ -20,8 +21,17 @@ export type Progress = (done: number, total: number | undefined) => void;
 export interface UploadConfig {
   /** Where to. */
   url: string | URL;
-  /** The data: bytes, a string (UTF-8), a path of a file to read, or a stream. */
-  data: Uint8Array | string | { path: string } | ReadableStream<Uint8Array>;
+  /**
+   * The data: bytes, a string (UTF-8), a path of a file to read, a file of
+   * an `Io` (the seed's I/O objects: `diskIo`, `memoryIo`, your own), or a
+   * stream.
+   */
+  data:
+    | Uint8Array
+    | string
+    | { path: string }
+    | { io: Io; name: string }
+    | ReadableStream<Uint8Array>;
   /**
    * The method.
    *
@@ -42,12 +52,23 @@ export interface UploadConfig {
   header?: HeadersInit;
 }
 
-/** What to download with {@linkcode HttpManagedClient.prototype.download}. */
-export interface DownloadConfig {
+/**
+ * What to download with {@linkcode HttpManagedClient.prototype.download}:
+ * into a file given by its path, or by its name in an `Io`.
+ */
+export type DownloadConfig =
+  & DownloadOptions
+  & (
+    /** The file to write (created or truncated); removed again when the download fails. */
+    | { path: string }
+    /** A file of an `Io`, written the same way; removed from it when the download fails. */
+    | { io: Io; name: string }
+  );
+
+/** The options of every download. */
+export interface DownloadOptions {
   /** From where. */
   url: string | URL;
-  /** The file to write (created or truncated); removed again when the download fails. */
-  path: string;
   /**
    * Called after every piece written.
    *
@@ -188,6 +209,10 @@ export class HttpManagedClient extends HttpRedirectClient {
       source = ReadableStream.from([bytes]);
     } else if (data instanceof ReadableStream) {
       source = data;
+    } else if ("io" in data) {
+      const stat = yield* until(data.io.stat(data.name));
+      if (stat !== null) total = stat.size;
+      source = ioReadable(yield* until(data.io.open(data.name, "r")));
     } else {
       file = yield* until(Deno.open(data.path));
       total = (yield* until(file.stat())).size;
@@ -229,7 +254,7 @@ export class HttpManagedClient extends HttpRedirectClient {
    * Downloads a resource into a file (the seed's `http:download`),
    * streamed piece by piece; a file left incomplete by a failure is removed.
    *
-   * @param config URL, file path, progress callback.
+   * @param config URL, the file (a path, or a name in an `Io`), progress callback.
    * @returns The number of bytes written.
    * @throws {HttpError} `status` for a status of 300 or more (after
    * redirects); otherwise as `read`.
@@ -247,24 +272,23 @@ export class HttpManagedClient extends HttpRedirectClient {
     }
     const length = (yield* this.header()).get("content-length");
     const total = length === null ? undefined : Number(length);
-    const file = yield* until(
-      Deno.open(config.path, { write: true, create: true, truncate: true }),
-    );
+    const target = "io" in config
+      ? yield* until(ioTarget(config.io, config.name))
+      : yield* until(diskTarget(config.path));
     let written = 0;
     let complete = false;
     try {
       let piece;
       while ((piece = yield* this.read(PIECE)) !== null) {
-        for (let at = 0; at < piece.length;) at += yield* until(file.write(piece.subarray(at)));
+        yield* until(target.write(piece));
         written += piece.length;
         config.progress?.(written, total);
       }
       complete = true;
       return written;
     } finally {
-      file.close();
       // A partial file must not look like a download.
-      if (!complete) yield* until(Deno.remove(config.path).catch(() => {}));
+      yield* until(target.close(complete));
     }
   }
 }
@@ -289,4 +313,48 @@ export class HttpManagedClient extends HttpRedirectClient {
  */
 export function httpm(options?: HttpOptions): HttpManagedClient {
   return new HttpManagedClient(options);
+}
+
+/** Where a download writes: all of a piece, then closed, and removed unless complete. */
+interface Target {
+  write(piece: Uint8Array): Promise<void>;
+  close(complete: boolean): Promise<void>;
+}
+
+async function diskTarget(path: string): Promise<Target> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  return {
+    async write(piece) {
+      for (let at = 0; at < piece.length;) at += await file.write(piece.subarray(at));
+    },
+    async close(complete) {
+      file.close();
+      if (!complete) await Deno.remove(path).catch(() => {});
+    },
+  };
+}
+
+async function ioTarget(io: Io, name: string): Promise<Target> {
+  const file = await io.open(name, "w");
+  return {
+    write: (piece) => file.write(piece),
+    async close(complete) {
+      await file.close().catch(() => {});
+      if (!complete) await io.remove(name).catch(() => {});
+    },
+  };
+}
+
+/** A file of an `Io` as a stream, read piece by piece and closed at its end or on cancel. */
+function ioReadable(file: IoFile): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      const piece = await file.read(PIECE);
+      if (piece === null) {
+        await file.close();
+        controller.close();
+      } else controller.enqueue(piece);
+    },
+    cancel: () => file.close(),
+  });
 }

@@ -11,6 +11,7 @@ import {
 } from "./_operation.ts";
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
+import { ReadWindows } from "./_read_windows.ts";
 import { ByteArray } from "./byte_array.ts";
 import type { Operation, Suspension } from "./operation.ts";
 import { IncompleteReadError } from "./incomplete_read_error.ts";
@@ -116,10 +117,6 @@ export interface StreamSetup {
   local?: SocketAddress | null;
 }
 
-const INITIAL_READ_SIZE = 128;
-const MAX_READ_SIZE = 16384;
-const INITIAL_SLAB_SIZE = 256;
-const MAX_SLAB_SIZE = 16384;
 const DEFAULT_QUEUE_LENGTH = 16384;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -230,12 +227,7 @@ export class Socket implements AsyncDisposable {
 
   // Read side: one read in flight at most; bytes read but not consumed wait
   // in #unread (readUntil and friends push back what they did not use).
-  #readSize = INITIAL_READ_SIZE;
-  /** The window of the slab that the read in flight fills. */
-  #buffer: Uint8Array | null = null;
-  #slab: Uint8Array | null = null;
-  #slabOffset = 0;
-  #slabSize = INITIAL_SLAB_SIZE;
+  #windows = new ReadWindows();
   #landing: Promise<unknown> | null = null;
   /** The caller's buffer of a readInto in flight. */
   #into: Uint8Array | null = null;
@@ -653,7 +645,7 @@ export class Socket implements AsyncDisposable {
     // The hot path: the runner maps the platform's byte count itself.
     this.#reader = reader;
     const step = this.#readStep ??= new ReadStep(this, false);
-    step.source = this.#landing = this.#conn.read(this.#window());
+    step.source = this.#landing = this.#conn.read(this.#windows.next());
     return step as Step<Uint8Array | null>;
   }
 
@@ -677,7 +669,7 @@ export class Socket implements AsyncDisposable {
    */
   #startRead(reader: Reader): Promise<Uint8Array | null> {
     this.#reader = reader;
-    const landing = this.#conn!.read(this.#window()).then(
+    const landing = this.#conn!.read(this.#windows.next()).then(
       (count) => this.#landed(count),
       (error) => this.#failed(error),
     );
@@ -685,39 +677,11 @@ export class Socket implements AsyncDisposable {
     return landing;
   }
 
-  /**
-   * The free end of the current slab, where the next read lands. Chunks are
-   * views of slabs, never copied and never reused, because allocating a
-   * typed array costs far more in Deno than a view does. Slabs start small
-   * (an idle connection holds 256 bytes) and double for connections that move
-   * data, up to 16 KiB, the plain loop's buffer: a busy connection holds one
-   * slab of at most 16 KiB, and the garbage it leaves under sustained load
-   * stays what V8 collects as it goes (larger slabs, or reads into a slab's
-   * remainder, measured worse: more memory, or messages split into more reads).
-   */
-  #window(): Uint8Array {
-    const size = this.#readSize;
-    let slab = this.#slab;
-    let free = slab === null ? 0 : slab.length - this.#slabOffset;
-    if (free < size) {
-      const slabSize = Math.min(Math.max(this.#slabSize, size * 2), MAX_SLAB_SIZE);
-      slab = this.#slab = new Uint8Array(slabSize);
-      this.#slabOffset = 0;
-      this.#slabSize = Math.min(slabSize * 2, MAX_SLAB_SIZE);
-      free = slabSize;
-    }
-    const offset = this.#slabOffset;
-    return this.#buffer = slab!.subarray(offset, offset + Math.min(size, free));
-  }
-
   #landed(count: number | null): MaybePromise<Uint8Array | null> {
     let chunk: Uint8Array | null = null;
     if (count === null) this.#eof = true;
     else {
-      const window = this.#buffer!;
-      chunk = window.subarray(0, count);
-      this.#slabOffset += (count + 7) & ~7;
-      if (count === this.#readSize && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
+      chunk = this.#windows.landed(count);
     }
     if (this.#paused !== null && isLive(this.#reader)) {
       this.#unread = chunk;
@@ -1854,11 +1818,7 @@ export class Socket implements AsyncDisposable {
     this.#reused = 0;
     this.#remote = null;
     this.#local = null;
-    this.#readSize = INITIAL_READ_SIZE;
-    this.#buffer = null;
-    this.#slab = null;
-    this.#slabOffset = 0;
-    this.#slabSize = INITIAL_SLAB_SIZE;
+    this.#windows.reset();
     this.#eof = false;
     this.#writeClosed = false;
   }

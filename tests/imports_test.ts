@@ -12,7 +12,7 @@ const ALLOWED: Record<string, string[]> = {
   ubjson: [],
   events: [],
   io: [],
-  http: ["socket"],
+  http: ["socket", "io"],
   websocket: ["socket", "http"],
   jwt: ["crypto"],
   mail: ["socket", "http", "crypto", "io"],

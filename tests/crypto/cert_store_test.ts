@@ -87,3 +87,27 @@ Deno.test('CertStore.system() and sharkClient({ store: "system" }) load the syst
   // @ts-expect-error unknown store on purpose
   await assert.rejects(sharkClient({ store: "windows" }), TypeError);
 });
+
+Deno.test("CertStore.addFile() reads through an Io: a jailed diskIo, a memoryIo; a missing name and an oversized file are errors", async () => {
+  const { diskIo, IoError, memoryIo } = await import("@cosocket/io");
+  await using dir = await tempDir();
+  const a = await makePki();
+  const b = await makePki({ type: "rsa" });
+  await Deno.writeTextFile(`${dir.path}/bundle.pem`, a.caCert + b.caCert);
+  const disk = diskIo(dir.path);
+  const store = new CertStore();
+  assert.equal(await store.addFile({ io: disk, name: "bundle.pem" }), 2);
+  await assert.rejects(store.addFile({ io: disk, name: "../outside.pem" }), IoError);
+  const memory = memoryIo();
+  const der = await memory.open("ca.der", "w");
+  await der.write(parseCert(a.caCert).der);
+  await der.close();
+  const fromMemory = new CertStore();
+  assert.equal(await fromMemory.addFile({ io: memory, name: "ca.der" }), 1);
+  await assert.rejects(fromMemory.addFile({ io: memory, name: "missing.pem" }), IoError);
+  const big = await memory.open("big.pem", "w");
+  for (let i = 0; i < 17; i++) await big.write(new Uint8Array(1024 * 1024).fill(65));
+  await big.close();
+  await assert.rejects(fromMemory.addFile({ io: memory, name: "big.pem" }), RangeError);
+  assert.equal(fromMemory.size, 1);
+});

@@ -9,6 +9,7 @@ import { nginx, nodeServer } from "./_peers.ts";
 const APP = `
 import http from "node:http";
 import { createHash } from "node:crypto";
+let last = "";
 const server = http.createServer(async (req, res) => {
   const hash = createHash("sha256");
   let length = 0;
@@ -18,13 +19,15 @@ const server = http.createServer(async (req, res) => {
     return res.end(JSON.stringify({ type: req.headers["content-type"], body: hash.digest("hex"), length }));
   }
   if (url.pathname === "/refuse") { res.writeHead(403); return res.end("no"); }
+  if (url.pathname === "/last") return res.end(last);
+  last = hash.digest("hex");
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify({
     method: req.method,
     type: req.headers["content-type"] ?? null,
     te: req.headers["transfer-encoding"] ?? null,
     length,
-    sha: hash.digest("hex"),
+    sha: last,
   }));
 });
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
@@ -133,5 +136,63 @@ Deno.test("httpm: a download cut in the middle removes its partial file", async 
     await rejects(Deno.stat(`${out}/cut.bin`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("httpm: upload from and download into the files of an Io (memoryIo, diskIo); a cut download leaves nothing in the Io", async () => {
+  const { diskIo, memoryIo } = await import("@cosocket/io");
+  const root = await Deno.makeTempDir({ prefix: "cosocket_www_" });
+  const jail = await Deno.makeTempDir({ prefix: "cosocket_io_" });
+  const { rawServer } = await import("./_peers.ts");
+  await using cut = rawServer(async (_, conn) => {
+    await conn.write(new TextEncoder().encode("HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n"));
+    await conn.write(new Uint8Array(40_000));
+  });
+  try {
+    const data = new Uint8Array(3 * 1024 * 1024 + 7).map((_, i) => i * 17);
+    await Deno.writeFile(`${root}/file.bin`, data);
+    await Deno.chmod(root, 0o755);
+    await Deno.chmod(`${root}/file.bin`, 0o644);
+    await using server = await nginx(root);
+    await using app = await nodeServer(APP);
+    await using client = httpm();
+    const memory = memoryIo();
+    const disk = diskIo(jail);
+    for (const io of [memory, disk]) {
+      const seen: number[] = [];
+      const written = await client.download({
+        url: `http://127.0.0.1:${server.port}/file.bin`,
+        io,
+        name: "got.bin",
+        progress: (done) => seen.push(done),
+      });
+      strictEqual(written, data.length);
+      strictEqual(seen.at(-1), data.length);
+      strictEqual((await io.stat("got.bin"))!.size, data.length);
+      const totals: (number | undefined)[] = [];
+      strictEqual(
+        await client.upload({
+          url: `http://127.0.0.1:${app.port}/up`,
+          data: { io, name: "got.bin" },
+          progress: (_, total) => totals.push(total),
+        }),
+        200,
+      );
+      strictEqual(totals[0], data.length);
+      const received = await fetch(`http://127.0.0.1:${app.port}/last`);
+      strictEqual(await received.text(), sha(data));
+      await rejects(
+        Promise.resolve(
+          client.download({ url: `http://127.0.0.1:${cut.port}/`, io, name: "cut.bin" }),
+        ),
+        (e: unknown) => e instanceof HttpError && e.code === "protocol",
+      );
+      strictEqual(await io.stat("cut.bin"), null);
+    }
+    strictEqual(sha(await Deno.readFile(`${jail}/got.bin`)), sha(data));
+  } finally {
+    await closePool();
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(jail, { recursive: true });
   }
 });

@@ -1,6 +1,7 @@
 // DKIM signatures (rsa-sha256, ed25519-sha256, relaxed/relaxed) verified by dkimpy
 // (Debian python3-dkim) with the public key handed to it (no DNS), directly and after
-// going through npm smtp-server.
+// going through npm smtp-server, and by opendkim-testmsg (Debian opendkim-tools) with
+// the key served by a DNS responder in a network namespace of its own.
 import { equal } from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { buildMessage, dkimSign, mail } from "@cosocket/mail";
@@ -78,3 +79,87 @@ Deno.test("dkim: a message signed by the SMTP client still verifies after smtp-s
   }
   await assertClean();
 });
+
+// opendkim-testmsg looks the key up in DNS and has no option to take it
+// directly: it runs in a network and mount namespace of its own (unshare),
+// where /etc/resolv.conf names a responder on that namespace's loopback which
+// answers every TXT query with the key. Nothing leaves the namespace.
+const FAKE_DNS = `
+import socket, struct, sys
+record = sys.argv[1].encode()
+txt = b"".join(bytes([len(record[i:i + 255])]) + record[i:i + 255] for i in range(0, len(record), 255))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+print("ready", flush=True)
+while True:
+    query, peer = s.recvfrom(4096)
+    end = 12
+    while query[end] != 0:
+        end += query[end] + 1
+    question = query[12:end + 5]
+    is_txt = struct.unpack(">H", query[end + 1:end + 3])[0] == 16
+    answer = b"\\xc0\\x0c" + struct.pack(">HHIH", 16, 1, 60, len(txt)) + txt if is_txt else b""
+    head = struct.pack(">HHHHHH", struct.unpack(">H", query[:2])[0], 0x8580, 1, int(is_txt), 0, 0)
+    s.sendto(head + question + answer, peer)`;
+
+const IN_NAMESPACE = `
+ip link set lo up
+mount --bind "$1" /etc/resolv.conf
+coproc DNS { exec /usr/bin/python3 -c "$2" "$3" </dev/null; }
+read -r ready <&"\${DNS[0]}"
+opendkim-testmsg
+status=$?
+kill "$DNS_PID"
+exit $status`;
+
+async function opendkim(signed: Uint8Array, publicKey: KeyObject): Promise<Deno.CommandOutput> {
+  const [kind, key] = published(publicKey);
+  const resolvConf = await Deno.makeTempFile({ prefix: "cosocket-resolv-" });
+  try {
+    await Deno.writeTextFile(resolvConf, "nameserver 127.0.0.1\n");
+    const child = new Deno.Command("unshare", {
+      args: [
+        "--net",
+        "--mount",
+        "bash",
+        "-c",
+        IN_NAMESPACE,
+        "opendkim",
+        resolvConf,
+        FAKE_DNS,
+        `v=DKIM1; k=${kind}; p=${key}`,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(signed);
+    await writer.close();
+    return await child.output();
+  } finally {
+    await Deno.remove(resolvConf);
+  }
+}
+
+for (const kind of ["rsa", "ed25519"] as const) {
+  Deno.test(`dkim: ${kind} signatures verify with opendkim-testmsg, and fail once the body changes`, async () => {
+    const { privateKey, publicKey } = kind === "rsa"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : generateKeyPairSync("ed25519");
+    const signed = await dkimSign(await buildMessage(MESSAGE), {
+      domain: "example.com",
+      selector: "mail",
+      privateKey,
+    });
+    const good = await opendkim(signed, publicKey);
+    equal(good.code, 0, new TextDecoder().decode(good.stderr));
+    const text = new TextDecoder().decode(signed).replace("Line two", "Line 2!!");
+    const bad = await opendkim(new TextEncoder().encode(text), publicKey);
+    equal(bad.code, 70);
+    equal(
+      new TextDecoder().decode(bad.stderr).trim(),
+      "opendkim-testmsg: dkim_eom(): Bad signature",
+    );
+  });
+}
