@@ -13,6 +13,8 @@ export interface Received {
   raw: Uint8Array;
   user: string | null;
   secure: boolean;
+  /** The parameters of MAIL FROM (`BODY`, `SMTPUTF8`, ...), upper-cased names. */
+  mailArgs: Record<string, string | boolean>;
 }
 
 /** Options of {@linkcode smtpServer}. */
@@ -22,6 +24,7 @@ export interface SmtpServerOptions {
   authMethods?: string[];
   refuse?: string[];
   hideStarttls?: boolean;
+  hide8BitMime?: boolean;
   disabledCommands?: string[];
 }
 
@@ -44,6 +47,7 @@ export async function smtpServer(options: SmtpServerOptions = {}): Promise<SmtpP
     authMethods: options.authMethods ?? ["PLAIN", "LOGIN", "CRAM-MD5"],
     allowInsecureAuth: true,
     hideSTARTTLS: options.hideStarttls ?? false,
+    hide8BITMIME: options.hide8BitMime ?? false,
     disabledCommands: options.disabledCommands ?? [],
     size: 256 * 1024 * 1024,
     onConnect(_session: unknown, callback: () => void) {
@@ -88,6 +92,7 @@ export async function smtpServer(options: SmtpServerOptions = {}): Promise<SmtpP
           raw,
           user: session.user ?? null,
           secure: session.secure,
+          mailArgs: session.envelope.mailFrom.args || {},
         });
         callback(null);
       });

@@ -373,3 +373,25 @@ Deno.test("mail: an attachment read from an Io (memoryIo and diskIo)", async () 
   }
   await assertClean();
 });
+
+Deno.test("mail: 8BIT goes out as it is with BODY=8BITMIME when the server offers 8BITMIME, quoted-printable when not", async () => {
+  for (const hide8BitMime of [false, true]) {
+    await using server = await smtpServer({ authOptional: true, hide8BitMime });
+    await using client = mail({ server: "127.0.0.1", port: server.port, tls: false });
+    await client.send({
+      from: "bob@example.com",
+      to: "alice@example.org",
+      subject: "eight bits",
+      body: "ünïcödé text",
+      encoding: "8BIT",
+    });
+    equal(client.capabilities.has("8BITMIME"), !hide8BitMime);
+    const [received] = server.messages;
+    const raw = new TextDecoder().decode(received!.raw);
+    equal(received!.mailArgs.BODY, hide8BitMime ? undefined : "8BITMIME");
+    equal(/[\x80-\xff]/.test(new TextDecoder("latin1").decode(received!.raw)), !hide8BitMime);
+    ok(raw.includes(`Content-Transfer-Encoding: ${hide8BitMime ? "quoted-printable" : "8bit"}`));
+    equal((await parsed(received!.raw)).text?.trimEnd(), "ünïcödé text");
+  }
+  await assertClean();
+});
