@@ -69,7 +69,7 @@ function postValue(job: JobMessage, value: unknown): void {
   try {
     if (value instanceof TransferredResult) {
       post({ id: job.id, ok: true, value: value.value }, value.transfer);
-    } else post({ id: job.id, ok: true, value });
+    } else post([job.id, value]);
   } catch (error) {
     post({ id: job.id, ok: false, code: "clone", ...describe(error) });
   }

@@ -40,6 +40,11 @@ interface Slot {
 
 /** The most waiting jobs handed to one worker in one message. */
 const BATCH = 64;
+/**
+ * A worker whose jobs fall to this many gets the next batch before it runs
+ * dry, so that it never waits for the main thread between batches.
+ */
+const LOW_WATER = 16;
 
 const WORKER = new URL("./_worker.ts", import.meta.url);
 
@@ -200,12 +205,15 @@ export class ThreadPool implements AsyncDisposable {
   #dispatch(): void {
     while (this.#queue.length > 0) {
       let slot = this.#slots.find((candidate) => candidate.jobs.length === 0);
-      if (slot === undefined) {
-        if (this.#slots.length >= this.#size) break;
+      if (slot === undefined && this.#slots.length < this.#size) {
         slot = this.#start(this.#slots.length);
       }
       const canGrow = this.#slots.length < this.#size;
-      const count = canGrow ? 1 : Math.min(BATCH, this.#queue.length);
+      // Every worker is busy and the pool is at its size: top up the one
+      // with the fewest jobs left, if it is about to run dry.
+      slot ??= this.#lowest();
+      if (slot === undefined) break;
+      const count = canGrow ? 1 : Math.min(BATCH - slot.jobs.length, this.#queue.length);
       const batch = this.#queue.splice(0, count);
       const started = Date.now();
       const fresh = new Map<string, number>();
@@ -249,6 +257,16 @@ export class ThreadPool implements AsyncDisposable {
    * has seen them (`fresh` collects the numbers given in this batch; they
    * count once the batch was posted).
    */
+  #lowest(): Slot | undefined {
+    let lowest: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.jobs.length <= LOW_WATER && slot.jobs.length < (lowest?.jobs.length ?? Infinity)) {
+        lowest = slot;
+      }
+    }
+    return lowest;
+  }
+
   #compact(slot: Slot, pending: Pending, fresh: Map<string, number>): JobMessage | ShortJobMessage {
     const { id, args } = pending.message;
     const known = slot.functions.get(pending.key);
