@@ -54,3 +54,11 @@ export function hash(iterations: number): string {
 export function threadId(): number {
   return (globalThis as unknown as { workerId?: number }).workerId ??= Math.random();
 }
+
+/** Counts its calls; exits the worker's process on the call given by `exitOn` (0: never). */
+let calls = 0;
+export function countOrExit(exitOn: number): number {
+  calls++;
+  if (calls === exitOn) process.exit(3);
+  return calls;
+}

@@ -58,6 +58,39 @@ Deno.test("thread pool: a worker that dies is replaced and its job fails clearly
   equal(pool.workers, 1);
 });
 
+Deno.test("thread pool: quick results travel together, and a worker that dies with results unsent fails those jobs instead of running them again", async () => {
+  await using pool = new ThreadPool();
+  // Warm-up calls make the function "quick": its results wait in the worker
+  // and leave together.
+  for (let i = 0; i < 10; i++) {
+    equal(await pool.run({ module: JOBS, export: "countOrExit", args: [0] }), i + 1);
+  }
+  const settled = await Promise.allSettled(
+    Array.from(
+      { length: 100 },
+      () => pool.run({ module: JOBS, export: "countOrExit", args: [60] }),
+    ),
+  );
+  // Calls 11..59 ran, call 60 (job 49) exits. Results already sent arrive,
+  // the others of calls 11..59 fail as died without running again, and jobs
+  // 50..99 run on the new worker, where counting starts again.
+  const reason = (i: number) => (settled[i] as PromiseRejectedResult).reason as JobError;
+  const values = settled.map((s) => s.status === "fulfilled" ? s.value as number : null);
+  equal(values[49], null);
+  equal(reason(49).code, "died");
+  deepStrictEqual(values.slice(50), Array.from({ length: 50 }, (_, i) => i + 1));
+  let lost = 0;
+  for (let i = 0; i < 49; i++) {
+    if (values[i] === null) {
+      lost++;
+      equal(reason(i).code, "died");
+      ok(reason(i).message.includes("before it sent the result"), reason(i).message);
+    } else equal(values[i], 11 + i);
+  }
+  ok(lost > 0, "some results waited in the worker together");
+  equal(pool.workers, 1);
+});
+
 Deno.test("thread pool: FIFO on one worker; configure grows on demand and never shrinks; dbg", async () => {
   await using pool = new ThreadPool();
   const order: string[] = [];
