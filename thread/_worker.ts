@@ -160,7 +160,7 @@ function runJob(job: JobMessage): Promise<void> | void {
 }
 
 // Jobs arrive alone or in batches (when they queue up); either way they
-// run one after another, each answered as soon as it is done.
+// run one after another; results leave as the outbox above says.
 const waiting: JobMessage[] = [];
 let busy = false;
 
