@@ -50,7 +50,10 @@ export interface PtyStatus {
 
 /** Output buffered while nobody reads before the child is stopped from producing more. */
 const HIGH_WATER = 1024 * 1024;
-const READ_SIZE = 65536;
+/** The most one read asks for (a pty hands out a few KiB at a time). */
+const READ_SIZE = 16384;
+/** Reads land in slabs of this size; a chunk keeps its slab alive. */
+const SLAB_SIZE = 256 * 1024;
 
 /**
  * A child process on a pseudo-terminal (the seed's pty object): what it
@@ -116,7 +119,7 @@ export class Pty implements AsyncDisposable {
       if (this.#pending.length > 0) {
         const chunk = this.#pending.length === 1
           ? this.#pending.pop()!
-          : join(this.#pending.splice(0));
+          : joinViews(this.#pending.splice(0));
         this.#pendingBytes = 0;
         this.#release();
         return chunk;
@@ -292,7 +295,11 @@ export class Pty implements AsyncDisposable {
   /** Reads the master fd whenever poll says so, until EOF or close. */
   async #run(): Promise<void> {
     const fds = new Int32Array(4);
-    const buffer = new Uint8Array(READ_SIZE);
+    // Reads land one after another in a slab and are handed out as views:
+    // no copy per read, and what queues up between two reads of the caller
+    // is one view (see #read).
+    let slab = new Uint8Array(SLAB_SIZE);
+    let offset = 0;
     while (!this.#eof) {
       fds[0] = this.#throttled ? -1 : this.#master;
       fds[1] = POLLIN;
@@ -307,9 +314,15 @@ export class Pty implements AsyncDisposable {
       // Drain what the terminal holds now: each poll costs a thread hop, and a
       // pty hands out at most a few KiB per read.
       for (let round = 0; round < 64 && !this.#throttled; round++) {
-        const count = Number(libc.symbols.read(this.#master, buffer, BigInt(buffer.length)));
+        if (slab.length - offset < READ_SIZE) {
+          slab = new Uint8Array(SLAB_SIZE);
+          offset = 0;
+        }
+        const window = slab.subarray(offset, offset + READ_SIZE);
+        const count = Number(libc.symbols.read(this.#master, window, BigInt(READ_SIZE)));
         if (count > 0) {
-          this.#pending.push(buffer.slice(0, count));
+          this.#pending.push(window.subarray(0, count));
+          offset += count;
           this.#pendingBytes += count;
           // Nobody reads: stop watching the terminal, and the child blocks on its writes.
           if (this.#pendingBytes >= HIGH_WATER) this.#throttled = true;
@@ -348,6 +361,18 @@ export class Pty implements AsyncDisposable {
 function drain(fd: number): void {
   const sink = new Uint8Array(64);
   while (Number(libc.symbols.read(fd, sink, 64n)) > 0);
+}
+
+/** Views that follow each other in one slab become one view; others are copied together. */
+function joinViews(parts: Uint8Array[]): Uint8Array {
+  const first = parts[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.buffer !== first.buffer || part.byteOffset !== end) return join(parts);
+    end += part.length;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
 function join(parts: Uint8Array[]): Uint8Array {
