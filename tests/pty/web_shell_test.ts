@@ -120,3 +120,35 @@ Deno.test("Web Shell: a page that lost its connection comes back to the same she
   await using other = await connect(`${base}&session=nope`);
   ok(JSON.parse((await other.readMessage()) as string).session !== session);
 });
+
+Deno.test("Web Shell: a foreign Origin gets no shell; two terminals at once are two shells", async () => {
+  const { WebSocketError } = await import("@cosocket/websocket");
+  await using shell = await startWebShell({ shell: "sh", grace: 0 });
+  const base = `ws://127.0.0.1:${shell.server.port}/shell?token=${shell.token}`;
+  let refused: unknown = null;
+  try {
+    await using _ = await connect(base, { headers: { Origin: "http://evil.example" } });
+  } catch (error) {
+    refused = error;
+  }
+  ok(refused instanceof WebSocketError, String(refused));
+  equal(refused.status, 403);
+  const origin = `http://127.0.0.1:${shell.server.port}`;
+  await using one = await connect(base, { headers: { Origin: origin } });
+  await using two = await connect(base, { headers: { Origin: origin } });
+  const first = JSON.parse((await one.readMessage()) as string).session;
+  const second = JSON.parse((await two.readMessage()) as string).session;
+  ok(first !== second);
+  const pids: string[] = [];
+  for (const ws of [one, two]) {
+    await ws.write(new TextEncoder().encode("echo pid=$$\n"));
+    let screen = "";
+    while (!/pid=\d+\r?\n/.test(screen)) {
+      const message = await ws.readMessage(10_000);
+      if (message === null) break;
+      screen += typeof message === "string" ? message : new TextDecoder().decode(message);
+    }
+    pids.push(screen.match(/pid=(\d+)\r?\n/)![1]!);
+  }
+  ok(pids[0] !== pids[1], `two shells: ${pids}`);
+});
