@@ -1,4 +1,14 @@
-import { type Operation, operation, until } from "@cosocket/socket";
+import {
+  ensure,
+  type Operation,
+  operation,
+  run,
+  SocketError,
+  spawn as spawnCosocket,
+  type Suspension,
+  type Task,
+  until,
+} from "@cosocket/socket";
 import {
   cString,
   cStringArray,
@@ -86,6 +96,7 @@ export class Pty implements AsyncDisposable {
   #pump: Promise<void>;
   #status: PtyStatus | null = null;
   #throttled = false;
+  #task: Task<unknown> | null = null;
 
   /** @internal Made by {@linkcode forkpty}. */
   constructor(master: number, pid: number, wake: [number, number]) {
@@ -104,7 +115,8 @@ export class Pty implements AsyncDisposable {
    * Reads what the child printed (the seed's `pty:read`).
    *
    * @param timeout The longest wait in milliseconds.
-   * @returns The bytes, or `null` once the child closed its terminal (exited).
+   * @returns The bytes, or `null` once the child closed its terminal (exited), or
+   * when the pty is closed while the read waits.
    * @throws {PtyError} `timeout` (not fatal), `closed` after `close`.
    */
   read(timeout?: number): Operation<Uint8Array | null> {
@@ -112,8 +124,11 @@ export class Pty implements AsyncDisposable {
   }
 
   *#read(timeout: number | undefined) {
+    let waited = false;
     while (true) {
       if (this.#closed) {
+        // Closed while this read waited: the end of the output, as for a socket.
+        if (waited) return null;
         throw new PtyError("closed", "Cannot read from pty: it is closed");
       }
       if (this.#pending.length > 0) {
@@ -138,6 +153,7 @@ export class Pty implements AsyncDisposable {
           }, timeout);
         }
       });
+      waited = true;
       if (!(yield* until(arrived))) {
         throw new PtyError(
           "timeout",
@@ -256,6 +272,52 @@ export class Pty implements AsyncDisposable {
   terminate(): Promise<PtyStatus> {
     if (this.#reap() === null) libc.symbols.kill(this.#pid, SIGNALS.SIGKILL!);
     return this.close(0);
+  }
+
+  /**
+   * Runs a cosocket for this pty (the seed's asynchronous mode,
+   * `ba.forkpty(fn, ...)`): `fn` gets the pty, its `read()` suspends the
+   * cosocket until output arrives or the child exits, and the pty is closed
+   * when the cosocket ends, however it ends. Started inside another
+   * cosocket, it is that one's child and ends with it.
+   *
+   * @param fn The cosocket: a generator function.
+   * @returns This pty.
+   * @throws {PtyError} `incorrectuse` when the pty already has a cosocket,
+   * `closed` after `close`.
+   *
+   * @example Answer a shell's prompt from a cosocket
+   * ```ts
+   * import { forkpty, type Pty } from "@cosocket/pty";
+   *
+   * const pty = forkpty("sh", ["-c", "read name; echo hello $name"]).event(function* (pty: Pty) {
+   *   yield* pty.write("world\n");
+   *   let output = "";
+   *   let chunk;
+   *   while ((chunk = yield* pty.read()) !== null) output += new TextDecoder().decode(chunk);
+   *   return output;
+   * });
+   * console.log(String(await pty.task).includes("hello world")); // true
+   * ```
+   */
+  event(fn: (pty: Pty) => Iterator<Suspension, unknown, unknown>): this {
+    if (this.#closed) throw new PtyError("closed", "Cannot start cosocket: the pty is closed");
+    if (this.#task !== null) {
+      throw new PtyError("incorrectuse", "Cannot start cosocket: the pty already has one");
+    }
+    const body = function* (pty: Pty) {
+      yield* ensure(async () => {
+        await pty.close();
+      });
+      return yield* { [Symbol.iterator]: () => fn(pty) };
+    };
+    this.#task = startCosocket(() => body(this));
+    return this;
+  }
+
+  /** The cosocket started by {@linkcode Pty.prototype.event}, or `null`. */
+  get task(): Task<unknown> | null {
+    return this.#task;
   }
 
   /** Closes the pty (`await using`). */
@@ -429,7 +491,53 @@ export function forkpty(
   program: string,
   args?: readonly string[],
   options?: ForkptyOptions,
+): Pty;
+/**
+ * Starts a program on a new pseudo-terminal and runs a cosocket for it (the
+ * seed's asynchronous mode, `ba.forkpty(fn, prog, ...)`): the same as
+ * `forkpty(program, args, options).event(fn)`.
+ *
+ * @param fn The cosocket: a generator function that gets the pty; the pty
+ * is closed when it ends.
+ * @param program The program, looked up on `PATH`.
+ * @param args Its arguments.
+ * @param options Environment, working directory, size and `TERM`.
+ * @returns The pty; `pty.task` is the cosocket.
+ * @throws {PtyError} `spawn` when the program cannot be started, `io`
+ * when no terminal can be opened.
+ *
+ * @example Asynchronous mode
+ * ```ts
+ * import { forkpty, type Pty } from "@cosocket/pty";
+ *
+ * const pty = forkpty(function* (pty: Pty) {
+ *   let lines = 0;
+ *   let chunk;
+ *   while ((chunk = yield* pty.read()) !== null) lines += chunk.filter((b) => b === 10).length;
+ *   return lines;
+ * }, "seq", ["1", "1000"]);
+ * console.log(await pty.task); // 1000
+ * ```
+ */
+export function forkpty(
+  fn: (pty: Pty) => Iterator<Suspension, unknown, unknown>,
+  program: string,
+  args?: readonly string[],
+  options?: ForkptyOptions,
+): Pty;
+export function forkpty(
+  first: string | ((pty: Pty) => Iterator<Suspension, unknown, unknown>),
+  second?: string | readonly string[],
+  third?: readonly string[] | ForkptyOptions,
+  fourth?: ForkptyOptions,
 ): Pty {
+  if (typeof first === "function") {
+    return open(second as string, third as readonly string[] | undefined, fourth).event(first);
+  }
+  return open(first, second as readonly string[] | undefined, third as ForkptyOptions | undefined);
+}
+
+function open(program: string, args?: readonly string[], options?: ForkptyOptions): Pty {
   const master = libc.symbols.posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) {
     throw new PtyError(
@@ -523,5 +631,15 @@ function spawn(
   } finally {
     libc.symbols.posix_spawn_file_actions_destroy(actions);
     libc.symbols.posix_spawnattr_destroy(attributes);
+  }
+}
+
+/** A child of the cosocket we are in, or a cosocket of its own outside any. */
+function startCosocket<T>(body: () => Iterator<Suspension, T, unknown>): Task<T> {
+  try {
+    return spawnCosocket(body);
+  } catch (error) {
+    if (error instanceof SocketError && error.code === "incorrectuse") return run(body);
+    throw error;
   }
 }

@@ -1,7 +1,7 @@
 // Pseudo-terminals with real programs: sh, stty, tty, sleep, seq, yes.
 import { deepStrictEqual, equal, ok, rejects, throws } from "node:assert/strict";
 import { forkpty, type Pty, type PtyError } from "@cosocket/pty";
-import { run } from "@cosocket/socket";
+import { run, sleep } from "@cosocket/socket";
 
 const decoder = new TextDecoder();
 
@@ -141,4 +141,55 @@ Deno.test("pty: a cosocket yields to read; halting it while it waits leaves noth
   await new Promise((resolve) => setTimeout(resolve, 20));
   await waiting.halt();
   await idle.terminate();
+});
+
+Deno.test("pty: asynchronous mode runs a cosocket for the pty, closes the pty when it ends, and ends with its parent", async () => {
+  const counted = forkpty(
+    function* (pty: Pty) {
+      let lines = 0;
+      let chunk;
+      while ((chunk = yield* pty.read()) !== null) lines += chunk.filter((b) => b === 10).length;
+      return lines;
+    },
+    "seq",
+    ["1", "5000"],
+  );
+  equal(await counted.task, 5000);
+  equal(counted.status()?.status, 0);
+  throws(() => counted.event(function* () {}), (e: PtyError) => e.code === "closed");
+
+  // A cosocket that ends early closes its pty: the child gets SIGHUP.
+  const early = forkpty("sleep", ["30"]).event(function* () {
+    yield* sleep(10);
+    return "done";
+  });
+  equal(await early.task, "done");
+  equal(early.status()?.signaled, true);
+  equal(early.status()?.signal, 1);
+
+  // Started inside a cosocket, it is that one's child: halting the parent
+  // halts it, and its pty is closed.
+  let child: Pty | null = null;
+  const parent = run(function* () {
+    child = forkpty(
+      function* (pty: Pty) {
+        while ((yield* pty.read()) !== null);
+      },
+      "sleep",
+      ["30"],
+    );
+    yield* child.task!;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await parent.halt();
+  ok(child!.task!.done);
+  equal(child!.status()?.signaled, true);
+
+  await using twice = forkpty("sleep", ["30"]);
+  twice.event(function* () {
+    yield* twice.read();
+  });
+  throws(() => twice.event(function* () {}), (e: PtyError) => e.code === "incorrectuse");
+  await twice.close();
+  await twice.task;
 });
