@@ -79,20 +79,14 @@ const MAX_FILE_SIZE = 16 * 1024 * 1024;
 async function readWhole(io: CertIo, name: string): Promise<Uint8Array> {
   const file = await io.open(name, "r");
   try {
-    const pieces: Uint8Array[] = [];
+    const pieces: Uint8Array<ArrayBuffer>[] = [];
     let size = 0;
     let piece;
     while ((piece = await file.read(65536)) !== null && size <= MAX_FILE_SIZE) {
-      pieces.push(piece);
+      pieces.push(piece as Uint8Array<ArrayBuffer>);
       size += piece.length;
     }
-    const whole = new Uint8Array(size);
-    let at = 0;
-    for (const p of pieces) {
-      whole.set(p, at);
-      at += p.length;
-    }
-    return whole;
+    return new Uint8Array(await new Blob(pieces).arrayBuffer());
   } finally {
     await file.close();
   }

@@ -23,18 +23,27 @@ function published(key: KeyObject): [string, string] {
   return ["ed25519", Uint8Array.fromBase64(jwk.x, { alphabet: "base64url" }).toBase64()];
 }
 
-async function dkimpy(signed: Uint8Array, publicKey: KeyObject): Promise<string> {
-  const [kind, key] = published(publicKey);
-  const child = new Deno.Command("/usr/bin/python3", {
-    args: ["-c", VERIFY, kind, key],
+/** Runs a command with `input` on its stdin. */
+async function pipeInto(
+  command: string,
+  args: string[],
+  input: Uint8Array,
+): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(command, {
+    args,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(signed);
+  await writer.write(input);
   await writer.close();
-  const out = await child.output();
+  return await child.output();
+}
+
+async function dkimpy(signed: Uint8Array, publicKey: KeyObject): Promise<string> {
+  const [kind, key] = published(publicKey);
+  const out = await pipeInto("/usr/bin/python3", ["-c", VERIFY, kind, key], signed);
   equal(out.code, 0, new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout).trim();
 }
@@ -117,26 +126,17 @@ async function opendkim(signed: Uint8Array, publicKey: KeyObject): Promise<Deno.
   const resolvConf = await Deno.makeTempFile({ prefix: "cosocket-resolv-" });
   try {
     await Deno.writeTextFile(resolvConf, "nameserver 127.0.0.1\n");
-    const child = new Deno.Command("unshare", {
-      args: [
-        "--net",
-        "--mount",
-        "bash",
-        "-c",
-        IN_NAMESPACE,
-        "opendkim",
-        resolvConf,
-        FAKE_DNS,
-        `v=DKIM1; k=${kind}; p=${key}`,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(signed);
-    await writer.close();
-    return await child.output();
+    return await pipeInto("unshare", [
+      "--net",
+      "--mount",
+      "bash",
+      "-c",
+      IN_NAMESPACE,
+      "opendkim",
+      resolvConf,
+      FAKE_DNS,
+      `v=DKIM1; k=${kind}; p=${key}`,
+    ], signed);
   } finally {
     await Deno.remove(resolvConf);
   }
