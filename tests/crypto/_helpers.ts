@@ -46,22 +46,8 @@ export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   };
 }
 
-/** Deterministic pseudo-random bytes (xorshift32) so randomized tests are reproducible. */
-export function prng(seed: number): (n: number) => Uint8Array<ArrayBuffer> {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 0xff;
-    }
-    return out;
-  };
-}
+/** Deterministic pseudo-random bytes, so randomized tests are reproducible. */
+export { prngBytes as prng } from "../_shared.ts";
 
 export const hex = (b: Uint8Array): string => b.toHex();
 export const unhex = (s: string): Uint8Array<ArrayBuffer> =>

@@ -5,21 +5,11 @@ import { equal, ok } from "node:assert/strict";
 import { servcon, type ServerRequest, type ServerResponse } from "@cosocket/http";
 import { assertClean } from "./_helpers.ts";
 import { rawRequest, statuses } from "./_server_helpers.ts";
+import { prng } from "../_shared.ts";
 
 const VALID = "POST /path?q=1 HTTP/1.1\r\nHost: example\r\nTransfer-Encoding: chunked\r\n" +
   "X-A: b\r\n\r\n5;ext=1\r\nhello\r\n0\r\nTrailer: t\r\n\r\n" +
   "GET /next HTTP/1.1\r\nHost: example\r\nContent-Length: 2\r\n\r\nok";
-
-/** A small deterministic generator, so a failing input can be found again. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 function mutate(next: () => number): string {
   const chars = [...VALID];
@@ -45,7 +35,7 @@ Deno.test("server fuzz: every input is answered or closed, and the server goes o
     }, { hostname: "127.0.0.1", headersTimeout: 300, keepAliveTimeout: 300, bodyTimeout: 300 });
     const inputs: string[] = [];
     for (let cut = 0; cut < VALID.length; cut += 3) inputs.push(VALID.slice(0, cut));
-    const next = random(20261204);
+    const next = prng(20261204);
     for (let i = 0; i < 300; i++) inputs.push(mutate(next));
     for (let i = 0; i < 20; i++) {
       inputs.push(

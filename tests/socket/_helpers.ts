@@ -1,3 +1,4 @@
+import { prngBytes } from "../_shared.ts";
 import { equal } from "node:assert/strict";
 import { bind, closePool, connect, type Socket, SocketError, sockstat } from "@cosocket/socket";
 
@@ -22,34 +23,11 @@ export async function assertNoSockets(): Promise<void> {
   equal(JSON.stringify({ total, active }), JSON.stringify({ total: 0, active: 0 }));
 }
 
-/** Deterministic pseudo-random bytes. */
+export { delay, prng } from "../_shared.ts";
+
+/** Deterministic pseudo-random bytes: a fresh sequence from `seed`. */
 export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let index = 0; index < length; index++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    bytes[index] = state & 0xff;
-  }
-  return bytes;
-}
-
-/** A small seeded PRNG (mulberry32), so every fuzz run explores the same cases. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Resolves after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return prngBytes(seed)(length);
 }
 
 export const text = (bytes: Uint8Array | null): string | null =>

@@ -1,3 +1,5 @@
+import { delay, STEP_TIMEOUT, within } from "../_shared.ts";
+export { delay, STEP_TIMEOUT, within };
 // Real WebSocket peers for the interop tests: a remote-controlled python3-websockets process,
 // npm `ws` servers, headless Chromium through playwright-core, and our own server speaking a
 // small command protocol that every client peer can drive.
@@ -38,37 +40,12 @@ export const certPaths = {
   key: new URL("../testdata/tls/server.key", import.meta.url).pathname,
 };
 
-/** How long any single step of an interop test may wait for a peer. */
-export const STEP_TIMEOUT = 30_000;
-
-/** Waits for `promise`, failing with a message naming `what` after `ms` milliseconds. */
-export async function within<T>(
-  promise: PromiseLike<T>,
-  what: string,
-  ms: number = STEP_TIMEOUT,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([Promise.resolve(promise), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The heartbeat interval for tests that need our pings answered. Generous, because this
  * machine's cores are shared: a pong delayed past one interval by a busy CPU would drop the
  * connection and fail the test for the wrong reason.
  */
 export const HEARTBEAT = 150;
-
-/** Resolves after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Hex SHA-256 of `bytes`. */
 export async function sha256(bytes: Uint8Array): Promise<string> {

@@ -7,6 +7,7 @@
 import { equal, fail, ok } from "node:assert/strict";
 import { createDeflateRaw, createInflateRaw, deflateRawSync, inflateRawSync } from "node:zlib";
 import { constants as zlibConstants } from "node:zlib";
+import { hex, within } from "../_shared.ts";
 
 /** RFC 6455 opcodes. */
 export const OP = {
@@ -42,11 +43,7 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Hex of at most `max` bytes, for failure messages. */
-export function hex(data: Uint8Array, max = 48): string {
-  const shown = Array.from(data.subarray(0, max), (b) => b.toString(16).padStart(2, "0")).join(" ");
-  return data.length > max ? `${shown} … (${data.length} bytes)` : shown;
-}
+export { hex };
 
 /** Whether `data` is well-formed UTF-8 (surrogates, overlongs and > U+10FFFF rejected). */
 export function isUtf8(data: Uint8Array): boolean {
@@ -1153,16 +1150,7 @@ export interface Harness {
   checkError(error: unknown, closeCode: number): void;
 }
 
-/** Rejects when `promise` takes longer than `ms`. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+export { within };
 
 /** Expects our side to fail the connection with `code` (wire and API). */
 export async function expectFailure(
@@ -1172,7 +1160,7 @@ export async function expectFailure(
   options: ReadOptions & { skipData?: boolean } = {},
 ): Promise<CloseInfo> {
   const info = await s.peer.expectClose(code, options);
-  const outcome = await within(s.outcome(), 5000, "our side's read to end");
+  const outcome = await within(s.outcome(), "our side's read to end", 5000);
   if (outcome !== null) {
     equal(outcome.kind, "error", `our side's read() throws after failing with ${info.code}`);
     h.checkError(outcome.error, info.code);
@@ -1188,7 +1176,7 @@ export async function expectCleanClose(
 ): Promise<void> {
   await s.peer.sendClose(code, reason);
   await s.peer.expectClose(code);
-  const outcome = await within(s.outcome(), 5000, "our side's read to end");
+  const outcome = await within(s.outcome(), "our side's read to end", 5000);
   if (outcome !== null) {
     equal(outcome.kind, "closed", `our side ends cleanly (${String(outcome.error)})`);
     equal(outcome.closeCode, code, "closeCode on our side");
@@ -1571,7 +1559,7 @@ export function sharedConformanceCases(h: Harness): void {
       await s.peer.expectPong("p2");
       await s.peer.expectMessage(OP.text, "ab😀cd");
       await s.peer.expectClose(1000);
-      const outcome = await within(s.outcome(), 5000, "our side's read to end");
+      const outcome = await within(s.outcome(), "our side's read to end", 5000);
       if (outcome !== null) equal(outcome.closeReason, "chopped");
     }
   });
@@ -1719,7 +1707,7 @@ export function sharedConformanceCases(h: Harness): void {
     await using s = await session();
     await s.peer.sendClose();
     await s.peer.expectClose([1005, 1000]);
-    const outcome = await within(s.outcome(), 5000, "our side's read to end");
+    const outcome = await within(s.outcome(), "our side's read to end", 5000);
     if (outcome !== null) {
       equal(outcome.kind, "closed");
       equal(outcome.closeCode, 1005, "no status code received reads as 1005");

@@ -121,7 +121,7 @@ async function openClient(open: OpenOptions = {}): Promise<ClientSession> {
     if (params !== null) peer.deflate = new RawDeflate(params);
   } catch (error) {
     server.close();
-    await within(client, 5000, "our client ends after a failed handshake");
+    await within(client, "our client ends after a failed handshake", 5000);
     throw error;
   }
   return {
@@ -131,7 +131,7 @@ async function openClient(open: OpenOptions = {}): Promise<ClientSession> {
     async [Symbol.asyncDispose]() {
       await peer[Symbol.asyncDispose]();
       server.close();
-      await within(client, 5000, "our client's echo ends after the server left");
+      await within(client, "our client's echo ends after the server left", 5000);
     },
   };
 }
@@ -433,7 +433,7 @@ Deno.test("client: our close(): the server closes TCP first, or our client after
     // expectClose waits for our client's TCP close too; the server closing first is also fine.
     void info;
     s.peer.close();
-    const outcome = await within(s.outcome(), 5000, "our client ends");
+    const outcome = await within(s.outcome(), "our client ends", 5000);
     equal(outcome.kind, "closed", String(outcome.error));
   }
   {
@@ -468,7 +468,7 @@ Deno.test("client: after echoing the server's close, our client closes TCP if th
     await s.peer.sendClose(1000, "server first");
     // expectClose also requires end of stream: our client gives up waiting for the server.
     await s.peer.expectClose(1000, { timeout: 5000 });
-    const outcome = await within(s.outcome(), 5000, "our client ends");
+    const outcome = await within(s.outcome(), "our client ends", 5000);
     equal(outcome.kind, "closed");
     equal(outcome.closeReason, "server first");
   }
@@ -554,8 +554,8 @@ Deno.test("client: aborting connect() while it waits for the 101 rejects at once
     controller.abort();
     await within(
       rejects(connecting, (error: unknown) => (error as Error).name === "AbortError"),
-      5000,
       "connect() rejects once its signal aborts (it waits for the handshake timeout instead)",
+      5000,
     );
     const buffer = new Uint8Array(16);
     equal(await conn.read(buffer).catch(() => null), null, "our client closed the connection");
@@ -577,8 +577,8 @@ Deno.test("client: aborting connect() just as TCP connects rejects at once and l
     controller.abort();
     await within(
       rejects(connecting, (error: unknown) => (error as Error).name === "AbortError"),
-      5000,
       "connect() rejects once its signal aborts (it waits for the handshake timeout instead)",
+      5000,
     );
     conn.close();
   }

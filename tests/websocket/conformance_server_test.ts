@@ -126,7 +126,7 @@ async function openServer(open: OpenOptions = {}): Promise<ServerSession> {
     if (params !== null) peer.deflate = new RawDeflate(params);
   } catch (error) {
     await peer[Symbol.asyncDispose]();
-    await within(outcome.promise, 5000, "our server's echo cosocket ends");
+    await within(outcome.promise, "our server's echo cosocket ends", 5000);
     await listener[Symbol.asyncDispose]();
     throw error;
   }
@@ -139,8 +139,8 @@ async function openServer(open: OpenOptions = {}): Promise<ServerSession> {
       try {
         await within(
           outcome.promise,
-          5000,
           "our server's echo cosocket ends after the client left",
+          5000,
         );
       } finally {
         await listener[Symbol.asyncDispose]();
@@ -195,7 +195,7 @@ Deno.test("server: a handshake and the first frames in one write lose nothing", 
   await peer.expectMessage(OP.binary, Uint8Array.of(1, 2, 3));
   await peer.sendClose(1000, "done");
   await peer.expectClose(1000);
-  equal(await within(outcome.promise, 5000, "echo ends"), "done");
+  equal(await within(outcome.promise, "echo ends", 5000), "done");
   await assertNoSockets();
 });
 

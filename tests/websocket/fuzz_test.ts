@@ -284,7 +284,7 @@ Deno.test("fuzz: random and mutated frame streams to our server end in a valid c
     const prng = new Prng(seed);
     const stream = randomStream(prng, true);
     await using peer = await rawClient(port);
-    const end = await within(drive(prng, peer, stream), 10_000, `case ${index} (seed ${seed})`)
+    const end = await within(drive(prng, peer, stream), `case ${index} (seed ${seed})`, 10_000)
       .catch((error) =>
         fail(`case ${index} (seed ${seed}): ${error.message}\nstream: ${hex(stream, 400)}`)
       );
@@ -324,12 +324,12 @@ Deno.test("fuzz: random and mutated frame streams to our client end in a valid c
     })();
     // One accept at a time: cases run one after another on this listener.
     await using peer = await server.accept();
-    const end = await within(drive(prng, peer, stream), 10_000, `case ${index} (seed ${seed})`)
+    const end = await within(drive(prng, peer, stream), `case ${index} (seed ${seed})`, 10_000)
       .catch((error) =>
         fail(`case ${index} (seed ${seed}): ${error.message}\nstream: ${hex(stream, 400)}`)
       );
     peer.close();
-    await within(client, 5000, `our client ends, case ${index} (seed ${seed})`);
+    await within(client, `our client ends, case ${index} (seed ${seed})`, 5000);
     ends.set(end, (ends.get(end) ?? 0) + 1);
   };
   for (let index = 0; index < CASES; index++) await runCase(index);
@@ -386,7 +386,7 @@ for (const size of [1, 0]) {
       ok(sent < limit, `our side cut the flood off before ${limit} frames (sent ${sent})`);
       console.log(`${size}-byte flood: close ${info.code} after ${sent} frames were written`);
       ok(info.code === 1009 || info.code === 1008);
-      const error = await within(done.promise, 5000, "our side's read ends");
+      const error = await within(done.promise, "our side's read ends", 5000);
       ok(
         error instanceof WebSocketError,
         `our side's read throws a WebSocketError: ${String(error)}`,
@@ -431,7 +431,7 @@ Deno.test("fuzz: 20,000 pings while the peer reads no pongs for a while are all 
     }
     await peer.expectClose(1000, { timeout: 10_000 });
     await writing;
-    equal(await within(done.promise, 5000, "our side's read ends"), null);
+    equal(await within(done.promise, "our side's read ends", 5000), null);
   }
   await assertNoSockets();
 });
@@ -531,7 +531,7 @@ Deno.test("fuzz: random and mutated handshake requests get a 101, a 4xx or a dro
     const { lines } = validRequest(prng);
     const request = prng.chance(0.1) ? prng.bytes(prng.int(600)) : mutateRequest(prng, lines);
     const where = `case ${index} (seed ${seed})`;
-    const { status, head } = await within(rawHandshake(port, request, 8000), 10_000, where)
+    const { status, head } = await within(rawHandshake(port, request, 8000), where, 10_000)
       .catch((error) => fail(`${where}: ${error.message}`));
     const label = status === null ? "dropped" : String(status);
     statuses.set(label, (statuses.get(label) ?? 0) + 1);

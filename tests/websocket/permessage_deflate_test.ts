@@ -15,19 +15,10 @@ import {
   PerMessageDeflate,
   type PerMessageDeflateOptions,
 } from "../../websocket/_permessage_deflate.ts";
+import { prng } from "../_shared.ts";
 
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
 const MiB = 1 << 20;
-
-/** A small seeded PRNG (mulberry32) so every run explores the same cases. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Compressible text that differs per seed: JSON-like records. */
 function text(size: number, seed = 1): Uint8Array {

@@ -1,0 +1,65 @@
+/**
+ * Helpers every test folder uses, in one place: waiting with a limit, a
+ * pause, seeded pseudo-random numbers and bytes (so that a failing fuzz case
+ * can be found again), and hex for failure messages.
+ */
+
+/** How long a step of a test may wait for a peer, unless it says otherwise. */
+export const STEP_TIMEOUT = 30_000;
+
+/** Waits for `promise`, failing with a message naming `what` after `ms` milliseconds. */
+export async function within<T>(
+  promise: PromiseLike<T>,
+  what: string,
+  ms: number = STEP_TIMEOUT,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve(promise), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A seeded pseudo-random generator (mulberry32): numbers in [0, 1). */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seeded pseudo-random bytes (xorshift32): each call continues the same sequence. */
+export function prngBytes(seed: number): (length: number) => Uint8Array<ArrayBuffer> {
+  let state = seed >>> 0 || 1;
+  return (length) => {
+    const bytes = new Uint8Array(length);
+    for (let index = 0; index < length; index++) {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      bytes[index] = state & 0xff;
+    }
+    return bytes;
+  };
+}
+
+/** Hex of at most `max` bytes, for failure messages. */
+export function hex(data: Uint8Array, max = 48): string {
+  const shown = Array.from(data.subarray(0, max), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  return data.length > max ? `${shown} … (${data.length} bytes)` : shown;
+}
