@@ -1,4 +1,5 @@
 import { toSocketError } from "./_conn.ts";
+import { type Deadline, deadline } from "./_timeout.ts";
 import { SocketError } from "./socket_error.ts";
 import type { TlsClientOptions } from "./tls_options.ts";
 
@@ -15,7 +16,7 @@ export async function handshake(
   onStart: (tls: Deno.TlsConn) => void = () => {},
 ): Promise<{ conn: Deno.TlsConn; alpnProtocol: string | null }> {
   let tls: Deno.TlsConn | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let limit: Deadline | null = null;
   try {
     tls = await Deno.startTls(conn, {
       hostname: serverName,
@@ -25,21 +26,14 @@ export async function handshake(
     });
     onStart(tls);
     // A timeout of 0 leaves the handshake to the peer and the operating system.
-    const info = timeout === 0 ? await tls.handshake() : await Promise.race([
-      tls.handshake(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new SocketError(
-                "timeout",
-                `Cannot connect: TLS handshake timed out after ${timeout} ms`,
-              ),
-            ),
-          timeout,
-        );
-      }),
-    ]);
+    limit = timeout === 0 ? null : deadline(
+      timeout,
+      () =>
+        new SocketError("timeout", `Cannot connect: TLS handshake timed out after ${timeout} ms`),
+    );
+    const info = limit === null
+      ? await tls.handshake()
+      : await Promise.race([tls.handshake(), limit.expired]);
     return { conn: tls, alpnProtocol: info.alpnProtocol };
   } catch (error) {
     try {
@@ -53,6 +47,6 @@ export async function handshake(
     }
     throw failure;
   } finally {
-    clearTimeout(timer);
+    limit?.clear();
   }
 }

@@ -12,6 +12,7 @@ import {
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
 import { ReadWindows } from "./_read_windows.ts";
+import { deadline } from "./_timeout.ts";
 import { ByteArray } from "./byte_array.ts";
 import type { Operation, Suspension } from "./operation.ts";
 import { IncompleteReadError } from "./incomplete_read_error.ts";
@@ -127,6 +128,10 @@ let openSockets = 0;
 let warnedRefusal = false;
 /** The shared empty write queue; never pushed to. */
 const NO_WRITES: never[] = [];
+
+function readTimeout(ms: number): SocketError {
+  return new SocketError("timeout", `Cannot read from socket: timed out after ${ms} ms`);
+}
 
 /** Who waits for the read in flight: a cosocket, async code, or nobody. */
 type Reader = Routine<unknown> | typeof ASYNC_READER | typeof NOBODY;
@@ -718,21 +723,15 @@ export class Socket implements AsyncDisposable {
   }
 
   #withTimeout(landing: Promise<Uint8Array | null>, timeout: number): Promise<Uint8Array | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const reader = this.#reader;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        // Detach: the read stays in flight and its data waits for the next read.
-        if (this.#reader === reader && this.#landing === landing) this.#reader = NOBODY;
-        if (this.#asyncWaiting === "read") this.#asyncWaiting = null;
-        reject(
-          new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`),
-        );
-      }, timeout);
+    const { expired, clear } = deadline(timeout, () => readTimeout(timeout), () => {
+      // Detach: the read stays in flight and its data waits for the next read.
+      if (this.#reader === reader && this.#landing === landing) this.#reader = NOBODY;
+      if (this.#asyncWaiting === "read") this.#asyncWaiting = null;
     });
     const raced = Promise.race([landing, expired]);
-    raced.then(() => clearTimeout(timer), () => clearTimeout(timer));
-    return withCancel(raced, () => clearTimeout(timer));
+    raced.then(clear, clear);
+    return withCancel(raced, clear);
   }
 
   #sleepUnconnected(timeout: number | undefined): Promise<never> {
@@ -744,17 +743,8 @@ export class Socket implements AsyncDisposable {
       );
     }
     routine.waitingFor = "read";
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const promise = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`),
-          ),
-        timeout,
-      );
-    });
-    return withCancel(promise, () => clearTimeout(timer));
+    const { expired, clear } = deadline(timeout, () => readTimeout(timeout));
+    return withCancel(expired, clear);
   }
 
   // ---------------------------------------------------------------- writing
@@ -1036,23 +1026,17 @@ export class Socket implements AsyncDisposable {
     const inflight = this.#receiving ??= this.#receiveOnce();
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "read";
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
     const finish = () => {
       settled = true;
       this.#reading = false;
-      if (timer !== undefined) clearTimeout(timer);
+      limit?.clear();
     };
+    const limit = timeout === undefined
+      ? null
+      : deadline(timeout, () => readTimeout(timeout), () => void (settled || finish()));
     const promise = new Promise<Uint8Array | Datagram | null>((resolve, reject) => {
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          if (settled) return;
-          finish();
-          reject(
-            new SocketError("timeout", `Cannot read from socket: timed out after ${timeout} ms`),
-          );
-        }, timeout);
-      }
+      limit?.expired.catch(reject);
       inflight.then((datagram) => {
         if (settled) return;
         finish();
@@ -1179,24 +1163,20 @@ export class Socket implements AsyncDisposable {
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "accept";
     else this.#asyncWaiting = "accept";
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
     const finish = () => {
       settled = true;
       this.#reading = false;
       if (routine === null && this.#asyncWaiting === "accept") this.#asyncWaiting = null;
-      if (timer !== undefined) clearTimeout(timer);
+      limit?.clear();
     };
+    const limit = timeout === undefined ? null : deadline(
+      timeout,
+      () => new SocketError("timeout", `Cannot accept on socket: timed out after ${timeout} ms`),
+      () => void (settled || finish()),
+    );
     const promise = new Promise<Socket | null>((resolve, reject) => {
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          if (settled) return;
-          finish();
-          reject(
-            new SocketError("timeout", `Cannot accept on socket: timed out after ${timeout} ms`),
-          );
-        }, timeout);
-      }
+      limit?.expired.catch(reject);
       inflight.then((conn) => {
         if (settled) return;
         finish();
