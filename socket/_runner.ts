@@ -1,4 +1,4 @@
-import type { CosocketEnd } from "./event.ts";
+import type { CosocketEnd } from "./cosocket_end.ts";
 import { type CancellablePromise, cancelWait, isPromiseLike, lazy, Step } from "./_operation.ts";
 import type { Suspension } from "./operation.ts";
 import { SocketError } from "./socket_error.ts";

@@ -31,12 +31,17 @@
 export * from "./bind.ts";
 export * from "./byte_array.ts";
 export * from "./connect.ts";
+export * from "./cosocket_end.ts";
+export * from "./ensure.ts";
 export * from "./event.ts";
 export * from "./fifo.ts";
+export * from "./getsock.ts";
 export * from "./incomplete_read_error.ts";
 export * from "./network_order.ts";
 export * from "./operation.ts";
 export * from "./pool.ts";
+export * from "./run.ts";
+export * from "./sleep.ts";
 export {
   type CosocketFunction,
   type Datagram,
@@ -48,7 +53,10 @@ export {
 } from "./socket.ts";
 export * from "./socket_error.ts";
 export * from "./socket_state.ts";
+export * from "./sockstat.ts";
+export * from "./spawn.ts";
 export * from "./task.ts";
 export * from "./tls_options.ts";
 export * from "./toip.ts";
 export * from "./udpcon.ts";
+export * from "./until.ts";
