@@ -3,8 +3,6 @@ import { type CancellablePromise, cancelWait, isPromiseLike, lazy, Step } from "
 import type { Suspension } from "./operation.ts";
 import { SocketError } from "./socket_error.ts";
 import type { SocketState } from "./socket_state.ts";
-import type { Socket } from "./socket.ts";
-import type { Task } from "./task.ts";
 
 /** A write whose completion handling is still to be attached. */
 export interface Unbooked {
@@ -34,12 +32,21 @@ export function runningRoutines(): number {
 }
 
 /**
+ * What a routine needs of the socket it is bound to: it closes it when the
+ * cosocket ends. (The runner knows no more of sockets, so that it imports
+ * nothing of them: `Socket` and `Task` build on it, not the other way round.)
+ */
+export interface RoutineOwner {
+  close(): void;
+}
+
+/**
  * Drives one cosocket generator. The loop resumes the generator from promise
  * callbacks only, so the JavaScript stack stays flat however deep the
  * `yield*` chain is and however many operations finish synchronously.
  */
-export class Routine<T> implements Task<T> {
-  readonly socket: Socket | null;
+export class Routine<T, S extends RoutineOwner = RoutineOwner> {
+  readonly socket: S | null;
   /** What the routine waits for, for `Socket#state` (`null` while running). */
   waitingFor: SocketState | null = null;
   /**
@@ -76,7 +83,7 @@ export class Routine<T> implements Task<T> {
   /** Waiters for the end of the teardown (`Socket#close`). */
   #whenDone: { promise: Promise<void>; resolve: () => void } | null = null;
 
-  constructor(iterator: Iterator<Suspension, T, unknown>, socket: Socket | null) {
+  constructor(iterator: Iterator<Suspension, T, unknown>, socket: S | null) {
     this.#iterator = iterator;
     this.socket = socket;
     running++;
@@ -424,12 +431,12 @@ function withPromiseHint(error: unknown): unknown {
  * synchronously up to its first suspension, the way the seed resumes a new
  * cosocket immediately.
  */
-export function createRoutine<A extends unknown[], T>(
-  socket: Socket | null,
+export function createRoutine<A extends unknown[], T, S extends RoutineOwner>(
+  socket: S | null,
   fn: (...args: A) => Iterator<Suspension, T, unknown>,
   args: A,
-): Routine<T> {
-  return new Routine<T>(callGenerator(fn, args), socket);
+): Routine<T, S> {
+  return new Routine<T, S>(callGenerator(fn, args), socket);
 }
 
 /**

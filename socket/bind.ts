@@ -1,5 +1,5 @@
 import { toSocketError, unbracket } from "./_conn.ts";
-import { currentRoutine } from "./_runner.ts";
+import { getsock } from "./getsock.ts";
 import { internals, type Socket } from "./socket.ts";
 import { SocketError } from "./socket_error.ts";
 import type { TlsServerOptions } from "./tls_options.ts";
@@ -70,10 +70,8 @@ export interface BindOptions {
  */
 export function bind(port: number, options?: BindOptions): Socket {
   options ??= {};
-  const routine = currentRoutine();
-  let target: Socket | null = null;
-  if (routine !== null && routine.socket !== null) {
-    target = routine.socket;
+  const target = getsock();
+  if (target !== null) {
     if (!internals.isUnconnected(target)) {
       throw new SocketError(
         "incorrectuse",

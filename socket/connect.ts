@@ -4,6 +4,7 @@ import { connectFrom } from "./_node_conn.ts";
 import { lazy } from "./_operation.ts";
 import { poolKey, takeFromPool } from "./_pool.ts";
 import { currentRoutine } from "./_runner.ts";
+import { getsock } from "./getsock.ts";
 import { handshake } from "./_tls.ts";
 import type { Operation } from "./operation.ts";
 import { internals, type Socket, type StreamSetup } from "./socket.ts";
@@ -109,17 +110,15 @@ export function connect(
   options: ConnectOptions = {},
 ): Operation<Socket> {
   return lazy(() => {
-    const routine = currentRoutine();
-    let target: Socket | null = null;
-    if (routine !== null && routine.socket !== null && options.detached !== true) {
-      target = routine.socket;
+    const target = options.detached === true ? null : getsock();
+    if (target !== null) {
       if (!internals.isUnconnected(target)) {
         throw new SocketError(
           "incorrectuse",
           "Cannot connect: the cosocket's socket is already connected (use detached: true for another socket)",
         );
       }
-      routine.waitingFor = "connect";
+      currentRoutine()!.waitingFor = "connect";
     }
     return establish(host, port, options, target);
   });

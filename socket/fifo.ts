@@ -1,6 +1,6 @@
 import { toSocketError } from "./_conn.ts";
 import { lazy } from "./_operation.ts";
-import { currentRoutine } from "./_runner.ts";
+import { getsock } from "./getsock.ts";
 import type { Operation } from "./operation.ts";
 import { internals, type Socket } from "./socket.ts";
 import { SocketError } from "./socket_error.ts";
@@ -84,8 +84,7 @@ export interface OpenFifoOptions {
 export function openFifo(path: string, options?: OpenFifoOptions): Operation<Socket> {
   options ??= {};
   return lazy(async () => {
-    const routine = currentRoutine();
-    const target = routine?.socket ?? null;
+    const target = getsock();
     if (target !== null && !internals.isUnconnected(target)) {
       throw new SocketError(
         "incorrectuse",

@@ -17,5 +17,7 @@ import type { Socket } from "./socket.ts";
  * ```
  */
 export function getsock(): Socket | null {
-  return currentRoutine()?.socket ?? null;
+  // A routine's owner is always a Socket: Socket#event is the only place
+  // that binds one (the runner itself knows sockets only as closable owners).
+  return (currentRoutine()?.socket ?? null) as Socket | null;
 }

@@ -1,5 +1,6 @@
 import { createRoutine } from "./_runner.ts";
 import type { Suspension } from "./operation.ts";
+import type { Socket } from "./socket.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -20,7 +21,7 @@ import type { Task } from "./task.ts";
  * ```
  */
 export function run<T>(fn: () => Iterator<Suspension, T, unknown>): Task<T> {
-  const routine = createRoutine(null, fn, []);
+  const routine = createRoutine<[], T, Socket>(null, fn, []);
   routine.start();
   return routine;
 }
