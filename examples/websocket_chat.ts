@@ -8,9 +8,9 @@
  * Run: `deno run --allow-net=127.0.0.1 examples/websocket_chat.ts`
  */
 import { bind, type Socket } from "@cosocket/socket";
-import { connect, upgrade, type WsSocket } from "@cosocket/websocket";
+import { connect, upgrade, type WebSocketConnection } from "@cosocket/websocket";
 
-const members = new Set<WsSocket>();
+const members = new Set<WebSocketConnection>();
 
 function* member(sock: Socket) {
   const ws = yield* upgrade(sock, { protocols: ["chat"], heartbeat: 10_000 });

@@ -5,9 +5,9 @@
  *
  * Run: `deno run --allow-net=127.0.0.1 examples/websocket_deno_serve.ts`
  */
-import { connect, type NativeWsSocket, upgradeWebSocket } from "@cosocket/websocket";
+import { connect, upgradeWebSocket, type WebSocketConnection } from "@cosocket/websocket";
 
-function* shout(ws: NativeWsSocket) {
+function* shout(ws: WebSocketConnection) {
   let message;
   while ((message = yield* ws.readMessage()) !== null) {
     yield* ws.send(typeof message === "string" ? `${message.toUpperCase()}!` : message);

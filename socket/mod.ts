@@ -48,6 +48,7 @@ export {
   type KeepAliveOptions,
   type ReadUntilOptions,
   Socket,
+  type SocketLike,
   type WriteData,
   type WriteOperation,
 } from "./socket.ts";

@@ -213,7 +213,7 @@ let startReadInto: (
  * console.log(new TextDecoder().decode((await client.readExactly(5))!)); // "hello"
  * ```
  */
-export class Socket implements AsyncDisposable {
+export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #kind: Kind = "unconnected";
   #routine: Routine<unknown, Socket> | null = null;
   #asyncWaiting: SocketState | null = null;
@@ -2117,4 +2117,69 @@ export interface Task<T> extends PromiseLike<T>, Operation<T> {
    * cosocket are independent from the start.
    */
   detach(): void;
+}
+
+/**
+ * What every object that runs a cosocket the way a socket does offers:
+ * {@linkcode Socket} and both WebSocket classes of `@cosocket/websocket`.
+ * Code that starts, watches or wakes cosockets can take any of them.
+ *
+ * @typeParam Self The object itself, as its cosocket function receives it.
+ *
+ * @example A helper that works for sockets and WebSockets alike
+ * ```ts
+ * import { type SocketLike, bind } from "@cosocket/socket";
+ *
+ * function describe(target: SocketLike): string {
+ *   return `${target.state().state}, cosocket: ${target.task === null ? "none" : "running"}`;
+ * }
+ * await using server = bind(0, { hostname: "127.0.0.1" });
+ * console.log(describe(server)); // "exec, cosocket: none"
+ * ```
+ */
+export interface SocketLike<Self = unknown> {
+  /**
+   * Starts the object's cosocket: `fn` gets the object and `args`.
+   *
+   * @param fn The cosocket: a generator function.
+   * @param args More arguments for `fn`.
+   * @returns The object.
+   */
+  event<A extends unknown[]>(
+    fn: (self: Self, ...args: A) => Iterator<Suspension, unknown, unknown>,
+    ...args: A
+  ): this;
+  /** The object's cosocket, or `null`. */
+  readonly task: Task<unknown> | null;
+  /**
+   * Whether the code running now is the object's own cosocket.
+   *
+   * @returns `true` inside it.
+   */
+  owner(): boolean;
+  /**
+   * Suspends the object's cosocket until someone calls `enable`.
+   *
+   * @returns The values passed to `enable`.
+   */
+  disable(): Operation<unknown[]>;
+  /**
+   * Wakes the object's cosocket from `disable`.
+   *
+   * @param values What `disable` returns.
+   * @returns `false` when the cosocket was not disabled.
+   */
+  enable(...values: unknown[]): boolean;
+  /**
+   * What the object is doing.
+   *
+   * @returns Its state.
+   */
+  state(): SocketStatus;
+  /**
+   * Closes the object.
+   *
+   * @returns A promise (or operation) that settles once it is closed.
+   */
+  close(): PromiseLike<void>;
 }

@@ -40,9 +40,9 @@ export * from "./per_message_deflate_options.ts";
 export * from "./upgrade_request.ts";
 export * from "./upgrade.ts";
 export * from "./upgrade_web_socket.ts";
+export * from "./web_socket_connection.ts";
 export * from "./web_socket_error.ts";
 export {
-  type WsChunk,
   type WsLimits,
   type WsMessageWriter,
   WsSocket,

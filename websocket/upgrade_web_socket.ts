@@ -16,7 +16,7 @@ import { checkUpgradeRequest, chooseProtocol } from "./_handshake.ts";
 import { closePayload } from "./_frame.ts";
 import type { UpgradeRequest } from "./upgrade_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
-import type { WsChunk } from "./ws_socket.ts";
+import type { WebSocketConnection, WsChunk } from "./web_socket_connection.ts";
 
 /** How {@linkcode upgradeWebSocket} accepts a `Deno.serve` request. */
 export interface UpgradeWebSocketOptions {
@@ -238,7 +238,7 @@ type Message = string | ArrayBuffer;
  * await new Promise((resolve) => client.onclose = resolve);
  * ```
  */
-export class NativeWsSocket implements AsyncDisposable {
+export class NativeWsSocket implements WebSocketConnection, AsyncDisposable {
   readonly #ws: WebSocket;
   readonly #protocol: string;
   readonly #maxMessage: number;

@@ -31,34 +31,9 @@ import type { PerMessageDeflate } from "./_permessage_deflate.ts";
 import type { PerMessageDeflateOptions } from "./per_message_deflate_options.ts";
 import { Slab } from "./_slab.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
+import type { WebSocketConnection, WsChunk } from "./web_socket_connection.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import type { UpgradeRequest } from "./upgrade_request.ts";
-
-/**
- * One piece of incoming data, in the seed's `socket:read` return forms:
- * the payload as it trickles in, with the text/binary flag, and where the
- * piece is part of a larger frame, how much of the frame has arrived.
- */
-export interface WsChunk {
-  /** The payload bytes of this piece, unmasked (and inflated). */
-  data: Uint8Array;
-  /** `true` for a text message, `false` for binary (the seed's `utf8`). */
-  utf8: boolean;
-  /**
-   * Payload bytes of the current frame delivered so far, this piece
-   * included. For a compressed message: inflated bytes of the message so
-   * far.
-   */
-  bytesRead: number;
-  /**
-   * The current frame's payload length; the frame is complete when
-   * `bytesRead === frameLength`. For a compressed message it equals
-   * `bytesRead`, since the inflated length is not known in advance.
-   */
-  frameLength: number;
-  /** `true` when this piece ends the message. */
-  final: boolean;
-}
 
 /** Limits on what a peer may send; all apply before memory is committed. */
 export interface WsLimits {
@@ -285,7 +260,7 @@ let spareTextBytes: Uint8Array | null = null;
  * console.log(await ws.readMessage()); // "hello"
  * ```
  */
-export class WsSocket implements AsyncDisposable {
+export class WsSocket implements WebSocketConnection, AsyncDisposable {
   readonly #socket: Socket;
   readonly #client: boolean;
   readonly #protocol: string;
