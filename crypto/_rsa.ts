@@ -3,11 +3,10 @@ import { constants } from "node:crypto";
 import { resolveKey } from "./_asymmetric.ts";
 import type { RsaEncryptOptions } from "./rsa_encrypt_options.ts";
 import type { KeyInput } from "./import_key.ts";
+import { toBytes } from "./_bytes.ts";
 
-export function toBytes(data: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
-  if (typeof data === "string") return new TextEncoder().encode(data);
-  if (data instanceof Uint8Array) return data.slice();
-  throw new TypeError(`Cannot ${what}: data must be a string or Uint8Array`);
+export function dataBytes(data: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
+  return toBytes(data, what, "data", { copy: true });
 }
 
 export function checkRsa(key: KeyInput, what: string, password: string | undefined): KeyInput {
@@ -20,7 +19,9 @@ export function checkRsa(key: KeyInput, what: string, password: string | undefin
 
 export function oaepParams(options: RsaEncryptOptions): RsaOaepParams {
   const params: RsaOaepParams = { name: "RSA-OAEP" };
-  if (options.label !== undefined) params.label = toBytes(options.label, "use OAEP label");
+  if (options.label !== undefined) {
+    params.label = toBytes(options.label, "use OAEP label", "the label", { copy: true });
+  }
   return params;
 }
 

@@ -6,7 +6,7 @@
 import { Buffer } from "node:buffer";
 import { createPrivateKey, privateDecrypt } from "node:crypto";
 import { hashName } from "./_asymmetric.ts";
-import { checkPadding, checkRsa, nodePadding, oaepParams, toBytes } from "./_rsa.ts";
+import { checkPadding, checkRsa, dataBytes, nodePadding, oaepParams } from "./_rsa.ts";
 import { DecryptError } from "./decrypt_error.ts";
 import type { RsaEncryptOptions } from "./rsa_encrypt_options.ts";
 import { importKey, type KeyInput } from "./import_key.ts";
@@ -39,7 +39,7 @@ export async function decrypt(
   key: KeyInput,
   options: RsaEncryptOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const bytes = toBytes(data, "decrypt");
+  const bytes = dataBytes(data, "decrypt");
   const padding = checkPadding(options.padding ?? "pkcs1", "decrypt");
   const input = checkRsa(key, "decrypt", options.password);
   const hash = hashName(options.hash ?? "sha256", "decrypt");

@@ -6,7 +6,7 @@
 import { Buffer } from "node:buffer";
 import { createPublicKey, publicEncrypt } from "node:crypto";
 import { hashName } from "./_asymmetric.ts";
-import { checkPadding, checkRsa, nodePadding, oaepParams, toBytes } from "./_rsa.ts";
+import { checkPadding, checkRsa, dataBytes, nodePadding, oaepParams } from "./_rsa.ts";
 import { importKey, type KeyInput } from "./import_key.ts";
 import type { RsaEncryptOptions } from "./rsa_encrypt_options.ts";
 
@@ -40,7 +40,7 @@ export async function encrypt(
   key: KeyInput,
   options: RsaEncryptOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const bytes = toBytes(data, "encrypt");
+  const bytes = dataBytes(data, "encrypt");
   const padding = checkPadding(options.padding ?? "pkcs1", "encrypt");
   const input = checkRsa(key, "encrypt", options.password);
   const hash = hashName(options.hash ?? "sha256", "encrypt");

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { toBytes } from "./_bytes.ts";
 
 /** Pseudo-random functions for {@linkcode pbkdf2}: HMAC with the named hash. */
 export type Pbkdf2Prf = "sha1" | "sha256" | "sha384" | "sha512";
@@ -18,9 +19,7 @@ const PRFS: Record<string, { hash: string; block: number }> = {
 const MAX_DK_LEN = 1 << 20;
 
 function bytes(value: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
-  if (typeof value === "string") return new TextEncoder().encode(value);
-  if (value instanceof Uint8Array) return value.slice();
-  throw new TypeError(`Cannot derive key: ${what} must be a string or Uint8Array`);
+  return toBytes(value, "derive key", what, { copy: true });
 }
 
 /**

@@ -7,6 +7,7 @@ import { prepare } from "./_asymmetric.ts";
 import type { KeyInput } from "./import_key.ts";
 import type { SignOptions } from "./sign_options.ts";
 import { sigParamsToDer } from "./sig_params.ts";
+import { toBytes } from "./_bytes.ts";
 
 /**
  * Signs data with a private key: RSA PKCS#1 v1.5 or PSS, ECDSA on P-256/P-384/P-521, or
@@ -35,10 +36,7 @@ export async function sign(
   key: KeyInput,
   options: SignOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError("Cannot sign: data must be a string or Uint8Array");
-  }
+  const bytes = toBytes(data, "sign", "data");
   const { key: k, params, size } = await prepare(key, "sign", options);
   const signature = new Uint8Array(await crypto.subtle.sign(params, k, bytes.slice()));
   if (size !== undefined && (options.format ?? "der") === "der") return sigParamsToDer(signature);

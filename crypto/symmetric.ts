@@ -7,6 +7,7 @@ import * as gf from "./_gf128.ts";
 import { pad, unpad } from "./_pkcs7.ts";
 import { DecryptError } from "./decrypt_error.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
+import { toBytes } from "./_bytes.ts";
 
 /** The cipher modes of {@linkcode symmetric} (AES with a 128, 192 or 256-bit key). */
 export type SymmetricCipherName = "GCM" | "CCM" | "CBC";
@@ -112,18 +113,12 @@ export interface AeadCipher extends SymmetricCipher {
 type Direction = "encrypt" | "decrypt";
 
 function bytesOf(value: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
-  if (typeof value === "string") return new TextEncoder().encode(value);
-  if (value instanceof Uint8Array) return value.slice();
-  throw new TypeError(`Cannot use ${what}: expected a string or Uint8Array`);
+  return toBytes(value, `use ${what}`, what, { copy: true });
 }
 
 /** Like bytesOf, but avoids copying large message data (see the note on SymmetricCipher). */
 function viewOf(value: string | Uint8Array, what: string): Uint8Array<ArrayBuffer> {
-  if (typeof value === "string") return new TextEncoder().encode(value);
-  if (value instanceof Uint8Array) {
-    return value.buffer instanceof ArrayBuffer ? value as Uint8Array<ArrayBuffer> : value.slice();
-  }
-  throw new TypeError(`Cannot use ${what}: expected a string or Uint8Array`);
+  return toBytes(value, `use ${what}`, what);
 }
 
 function checkPadding(padding: unknown): boolean {

@@ -8,6 +8,7 @@ import type { KeyInput } from "./import_key.ts";
 import { prepare } from "./_asymmetric.ts";
 import type { SignOptions } from "./sign_options.ts";
 import { sigParams } from "./sig_params.ts";
+import { toBytes } from "./_bytes.ts";
 
 /**
  * Verifies a signature with a public key (a private key, certificate, JWK or bare RSA
@@ -49,10 +50,7 @@ export async function verify(
   key: KeyInput,
   options: SignOptions = {},
 ): Promise<boolean> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError("Cannot verify: data must be a string or Uint8Array");
-  }
+  const bytes = toBytes(data, "verify", "data");
   if (!(signature instanceof Uint8Array)) {
     throw new TypeError("Cannot verify: signature must be a Uint8Array");
   }
