@@ -24,6 +24,7 @@ export * from "./hash.ts";
 export * from "./pbkdf2.ts";
 export * from "./decrypt_error.ts";
 export * from "./symmetric.ts";
+export * from "./symmetric_cipher.ts";
 export * from "./fernet.ts";
 export * from "./gcm_stream.ts";
 export * from "./sig_params.ts";
