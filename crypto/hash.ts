@@ -7,9 +7,10 @@
  * @module
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import type { SeedHashName } from "./hash_name.ts";
 
 /** Hash algorithms of {@linkcode hash}, with the seed's names. */
-export type HashAlgorithm = "md5" | "sha1" | "sha256" | "sha384" | "sha512";
+export type HashAlgorithm = "md5" | SeedHashName;
 
 /**
  * Output formats of a digest: `"binary"`/`"raw"` give bytes; `"hex"`, `"b64"`/`"base64"`

@@ -5,8 +5,9 @@
  */
 import { OID_EC, OID_ED25519, OID_RSA, OID_RSA_PSS, parseKeyMaterial } from "./_key_der.ts";
 
-/** A hash function name as WebCrypto spells it. */
-export type HashName = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
+import type { HashName } from "./hash_name.ts";
+
+export type { HashName };
 
 /**
  * The public numbers of an RSA key: modulus `n` and public exponent `e`, as in the seed's

@@ -21,6 +21,7 @@ export * from "./pem.ts";
 export * from "./import_key.ts";
 export * from "./create_key.ts";
 export * from "./hash.ts";
+export * from "./hash_name.ts";
 export * from "./pbkdf2.ts";
 export * from "./decrypt_error.ts";
 export * from "./symmetric.ts";

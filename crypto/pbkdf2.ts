@@ -4,9 +4,10 @@
  * @module
  */
 import { toBytes } from "./_bytes.ts";
+import type { SeedHashName } from "./hash_name.ts";
 
 /** Pseudo-random functions for {@linkcode pbkdf2}: HMAC with the named hash. */
-export type Pbkdf2Prf = "sha1" | "sha256" | "sha384" | "sha512";
+export type Pbkdf2Prf = SeedHashName;
 
 const PRFS: Record<string, { hash: string; block: number }> = {
   sha1: { hash: "SHA-1", block: 64 },

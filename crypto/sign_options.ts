@@ -1,7 +1,6 @@
-import type { HashName } from "./import_key.ts";
+import type { AnyHashName } from "./hash_name.ts";
 
-/** A hash name in the seed's spelling (`"sha256"`) or WebCrypto's (`"SHA-256"`). */
-export type AnyHashName = HashName | "sha1" | "sha256" | "sha384" | "sha512";
+export type { AnyHashName };
 
 /** Options for {@linkcode sign} and {@linkcode verify}. */
 export interface SignOptions {
