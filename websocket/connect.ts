@@ -19,7 +19,8 @@ import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_def
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";
 import { readHead } from "./_read_head.ts";
-import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
+import { createWsSocket, type WsSocket } from "./ws_socket.ts";
+import type { WsSocketOptions } from "./ws_socket_options.ts";
 
 /** How a client opens a WebSocket. */
 export interface ConnectOptions extends WsSocketOptions, TlsClientOptions {

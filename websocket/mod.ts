@@ -42,9 +42,5 @@ export * from "./upgrade.ts";
 export * from "./upgrade_web_socket.ts";
 export * from "./web_socket_connection.ts";
 export * from "./web_socket_error.ts";
-export {
-  type WsLimits,
-  type WsMessageWriter,
-  WsSocket,
-  type WsSocketOptions,
-} from "./ws_socket.ts";
+export { WsSocket } from "./ws_socket.ts";
+export * from "./ws_socket_options.ts";

@@ -8,7 +8,8 @@ import { readRequest } from "./_read_request.ts";
 import type { ReadRequestOptions, UpgradeRequest } from "./upgrade_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";
-import { createWsSocket, type WsSocket, type WsSocketOptions } from "./ws_socket.ts";
+import { createWsSocket, type WsSocket } from "./ws_socket.ts";
+import type { WsSocketOptions } from "./ws_socket_options.ts";
 
 /** How a server accepts WebSocket upgrades. */
 export interface UpgradeOptions extends WsSocketOptions, ReadRequestOptions {

@@ -28,113 +28,19 @@ import {
   OP_TEXT,
 } from "./_frame.ts";
 import type { PerMessageDeflate } from "./_permessage_deflate.ts";
-import type { PerMessageDeflateOptions } from "./per_message_deflate_options.ts";
 import { Slab } from "./_slab.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import type { WebSocketConnection, WsChunk } from "./web_socket_connection.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import type { UpgradeRequest } from "./upgrade_request.ts";
+import { BufferedWrite } from "./_buffered_write.ts";
+import {
+  DEFAULT_MAX_BUFFERED_AMOUNT,
+  type WsMessageWriter,
+  type WsSocketOptions,
+} from "./ws_socket_options.ts";
 
-/** Limits on what a peer may send; all apply before memory is committed. */
-export interface WsLimits {
-  /**
-   * The largest frame payload accepted; larger frames close the connection
-   * with 1009. The seed's limit is 65,535.
-   *
-   * @default {16777216}
-   */
-  maxFrameSize?: number;
-  /**
-   * The largest message accepted, counting inflated bytes of compressed
-   * messages; larger ones close the connection with 1009.
-   *
-   * @default {16777216}
-   */
-  maxMessageSize?: number;
-  /**
-   * The most frames one message may arrive in; more close the connection
-   * with 1009 (floods of tiny fragments).
-   *
-   * @default {131072}
-   */
-  maxFragments?: number;
-}
-
-/** Settings of a WebSocket connection, for both ends. */
-export interface WsSocketOptions extends WsLimits {
-  /**
-   * How long `close()` waits for the peer's close frame before it closes
-   * the TCP connection anyway, in milliseconds.
-   *
-   * @default {1000}
-   */
-  closeTimeout?: number;
-  /**
-   * Sends a ping every this many milliseconds and drops the connection
-   * when the previous ping got no pong by then (`0`: off). Pongs are seen
-   * while the connection is read.
-   *
-   * @default {0}
-   */
-  heartbeat?: number;
-  /**
-   * Splits each message sent with `write` into frames of at most this
-   * many payload bytes (`0`: one frame per message).
-   *
-   * @default {0}
-   */
-  fragmentSize?: number;
-  /**
-   * Reads into one receive buffer per connection, reused: the data that
-   * `read()` and `readMessage()` return (bytes, not strings) is then a view
-   * of that buffer, valid only until the next read. Await a write of such
-   * data before reading again. Saves an allocation per message, and with
-   * it most of the garbage collection of a busy server.
-   *
-   * @default {false}
-   */
-  reuseReadBuffer?: boolean;
-  /**
-   * Offers (client) or accepts (server) permessage-deflate.
-   *
-   * @default {false}
-   */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /**
-   * The most bytes of messages that writers who do not wait (`send` in a
-   * loop, a callback) may leave queued for a slow peer. Past it a write is
-   * refused whole, as the socket's writes are past `queuelen`: its
-   * `accepted` is `false`, a caller that awaits it waits instead, and a
-   * refusal nobody looked at makes the next write throw `SocketError`
-   * code `queuefull` (with a one-time warning naming the call). A peer that
-   * never reads can then not grow a server's memory without end.
-   *
-   * @default {4194304}
-   */
-  maxBufferedAmount?: number;
-}
-
-/** The default of `WsSocketOptions.maxBufferedAmount`: 4 MiB. */
-export const DEFAULT_MAX_BUFFERED_AMOUNT = 4 * 1024 * 1024;
 let warnedRefusal = false;
-
-/** A message being sent in fragments; from {@linkcode WsSocket.prototype.writer}. */
-export interface WsMessageWriter {
-  /**
-   * Sends one fragment (a frame) of the message.
-   *
-   * @param chunk The fragment's payload.
-   * @returns The write of the frame.
-   */
-  write(chunk: Uint8Array | string): WriteOperation;
-  /**
-   * Sends the final fragment and ends the message.
-   *
-   * @param chunk The last payload bytes (none by default).
-   * @returns The write of the frame.
-   */
-  end(chunk?: Uint8Array | string): WriteOperation;
-}
 
 /** How a WebSocket connection was set up; internal to this package. */
 export interface WsSetup {
@@ -162,55 +68,12 @@ const encoder = new TextEncoder();
 // A leading U+FEFF is text like any other (RFC 6455 §5.6), not a BOM to drop.
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const noop = () => {};
 
 type Phase = "open" | "closing" | "closed";
 type Waiter = PromiseWithResolvers<void>;
 
 /** How many bytes of frames may wait behind a write in flight before writers wait. */
 const WRITE_BUFFER = 65536;
-
-/** A write taken into the connection's buffer: done at once, or when `waiting` settles. */
-class BufferedWrite implements WriteOperation {
-  readonly #accepted: boolean;
-  readonly queueLength: number;
-  readonly #waiting: Promise<void> | null;
-  /** Its caller awaited it or delegated to it. */
-  waited = false;
-  /** Its caller looked at `accepted`. */
-  observed = false;
-  /** Where a write refused at the call was called from, for the warning. */
-  readonly callSite: string;
-
-  constructor(waiting: Promise<void> | null, queueLength: number, accepted = true) {
-    this.#waiting = waiting;
-    this.queueLength = queueLength;
-    this.#accepted = accepted;
-    this.callSite = accepted
-      ? ""
-      : new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
-    // A failure nobody waits for surfaces on the next write instead.
-    waiting?.catch(noop);
-  }
-
-  get accepted(): boolean {
-    this.observed = true;
-    return this.#accepted;
-  }
-
-  *[Symbol.iterator](): Generator<Suspension, void> {
-    this.waited = true;
-    if (this.#waiting !== null) yield this.#waiting;
-  }
-
-  then<R1 = void, R2 = never>(
-    onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    this.waited = true;
-    return (this.#waiting ?? Promise.resolve()).then(onfulfilled, onrejected);
-  }
-}
 
 /**
  * The payload of the whole message read last, by any connection, and the

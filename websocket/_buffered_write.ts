@@ -1,0 +1,46 @@
+// A write taken into a WebSocket connection's buffer. Not exported.
+import type { Suspension, WriteOperation } from "@cosocket/socket";
+
+const noop = () => {};
+
+/** A write taken into the connection's buffer: done at once, or when `waiting` settles. */
+export class BufferedWrite implements WriteOperation {
+  readonly #accepted: boolean;
+  readonly queueLength: number;
+  readonly #waiting: Promise<void> | null;
+  /** Its caller awaited it or delegated to it. */
+  waited = false;
+  /** Its caller looked at `accepted`. */
+  observed = false;
+  /** Where a write refused at the call was called from, for the warning. */
+  readonly callSite: string;
+
+  constructor(waiting: Promise<void> | null, queueLength: number, accepted = true) {
+    this.#waiting = waiting;
+    this.queueLength = queueLength;
+    this.#accepted = accepted;
+    this.callSite = accepted
+      ? ""
+      : new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
+    // A failure nobody waits for surfaces on the next write instead.
+    waiting?.catch(noop);
+  }
+
+  get accepted(): boolean {
+    this.observed = true;
+    return this.#accepted;
+  }
+
+  *[Symbol.iterator](): Generator<Suspension, void> {
+    this.waited = true;
+    if (this.#waiting !== null) yield this.#waiting;
+  }
+
+  then<R1 = void, R2 = never>(
+    onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.waited = true;
+    return (this.#waiting ?? Promise.resolve()).then(onfulfilled, onrejected);
+  }
+}
