@@ -4,7 +4,8 @@
 // burst of messages and waits for all the echoes. The baseline is the plain
 // `Deno.upgradeWebSocket` echo (onmessage -> send); the adapter runs the same echo with
 // `readMessage`/`send`, awaited and as a cosocket.
-import { type NativeWsSocket, upgradeWebSocket } from "../websocket/upgrade_web_socket.ts";
+import type { NativeWsSocket } from "../websocket/native_ws_socket.ts";
+import { upgradeWebSocket } from "../websocket/upgrade_web_socket.ts";
 
 type Variant = "native" | "adapter, await" | "adapter, cosocket";
 

@@ -39,6 +39,7 @@ export * from "./connect.ts";
 export * from "./per_message_deflate_options.ts";
 export * from "./upgrade_request.ts";
 export * from "./upgrade.ts";
+export { NativeWsSocket, type UpgradeWebSocketOptions } from "./native_ws_socket.ts";
 export * from "./upgrade_web_socket.ts";
 export * from "./web_socket_connection.ts";
 export * from "./web_socket_error.ts";

@@ -3,11 +3,8 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
 import { run, SocketError, sockstat } from "@cosocket/socket";
 import { connect, WebSocketError } from "@cosocket/websocket";
-import {
-  type NativeWsSocket,
-  upgradeWebSocket,
-  type UpgradeWebSocketOptions,
-} from "@cosocket/websocket/upgrade-web-socket";
+import { upgradeWebSocket } from "@cosocket/websocket/upgrade-web-socket";
+import type { NativeWsSocket, UpgradeWebSocketOptions } from "@cosocket/websocket/native-ws-socket";
 import { findHeadEnd, parseResponseHead, type ResponseHead } from "@cosocket/http/head";
 import { pseudoRandomBytes } from "../socket/_helpers.ts";
 
