@@ -13,6 +13,7 @@ import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
 import { ReadWindows } from "./_read_windows.ts";
 import { deadline } from "./_timeout.ts";
+import { DatagramEndpoint } from "./_datagram.ts";
 import { ByteArray } from "./byte_array.ts";
 import type { Operation, Suspension } from "./operation.ts";
 import { IncompleteReadError } from "./incomplete_read_error.ts";
@@ -263,9 +264,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #onAcceptError: ((error: SocketError) => void) | null = null;
   /** Made by a listener's accept(): a server's connection. */
   #accepted = false;
-  #udp: Deno.DatagramConn | null = null;
-  #udpPeer: Deno.NetAddr | null = null;
-  #receiving: Promise<Datagram | null> | null = null;
+  #datagram: DatagramEndpoint | null = null;
 
   #disabled: Disabled | null = null;
 
@@ -1020,9 +1019,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (this.#reading) {
       throw new SocketError("busy", "Cannot read from socket: another read is in progress");
     }
-    if (this.#udp === null) return null;
+    const endpoint = this.#datagram;
+    if (endpoint === null) return null;
     this.#reading = true;
-    const inflight = this.#receiving ??= this.#receiveOnce();
+    const inflight = endpoint.receive();
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "read";
     let settled = false;
@@ -1039,47 +1039,25 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       inflight.then((datagram) => {
         if (settled) return;
         finish();
-        this.#receiving = null;
+        endpoint.taken();
         resolve(datagram === null || withAddress ? datagram : datagram.data);
       }, (error) => {
         if (settled) return;
         finish();
-        this.#receiving = null;
+        endpoint.taken();
         reject(error);
       });
     });
     return withCancel(promise, finish);
   }
 
-  async #receiveOnce(): Promise<Datagram | null> {
-    const udp = this.#udp!;
-    const buffer = new Uint8Array(65536);
-    while (true) {
-      let received: [Uint8Array, Deno.Addr];
-      try {
-        received = await udp.receive(buffer);
-      } catch (error) {
-        if (this.#kind === "closed") return null;
-        throw toSocketError(error, "read from socket");
-      }
-      const [data, from] = received;
-      const sender = from as Deno.NetAddr;
-      const peer = this.#udpPeer;
-      // A connected UDP socket hears only its peer, as connect(2) makes it.
-      if (peer !== null && (peer.port !== sender.port || peer.hostname !== sender.hostname)) {
-        continue;
-      }
-      return { data: data.slice(), address: sender.hostname, port: sender.port };
-    }
-  }
-
   #writeDatagram(bytes: Uint8Array): WriteOperation {
-    const peer = this.#udpPeer;
-    if (peer === null || this.#udp === null) {
+    const peer = this.#datagram?.peer ?? null;
+    if (peer === null || this.#datagram === null) {
       return failedWrite(
         new SocketError(
-          this.#udp === null ? "closed" : "incorrectuse",
-          this.#udp === null
+          this.#datagram === null ? "closed" : "incorrectuse",
+          this.#datagram === null
             ? "Cannot write to socket: connection is closed"
             : "Cannot write to socket: the UDP socket has no peer, use sendto()",
         ),
@@ -1116,14 +1094,12 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     });
   }
 
-  async #sendDatagram(bytes: Uint8Array, to: Deno.NetAddr): Promise<void> {
-    const udp = this.#udp;
-    if (udp === null) throw new SocketError("closed", "Cannot send datagram: socket is closed");
-    try {
-      await udp.send(bytes, to);
-    } catch (error) {
-      throw toSocketError(error, "send datagram");
+  #sendDatagram(bytes: Uint8Array, to: Deno.NetAddr): Promise<void> {
+    const endpoint = this.#datagram;
+    if (endpoint === null) {
+      return Promise.reject(new SocketError("closed", "Cannot send datagram: socket is closed"));
     }
+    return endpoint.send(bytes, to);
   }
 
   // --------------------------------------------------------------- listener
@@ -1566,7 +1542,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     const remote = this.#remote ??
       (this.#conn === null ? null : addressOf(this.#conn, "remoteAddr"));
     if (remote !== null) return remote;
-    if (this.#udpPeer !== null) return netAddress(this.#udpPeer);
+    const peer = this.#datagram?.peer ?? null;
+    if (peer !== null) return netAddress(peer);
     throw new SocketError("incorrectuse", "Cannot get peer name: socket has no peer");
   }
 
@@ -1700,7 +1677,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     try {
       this.#conn?.close();
       this.#listener?.close();
-      this.#udp?.close();
+      this.#datagram?.close();
     } catch {
       // Already closed by the platform (peer reset): nothing left to release.
     }
@@ -1726,7 +1703,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   /** Waits for the read, accept and receive in flight to settle after close. */
   async #settled(): Promise<void> {
-    await Promise.allSettled([this.#landing, this.#accepting, this.#receiving]);
+    await Promise.allSettled([this.#landing, this.#accepting, this.#datagram?.receiving]);
   }
 
   /**
@@ -1783,8 +1760,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #attachDatagram(conn: Deno.DatagramConn, peer: Deno.NetAddr | null): void {
     this.#kind = "datagram";
-    this.#udp = conn;
-    this.#udpPeer = peer;
+    this.#datagram = new DatagramEndpoint(conn, peer);
     this.#local = netAddress(conn.addr as Deno.NetAddr);
   }
 
