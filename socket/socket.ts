@@ -1,4 +1,3 @@
-import { countBackoff, isTemporaryAcceptError, nextBackoff } from "./_accept_backoff.ts";
 import { type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
 import {
@@ -14,6 +13,7 @@ import { type PoolKey, returnToPool } from "./_pool.ts";
 import { ReadWindows } from "./_read_windows.ts";
 import { deadline } from "./_timeout.ts";
 import { DatagramEndpoint } from "./_datagram.ts";
+import { ListenerEndpoint } from "./_listener.ts";
 import { ByteArray } from "./byte_array.ts";
 import type { Operation, Suspension } from "./operation.ts";
 import { IncompleteReadError } from "./incomplete_read_error.ts";
@@ -259,9 +259,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #refused: SocketError | null = null;
 
   // Listener and datagram endpoint.
-  #listener: Deno.Listener | null = null;
-  #accepting: Promise<Deno.Conn | null> | null = null;
-  #onAcceptError: ((error: SocketError) => void) | null = null;
+  #listening: ListenerEndpoint | null = null;
   /** Made by a listener's accept(): a server's connection. */
   #accepted = false;
   #datagram: DatagramEndpoint | null = null;
@@ -1133,7 +1131,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (this.#reading) {
       throw new SocketError("busy", "Cannot accept on socket: another accept is in progress");
     }
-    const inflight = this.#accepting ??= this.#acceptConn(this.#listener!);
+    const endpoint = this.#listening!;
+    const inflight = endpoint.accept();
     this.#reading = true;
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "accept";
@@ -1155,7 +1154,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       inflight.then((conn) => {
         if (settled) return;
         finish();
-        this.#accepting = null;
+        endpoint.taken();
         if (conn === null) return resolve(null);
         const socket = new Socket();
         socket.#accepted = true;
@@ -1164,7 +1163,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       }, (error) => {
         if (settled) return;
         finish();
-        this.#accepting = null;
+        endpoint.taken();
         reject(error);
       });
     });
@@ -1177,38 +1176,6 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * not end the listener: it reports them to `onAcceptError`, waits, and
    * tries again, so queued clients are served once resources free up.
    */
-  async #acceptConn(listener: Deno.Listener): Promise<Deno.Conn | null> {
-    let backoff = 0;
-    while (true) {
-      try {
-        return await listener.accept();
-      } catch (error) {
-        if (this.#kind === "closed") return null;
-        const failure = toSocketError(error, "accept on socket");
-        if (!isTemporaryAcceptError(error)) throw failure;
-        countBackoff();
-        this.#reportAcceptError(failure);
-        backoff = nextBackoff(backoff);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        // close() may have run while this accept waited.
-        if ((this.#kind as Kind) === "closed") return null;
-      }
-    }
-  }
-
-  #reportAcceptError(failure: SocketError): void {
-    const report = this.#onAcceptError;
-    if (report === null) return;
-    try {
-      report(failure);
-    } catch (error) {
-      // A failing callback must not end the listener either.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-  }
-
   // --------------------------------------------------------------- cosocket
 
   /**
@@ -1676,7 +1643,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     openSockets--;
     try {
       this.#conn?.close();
-      this.#listener?.close();
+      this.#listening?.close();
       this.#datagram?.close();
     } catch {
       // Already closed by the platform (peer reset): nothing left to release.
@@ -1703,7 +1670,11 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   /** Waits for the read, accept and receive in flight to settle after close. */
   async #settled(): Promise<void> {
-    await Promise.allSettled([this.#landing, this.#accepting, this.#datagram?.receiving]);
+    await Promise.allSettled([
+      this.#landing,
+      this.#listening?.accepting,
+      this.#datagram?.receiving,
+    ]);
   }
 
   /**
@@ -1752,8 +1723,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     onAcceptError: ((error: SocketError) => void) | null,
   ): void {
     this.#kind = "listener";
-    this.#onAcceptError = onAcceptError;
-    this.#listener = listener;
+    this.#listening = new ListenerEndpoint(listener, onAcceptError);
     this.#tls = tls;
     this.#local = netAddress(listener.addr as Deno.NetAddr);
   }

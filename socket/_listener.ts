@@ -1,0 +1,75 @@
+import { countBackoff, isTemporaryAcceptError, nextBackoff } from "./_accept_backoff.ts";
+import { toSocketError } from "./_conn.ts";
+import type { SocketError } from "./socket_error.ts";
+
+/**
+ * The listening part of a socket: the platform's listener and the one
+ * accept in flight. An accept that timed out stays in flight: the connection
+ * it brings goes to the next accept. Temporary failures (out of descriptors
+ * or buffers) are reported and waited out, never thrown: see
+ * `_accept_backoff.ts`.
+ */
+export class ListenerEndpoint {
+  readonly listener: Deno.Listener;
+  #accepting: Promise<Deno.Conn | null> | null = null;
+  #onAcceptError: ((error: SocketError) => void) | null;
+  #closed = false;
+
+  constructor(listener: Deno.Listener, onAcceptError: ((error: SocketError) => void) | null) {
+    this.listener = listener;
+    this.#onAcceptError = onAcceptError;
+  }
+
+  /** The accept in flight, if any (for waiting until everything settled). */
+  get accepting(): Promise<Deno.Conn | null> | null {
+    return this.#accepting;
+  }
+
+  /** The accept in flight, started if there is none; `null` once closed. */
+  accept(): Promise<Deno.Conn | null> {
+    return this.#accepting ??= this.#acceptConn();
+  }
+
+  /** The accept in flight was handed to a caller: the next accept starts another. */
+  taken(): void {
+    this.#accepting = null;
+  }
+
+  /** Closes the listener; an accept in flight ends with `null`. */
+  close(): void {
+    this.#closed = true;
+    this.listener.close();
+  }
+
+  async #acceptConn(): Promise<Deno.Conn | null> {
+    let backoff = 0;
+    while (true) {
+      try {
+        return await this.listener.accept();
+      } catch (error) {
+        if (this.#closed) return null;
+        const failure = toSocketError(error, "accept on socket");
+        if (!isTemporaryAcceptError(error)) throw failure;
+        countBackoff();
+        this.#report(failure);
+        backoff = nextBackoff(backoff);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        // close() may have run while this accept waited.
+        if (this.#closed) return null;
+      }
+    }
+  }
+
+  #report(failure: SocketError): void {
+    const report = this.#onAcceptError;
+    if (report === null) return;
+    try {
+      report(failure);
+    } catch (error) {
+      // A failing callback must not end the listener either.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
