@@ -1,0 +1,63 @@
+// UTF-8 cases every WebSocket reader must refuse or accept.
+import { encoder } from "./_raw_frames.ts";
+
+export const INVALID_UTF8: readonly (readonly [string, readonly number[]])[] = [
+  ["lone continuation byte", [0x80]],
+  ["continuation bytes only", [0x80, 0xbf, 0x80]],
+  ["lone start byte then space", [0xc0, 0x20]],
+  ["truncated 2-byte sequence at end", [0x61, 0xc3]],
+  ["truncated 3-byte sequence at end", [0x61, 0xe2, 0x82]],
+  ["truncated 4-byte sequence at end", [0x61, 0xf0, 0x9f, 0x98]],
+  ["overlong '/' in 2 bytes", [0xc0, 0xaf]],
+  ["overlong '/' in 3 bytes", [0xe0, 0x80, 0xaf]],
+  ["overlong '/' in 4 bytes", [0xf0, 0x80, 0x80, 0xaf]],
+  ["overlong U+007F in 2 bytes", [0xc1, 0xbf]],
+  ["overlong U+07FF in 3 bytes", [0xe0, 0x9f, 0xbf]],
+  ["overlong U+FFFF in 4 bytes", [0xf0, 0x8f, 0xbf, 0xbf]],
+  ["overlong NUL in 2 bytes", [0xc0, 0x80]],
+  ["surrogate U+D800", [0xed, 0xa0, 0x80]],
+  ["surrogate U+DBFF", [0xed, 0xaf, 0xbf]],
+  ["surrogate U+DC00", [0xed, 0xb0, 0x80]],
+  ["surrogate U+DFFF", [0xed, 0xbf, 0xbf]],
+  ["surrogate pair U+D800 U+DC00 (CESU-8)", [0xed, 0xa0, 0x80, 0xed, 0xb0, 0x80]],
+  ["U+110000", [0xf4, 0x90, 0x80, 0x80]],
+  ["U+13FFFF", [0xf4, 0xbf, 0xbf, 0xbf]],
+  ["5-byte sequence", [0xf8, 0x88, 0x80, 0x80, 0x80]],
+  ["6-byte sequence", [0xfc, 0x84, 0x80, 0x80, 0x80, 0x80]],
+  ["byte 0xFE", [0xfe]],
+  ["byte 0xFF", [0xff]],
+  ["byte 0xF5", [0xf5, 0x80, 0x80, 0x80]],
+  ["start byte followed by ASCII", [0xe2, 0x41, 0x42]],
+  ["valid text then invalid", [
+    ...encoder.encode("κόσμε"),
+    0xed,
+    0xa0,
+    0x80,
+    0x65,
+    0x64,
+    0x69,
+    0x74,
+    0x65,
+    0x64,
+  ]],
+];
+
+/** Valid UTF-8 edge cases (noncharacters and boundaries included) that must be accepted. */
+export const VALID_UTF8: readonly (readonly [string, string])[] = [
+  ["empty", ""],
+  ["Greek kosme", "κόσμε"],
+  ["U+0000", "\u0000"],
+  ["U+007F / U+0080", "\u007f\u0080"],
+  ["U+07FF / U+0800", "\u07ff\u0800"],
+  ["U+D7FF and U+E000 (around the surrogates)", "\ud7ff\ue000"],
+  ["U+FFFD", "\ufffd"],
+  ["noncharacters U+FFFE U+FFFF", "\ufffe\uffff"],
+  [
+    "noncharacters U+FDD0..U+FDEF",
+    String.fromCharCode(...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i)),
+  ],
+  ["noncharacters U+1FFFE U+10FFFF", "\u{1fffe}\u{1ffff}\u{10fffe}\u{10ffff}"],
+  ["U+10000 and U+10FFFF", "\u{10000}\u{10ffff}"],
+  ["emoji", "Hello-µ@ßöäüàá-UTF-8!! 😀🎉"],
+  ["BOM first", "\ufeffbom"],
+];
