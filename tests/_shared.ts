@@ -63,3 +63,25 @@ export function hex(data: Uint8Array, max = 48): string {
   const shown = Array.from(data.subarray(0, max), (b) => b.toString(16).padStart(2, "0")).join(" ");
   return data.length > max ? `${shown} … (${data.length} bytes)` : shown;
 }
+
+/**
+ * Runs an example in its own process, as `deno task examples` does, with
+ * the permissions given (loopback networking by default); fails when it
+ * exits with an error.
+ *
+ * @returns What it printed.
+ */
+export async function runExample(
+  name: string,
+  permissions: readonly string[] = ["--allow-net=127.0.0.1"],
+): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...permissions, new URL(`../examples/${name}`, import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`Example ${name} exited with ${code}: ${new TextDecoder().decode(stderr)}`);
+  }
+  return new TextDecoder().decode(stdout);
+}

@@ -1,19 +1,6 @@
 // The HTTP examples run as `deno task examples` runs them, and say what they should.
-import { equal, ok } from "node:assert/strict";
-
-async function runExample(name: string): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      new URL(`../../examples/${name}`, import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  equal(code, 0, new TextDecoder().decode(stderr));
-  return new TextDecoder().decode(stdout);
-}
+import { ok } from "node:assert/strict";
+import { runExample } from "../_shared.ts";
 
 Deno.test("example: HTTP server with both handler styles, SSE, WebSocket and a reverse proxy", async () => {
   const output = await runExample("http_server.ts");
@@ -37,18 +24,10 @@ Deno.test("example: an HTTP CONNECT proxy on req2sock carries our client's reque
 });
 
 Deno.test("example: one servcon per worker on a shared port (reusePort) spreads connections", async () => {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--unstable-net",
-      new URL("../../examples/http_cluster.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  equal(code, 0, new TextDecoder().decode(stderr));
-  const output = new TextDecoder().decode(stdout);
+  const output = await runExample("http_cluster.ts", [
+    "--allow-net=127.0.0.1",
+    "--allow-read",
+    "--unstable-net",
+  ]);
   ok(output.includes("every worker answered: true"), output);
 });

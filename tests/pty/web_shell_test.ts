@@ -4,6 +4,7 @@
 import { equal, ok } from "node:assert/strict";
 import { startWebShell } from "../../examples/web_shell/server.ts";
 import { connect } from "@cosocket/websocket";
+import { runExample } from "../_shared.ts";
 import { launchChromium, within } from "../websocket/_peers.ts";
 
 /** What the page's script puts on globalThis. */
@@ -71,21 +72,13 @@ Deno.test("Web Shell: type a command in Chromium, see its output; resize; no tok
 });
 
 Deno.test("example: the Web Shell checks itself as `deno task examples` runs it", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-run",
-      "--allow-env",
-      "--allow-ffi",
-      new URL("../../examples/web_shell.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const text = await runExample("web_shell.ts", [
+    "--allow-net=127.0.0.1",
+    "--allow-read",
+    "--allow-run",
+    "--allow-env",
+    "--allow-ffi",
+  ]);
   ok(text.includes("without the token: 403"), text);
   ok(text.includes("session: given"), text);
   ok(text.includes("shell said: hello from the 2nd terminal"), text);

@@ -1,18 +1,8 @@
 // The example runs as `deno task examples` runs it, and says what it should.
-import { equal, ok } from "node:assert/strict";
+import { ok } from "node:assert/strict";
+import { runExample } from "../_shared.ts";
 
 Deno.test("example: libraries_tour.ts", async () => {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write=/tmp",
-      new URL("../../examples/libraries_tour.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  equal(code, 0, new TextDecoder().decode(stderr));
-  const output = new TextDecoder().decode(stdout);
+  const output = await runExample("libraries_tour.ts", ["--allow-read", "--allow-write=/tmp"]);
   ok(output.includes("events: once() got: second time"), output);
 });

@@ -1,17 +1,8 @@
 // The example runs as `deno task examples` runs it, and says what it should.
-import { equal, ok } from "node:assert/strict";
+import { ok } from "node:assert/strict";
+import { runExample } from "../_shared.ts";
 
 Deno.test("example: trace_viewer.ts", async () => {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      new URL("../../examples/trace_viewer.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  equal(code, 0, new TextDecoder().decode(stderr));
-  const output = new TextDecoder().decode(stdout);
+  const output = await runExample("trace_viewer.ts");
   ok(output.includes("the viewer saw: GET /some/page HTTP/1.1"), output);
 });

@@ -1,20 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-
-/** Runs an example in its own process, as `deno task examples` does. */
-async function runExample(name: string): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      new URL(`../../examples/${name}`, import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const output = new TextDecoder().decode(stdout);
-  equal(code, 0, new TextDecoder().decode(stderr));
-  return output;
-}
+import { runExample } from "../_shared.ts";
 
 Deno.test("example: echo server with a page and three clients", async () => {
   const output = await runExample("websocket_echo_server.ts");
