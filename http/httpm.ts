@@ -1,4 +1,4 @@
-import type { Io, IoFile } from "@cosocket/io";
+import { type Io, ioReadable } from "@cosocket/io";
 import { type Operation, operation, type Suspension, until } from "@cosocket/socket";
 import type { RequestOptions } from "./client.ts";
 import { type HttpOptions, HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
@@ -212,7 +212,7 @@ export class HttpManagedClient extends HttpRedirectClient {
     } else if ("io" in data) {
       const stat = yield* until(data.io.stat(data.name));
       if (stat !== null) total = stat.size;
-      source = ioReadable(yield* until(data.io.open(data.name, "r")));
+      source = ioReadable(yield* until(data.io.open(data.name, "r")), { pieceSize: PIECE });
     } else {
       file = yield* until(Deno.open(data.path));
       total = (yield* until(file.stat())).size;
@@ -343,18 +343,4 @@ async function ioTarget(io: Io, name: string): Promise<Target> {
       if (!complete) await io.remove(name).catch(() => {});
     },
   };
-}
-
-/** A file of an `Io` as a stream, read piece by piece and closed at its end or on cancel. */
-function ioReadable(file: IoFile): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async pull(controller) {
-      const piece = await file.read(PIECE);
-      if (piece === null) {
-        await file.close();
-        controller.close();
-      } else controller.enqueue(piece);
-    },
-    cancel: () => file.close(),
-  });
 }

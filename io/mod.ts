@@ -25,5 +25,6 @@ export * from "./create_io.ts";
 export * from "./disk_io.ts";
 export * from "./io.ts";
 export * from "./io_error.ts";
+export * from "./io_readable.ts";
 export * from "./memory_io.ts";
 export * from "./rwfile.ts";

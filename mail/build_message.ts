@@ -1,4 +1,4 @@
-import type { Io } from "@cosocket/io";
+import { type Io, ioReadable } from "@cosocket/io";
 import { createHash } from "node:crypto";
 import { parseAddress, parseAddressList } from "./address.ts";
 import {
@@ -505,7 +505,7 @@ async function* pieces(
   const stream = content instanceof ReadableStream
     ? content
     : "io" in content
-    ? ioStream(content.io, content.name)
+    ? ioReadable(content.io.open(content.name, "r"), { pieceSize: PIECE })
     : (await Deno.open(content.path)).readable;
   let carry = new Uint8Array(0);
   for await (const chunk of stream) {
@@ -528,22 +528,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-/** A file of an `Io` as a stream, read piece by piece. */
-function ioStream(io: Io, name: string): ReadableStream<Uint8Array> {
-  let file: Awaited<ReturnType<Io["open"]>> | null = null;
-  return new ReadableStream({
-    async pull(controller) {
-      file ??= await io.open(name, "r");
-      const piece = await file.read(PIECE);
-      if (piece === null) {
-        await file.close();
-        controller.close();
-      } else controller.enqueue(piece);
-    },
-    async cancel() {
-      await file?.close();
-    },
-  });
 }

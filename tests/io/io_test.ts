@@ -1,7 +1,16 @@
 // The Io implementations behave alike (disk, memory, a user-written one), the disk I/O stays
 // in its root (.. and symbolic links out of it refused), and errors carry the seed's codes.
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
-import { createIo, diskIo, type Io, IoError, type IoStat, memoryIo, rwfile } from "@cosocket/io";
+import {
+  createIo,
+  diskIo,
+  type Io,
+  IoError,
+  ioReadable,
+  type IoStat,
+  memoryIo,
+  rwfile,
+} from "@cosocket/io";
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   await rejects(promise, (error: unknown) => {
@@ -151,4 +160,24 @@ Deno.test("rwfile: json and file read and write through any Io; bad JSON is an I
   const io = memoryIo();
   await rwfile.json(io, "a.json", 1);
   deepStrictEqual((await Array.fromAsync(io.files("/"))).map((entry) => entry.name), ["a.json"]);
+});
+
+Deno.test("ioReadable streams a file piece by piece and closes it; a failed open surfaces on the first read; cancel closes", async () => {
+  const io = memoryIo();
+  const data = new Uint8Array(200_000).map((_, i) => i % 251);
+  const out = await io.open("big.bin", "w");
+  await out.write(data);
+  await out.close();
+  const pieces: number[] = [];
+  for await (const piece of ioReadable(io.open("big.bin"), { pieceSize: 65536 })) {
+    pieces.push(piece.length);
+  }
+  deepStrictEqual(pieces, [65536, 65536, 65536, 3392]);
+  const missing = ioReadable(io.open("missing.bin"));
+  await rejects(new Response(missing).arrayBuffer(), IoError);
+  let closed = 0;
+  const file = await io.open("big.bin");
+  const counting = { ...file, read: file.read.bind(file), close: () => (closed++, file.close()) };
+  await ioReadable(counting as typeof file).cancel();
+  equal(closed, 1);
 });
