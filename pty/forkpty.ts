@@ -3,8 +3,6 @@ import {
   type Operation,
   operation,
   run,
-  SocketError,
-  spawn as spawnCosocket,
   type Suspension,
   type Task,
   until,
@@ -311,7 +309,8 @@ export class Pty implements AsyncDisposable {
       });
       return yield* { [Symbol.iterator]: () => fn(pty) };
     };
-    this.#task = startCosocket(() => body(this));
+    // run() makes it a child of the cosocket running now, if any.
+    this.#task = run(() => body(this));
     return this;
   }
 
@@ -631,15 +630,5 @@ function spawn(
   } finally {
     libc.symbols.posix_spawn_file_actions_destroy(actions);
     libc.symbols.posix_spawnattr_destroy(attributes);
-  }
-}
-
-/** A child of the cosocket we are in, or a cosocket of its own outside any. */
-function startCosocket<T>(body: () => Iterator<Suspension, T, unknown>): Task<T> {
-  try {
-    return spawnCosocket(body);
-  } catch (error) {
-    if (error instanceof SocketError && error.code === "incorrectuse") return run(body);
-    throw error;
   }
 }

@@ -1051,11 +1051,12 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #writeDatagram(bytes: Uint8Array): WriteOperation {
     const peer = this.#datagram?.peer ?? null;
-    if (peer === null || this.#datagram === null) {
+    if (peer === null) {
+      const closed = this.#datagram === null;
       return failedWrite(
         new SocketError(
-          this.#datagram === null ? "closed" : "incorrectuse",
-          this.#datagram === null
+          closed ? "closed" : "incorrectuse",
+          closed
             ? "Cannot write to socket: connection is closed"
             : "Cannot write to socket: the UDP socket has no peer, use sendto()",
         ),
