@@ -64,17 +64,20 @@ export function hex(data: Uint8Array, max = 48): string {
   return data.length > max ? `${shown} … (${data.length} bytes)` : shown;
 }
 
+/** Options of {@linkcode runExample}. */
+export interface RunExampleOptions {
+  /** The example's permission flags (loopback networking by default). */
+  permissions?: readonly string[];
+}
+
 /**
- * Runs an example in its own process, as `deno task examples` does, with
- * the permissions given (loopback networking by default); fails when it
- * exits with an error.
+ * Runs an example in its own process, as `deno task examples` does; fails
+ * when it exits with an error.
  *
  * @returns What it printed.
  */
-export async function runExample(
-  name: string,
-  permissions: readonly string[] = ["--allow-net=127.0.0.1"],
-): Promise<string> {
+export async function runExample(name: string, options?: RunExampleOptions): Promise<string> {
+  const permissions = options?.permissions ?? ["--allow-net=127.0.0.1"];
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...permissions, new URL(`../examples/${name}`, import.meta.url).pathname],
     stdout: "piped",

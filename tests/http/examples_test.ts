@@ -24,10 +24,12 @@ Deno.test("example: an HTTP CONNECT proxy on req2sock carries our client's reque
 });
 
 Deno.test("example: one servcon per worker on a shared port (reusePort) spreads connections", async () => {
-  const output = await runExample("http_cluster.ts", [
-    "--allow-net=127.0.0.1",
-    "--allow-read",
-    "--unstable-net",
-  ]);
+  const output = await runExample("http_cluster.ts", {
+    permissions: [
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--unstable-net",
+    ],
+  });
   ok(output.includes("every worker answered: true"), output);
 });

@@ -72,13 +72,15 @@ Deno.test("Web Shell: type a command in Chromium, see its output; resize; no tok
 });
 
 Deno.test("example: the Web Shell checks itself as `deno task examples` runs it", async () => {
-  const text = await runExample("web_shell.ts", [
-    "--allow-net=127.0.0.1",
-    "--allow-read",
-    "--allow-run",
-    "--allow-env",
-    "--allow-ffi",
-  ]);
+  const text = await runExample("web_shell.ts", {
+    permissions: [
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-run",
+      "--allow-env",
+      "--allow-ffi",
+    ],
+  });
   ok(text.includes("without the token: 403"), text);
   ok(text.includes("session: given"), text);
   ok(text.includes("shell said: hello from the 2nd terminal"), text);

@@ -3,6 +3,8 @@ import { ok } from "node:assert/strict";
 import { runExample } from "../_shared.ts";
 
 Deno.test("example: libraries_tour.ts", async () => {
-  const output = await runExample("libraries_tour.ts", ["--allow-read", "--allow-write=/tmp"]);
+  const output = await runExample("libraries_tour.ts", {
+    permissions: ["--allow-read", "--allow-write=/tmp"],
+  });
   ok(output.includes("events: once() got: second time"), output);
 });
