@@ -49,8 +49,6 @@ export {
   type ReadUntilOptions,
   Socket,
   type SocketLike,
-  type WriteData,
-  type WriteOperation,
 } from "./socket.ts";
 export * from "./socket_error.ts";
 export * from "./socket_state.ts";
@@ -61,3 +59,4 @@ export * from "./tls_options.ts";
 export * from "./toip.ts";
 export * from "./udpcon.ts";
 export * from "./until.ts";
+export * from "./write_operation.ts";

@@ -14,15 +14,16 @@ import { ReadWindows } from "./_read_windows.ts";
 import { deadline } from "./_timeout.ts";
 import { DatagramEndpoint } from "./_datagram.ts";
 import { ListenerEndpoint } from "./_listener.ts";
+import { doneWrite, failedWrite, sentWrite, WriteQueue } from "./_write_queue.ts";
 import { ByteArray } from "./byte_array.ts";
 import type { Operation, Suspension } from "./operation.ts";
 import { IncompleteReadError } from "./incomplete_read_error.ts";
 import { SocketError } from "./socket_error.ts";
 import type { SocketAddress, SocketState, SocketStatus } from "./socket_state.ts";
 import type { TlsClientOptions } from "./tls_options.ts";
+import type { WriteData, WriteOperation } from "./write_operation.ts";
 
-/** What `Socket#write` accepts. Strings are sent as UTF-8. */
-export type WriteData = Uint8Array | ArrayBuffer | string | ByteArray;
+export type { WriteData, WriteOperation } from "./write_operation.ts";
 
 /** A datagram with its sender, as `Socket#read(timeout, true)` returns it on UDP. */
 export interface Datagram {
@@ -32,23 +33,6 @@ export interface Datagram {
   address: string;
   /** The sender's port. */
   port: number;
-}
-
-/**
- * The result of `Socket#write`: awaitable and `yield*`-able like any
- * operation, and it also tells a caller that does not wait whether its
- * bytes were taken.
- */
-export interface WriteOperation extends Operation<void> {
-  /**
-   * `false` when the socket queue already held `queuelen()` bytes from
-   * writers that do not wait. Such a write is sent only if its caller waits
-   * for it (awaits it or delegates to it); otherwise it is dropped whole,
-   * and nothing written before or after it is reordered.
-   */
-  readonly accepted: boolean;
-  /** Bytes that writers which do not wait had queued when this write was made. */
-  readonly queueLength: number;
 }
 
 /** A cosocket function: a generator function that receives its socket first. */
@@ -118,16 +102,12 @@ export interface StreamSetup {
   local?: SocketAddress | null;
 }
 
-const DEFAULT_QUEUE_LENGTH = 16384;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const noop = () => {};
+/** A promise that never settles: the source of a step not started yet. */
+const NEVER: Promise<never> = new Promise(() => {});
 
 let openSockets = 0;
-/** The refused-write warning is printed once per process. */
-let warnedRefusal = false;
-/** The shared empty write queue; never pushed to. */
-const NO_WRITES: never[] = [];
 
 function readTimeout(ms: number): SocketError {
   return new SocketError("timeout", `Cannot read from socket: timed out after ${ms} ms`);
@@ -158,15 +138,6 @@ export interface SocketInternals {
   isUnconnected(socket: Socket): boolean;
   setWaiting(socket: Socket, state: SocketState | null): void;
   openSockets(): number;
-  waitFor(socket: Socket, request: WriteRequest): MaybePromise<SocketError | null>;
-  markWaited(socket: Socket, request: WriteRequest): void;
-  book(socket: Socket, request: WriteRequest): void;
-  wrote(
-    socket: Socket,
-    request: WriteRequest,
-    count: number,
-  ): MaybePromise<SocketError | null>;
-  writeFailed(socket: Socket, error: unknown): SocketError;
 }
 
 /** @internal */
@@ -247,16 +218,9 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #paused: Disabled | null = null;
 
   // Write side: one FIFO for every writer.
-  // Idle sockets share one empty queue; a socket gets its own on its first
-  // queued write and gives it up when the queue drains.
-  #queue: WriteRequest[] = NO_WRITES;
-  #writing = false;
-  #unwaitedBytes = 0;
-  #queueLength = DEFAULT_QUEUE_LENGTH;
+  #writes = new WriteQueue();
   /** closeWrite() sent FIN. */
   #writeClosed = false;
-  /** A refused write nobody noticed: the next operation reports it. */
-  #refused: SocketError | null = null;
 
   // Listener and datagram endpoint.
   #listening: ListenerEndpoint | null = null;
@@ -310,11 +274,6 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         socket.#asyncWaiting = state;
       },
       openSockets: () => openSockets,
-      waitFor: (socket, request) => socket.#waitFor(request),
-      markWaited: (socket, request) => socket.#markWaited(request),
-      book: (socket, request) => socket.#book(request),
-      wrote: (socket, request, count) => socket.#wrote(request, count),
-      writeFailed: (socket, error) => socket.#writeFailed(error),
     };
   }
 
@@ -378,7 +337,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   }
 
   #readInto(buffer: Uint8Array, timeout: number | undefined): MaybePromise<number | null> {
-    if (this.#refused !== null) this.#throwRefused();
+    this.#writes.throwRefused();
     if (
       timeout === undefined && this.#kind === "stream" && this.#landing === null &&
       this.#unread === null &&
@@ -592,7 +551,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #readChunk(timeout: number | undefined, action: string): MaybePromise<Uint8Array | null> {
     if (this.#kind === "unconnected") return this.#sleepUnconnected(timeout);
     this.#checkOwner(action);
-    this.#throwRefused();
+    this.#writes.throwRefused();
     if (this.#kind === "listener") {
       throw new SocketError(
         "incorrectuse",
@@ -771,155 +730,13 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    */
   write(data: WriteData, start?: number, end?: number): WriteOperation {
     const bytes = toBytes(data, start, end);
-    this.#throwRefused();
+    const writes = this.#writes;
+    writes.throwRefused();
     if (this.#kind === "datagram") return this.#writeDatagram(bytes);
     const problem = this.#writeProblem();
-    if (problem !== null) return failedWrite(problem, this.#unwaitedBytes);
-    const queueLength = this.#unwaitedBytes;
-    if (bytes.length === 0) return doneWrite(queueLength);
-    const idle = this.#queue.length === 0;
-    const accepted = idle || queueLength + bytes.length <= this.#queueLength;
-    const request = new WriteRequest(this, bytes, accepted, queueLength);
-    if (this.#queue === NO_WRITES) this.#queue = [];
-    this.#queue.push(request);
-    if (accepted) this.#unwaitedBytes += bytes.length;
-    else {
-      // Rare, so the stack is worth its cost: the warning names the call.
-      request.callSite = new Error().stack?.split("\n").slice(2, 6).join("\n") ?? null;
-      // An awaiting caller calls `then` within one microtask of the call;
-      // the second hop gives it that chance before the write is dropped.
-      queueMicrotask(() => queueMicrotask(() => this.#decide(request)));
-    }
-    if (idle) {
-      const routine = currentRoutine();
-      if (routine === null) this.#startHead();
-      else this.#startDirect(request, routine);
-    }
-    return request;
-  }
-
-  /**
-   * The hot path of a cosocket writing to an idle socket: the write starts
-   * at once, and its completion is handled by whoever waits for it first:
-   * the runner (when the cosocket delegates to it, `WriteRequest#next`), or
-   * `book()` (when it does not, or when it is halted).
-   */
-  #startDirect(request: WriteRequest, routine: Routine<unknown>): void {
-    this.#writing = true;
-    request.booked = false;
-    request.raw = this.#conn!.write(request.bytes);
-    routine.unbooked?.book();
-    routine.unbooked = request;
-  }
-
-  #book(request: WriteRequest): void {
-    if (request.booked) return;
-    request.booked = true;
-    request.flight = request.raw!.then(
-      (count) => this.#wrote(request, count),
-      (error) => this.#writeFailed(error),
-    );
-  }
-
-  /** A platform write finished: continue a partial write, or settle and start the next. */
-  #wrote(request: WriteRequest, count: number): MaybePromise<SocketError | null> {
-    if (request.done) return request.error;
-    request.offset += count;
-    if (request.offset < request.bytes.length) {
-      request.flight = this.#send(request);
-      return request.flight;
-    }
-    this.#writing = false;
-    this.#queue.shift();
-    if (this.#queue.length === 0) this.#queue = NO_WRITES;
-    this.#settleWrite(request, null);
-    this.#startHead();
-    return null;
-  }
-
-  #writeFailed(error: unknown): SocketError {
-    this.#writing = false;
-    const failure = this.#kind === "closed"
-      ? new SocketError("closed", "Cannot write to socket: connection is closed")
-      : toSocketError(error, "write to socket");
-    this.#failWrites(failure);
-    return failure;
-  }
-
-  /** Marks a write as waited for; returns its outcome now or later. */
-  #waitFor(request: WriteRequest): MaybePromise<SocketError | null> {
-    this.#markWaited(request);
-    if (request.done) return request.error;
-    if (!request.booked) this.#book(request);
-    if (request.flight !== null) return request.flight;
-    if (request.waiter === null) {
-      let resolve!: (error: SocketError | null) => void;
-      const promise = new Promise<SocketError | null>((settle) => {
-        resolve = settle;
-      });
-      request.waiter = { promise, resolve };
-    }
-    return request.waiter.promise;
-  }
-
-  #markWaited(request: WriteRequest): void {
-    if (!request.waited) {
-      request.waited = true;
-      this.#uncount(request);
-      if (request.tentative) {
-        request.tentative = false;
-        this.#startHead();
-      }
-    }
-    const routine = currentRoutine();
-    if (routine !== null && !request.done) routine.waitingFor = "write";
-  }
-
-  #decide(request: WriteRequest): void {
-    if (!request.tentative) return;
-    request.tentative = false;
-    const index = this.#queue.indexOf(request);
-    if (index >= 0) {
-      this.#queue.splice(index, 1);
-      if (this.#queue.length === 0) this.#queue = NO_WRITES;
-      request.done = true;
-      request.error = new SocketError(
-        "incorrectuse",
-        "Cannot write to socket: the queue is full and the writer did not wait",
-      );
-      if (!request.observed) this.#noteRefusal(request);
-    }
-    this.#startHead();
-  }
-
-  /**
-   * A write was dropped and its caller never looked: remember it for the
-   * socket's next operation, and warn once per process with the call site,
-   * which is almost always a `write` missing its `yield*`.
-   */
-  #noteRefusal(request: WriteRequest): void {
-    this.#refused ??= new SocketError(
-      "queuefull",
-      `Cannot write to socket: an earlier write of ${request.bytes.length} bytes was refused ` +
-        `because ${request.queueLength} bytes were already queued (queuelen ${this.#queueLength}) ` +
-        "and its caller did not wait: use yield* (or await) with write(), or check " +
-        "write().accepted",
-    );
-    if (warnedRefusal) return;
-    warnedRefusal = true;
-    console.warn(
-      `${this.#refused.message}\nThe refused write was called at:\n${
-        request.callSite ?? "(unknown)"
-      }`,
-    );
-  }
-
-  /** Throws a refused write nobody noticed, once. */
-  #throwRefused(): void {
-    const refused = this.#refused;
-    if (refused === null) return;
-    this.#refused = null;
-    throw refused;
+    if (problem !== null) return failedWrite(problem, writes.unwaitedBytes);
+    if (bytes.length === 0) return doneWrite(writes.unwaitedBytes);
+    return writes.write(bytes);
   }
 
   #writeProblem(): SocketError | null {
@@ -940,46 +757,6 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     }
   }
 
-  /** Hands the request at the head of the queue to the kernel. */
-  #startHead(): void {
-    if (this.#writing || this.#queue.length === 0 || this.#conn === null) return;
-    const head = this.#queue[0]!;
-    if (head.tentative) return;
-    this.#writing = true;
-    head.flight = this.#send(head);
-  }
-
-  #send(request: WriteRequest): Promise<SocketError | null> {
-    const { bytes, offset } = request;
-    const raw = this.#conn!.write(offset === 0 ? bytes : bytes.subarray(offset));
-    request.raw = raw;
-    request.booked = true;
-    return raw.then(
-      (count) => this.#wrote(request, count),
-      (error) => this.#writeFailed(error),
-    );
-  }
-
-  #uncount(request: WriteRequest): void {
-    if (request.counted) {
-      request.counted = false;
-      this.#unwaitedBytes -= request.bytes.length;
-    }
-  }
-
-  #settleWrite(request: WriteRequest, error: SocketError | null): void {
-    this.#uncount(request);
-    request.done = true;
-    request.error = error;
-    request.waiter?.resolve(error);
-  }
-
-  #failWrites(error: SocketError): void {
-    const queue = this.#queue;
-    this.#queue = NO_WRITES;
-    for (const request of queue) this.#settleWrite(request, error);
-  }
-
   /**
    * Gets or sets the queue length: how many bytes writers that do not wait
    * may have queued (the seed's `socket:queuelen`).
@@ -995,16 +772,13 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
           `Cannot set queue length to ${size}: it must be a non-negative integer`,
         );
       }
-      this.#queueLength = size;
     }
-    return this.#queueLength;
+    return this.#writes.queuelen(size);
   }
 
   /** Bytes waiting in the write queue, from writers that wait or not. */
   get bufferedAmount(): number {
-    let total = 0;
-    for (const request of this.#queue) total += request.bytes.length;
-    return total;
+    return this.#writes.bufferedAmount;
   }
 
   // --------------------------------------------------------------- datagram
@@ -1063,9 +837,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         0,
       );
     }
-    const sent = this.#sendDatagram(bytes, peer);
-    sent.catch(noop);
-    return new SettledWrite(sent, true, 0);
+    return sentWrite(this.#sendDatagram(bytes, peer));
   }
 
   /**
@@ -1313,7 +1085,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     else if (routine !== null && !routine.done && routine.waitingFor !== null) {
       state = routine.waitingFor;
     } else if (this.#asyncWaiting !== null) state = this.#asyncWaiting;
-    else if (this.#queue.some((request) => request.waited)) state = "write";
+    else if (this.#writes.waited) state = "write";
     else state = connected ? "exec" : "notcon";
     return { state, connected };
   }
@@ -1397,11 +1169,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (this.#writeClosed && this.#kind === "stream") return;
     const problem = this.#writeProblem();
     if (problem !== null) throw problem;
-    const last = this.#queue[this.#queue.length - 1];
-    if (last !== undefined) {
-      const failure = await this.#waitFor(last);
-      if (failure !== null) throw failure;
-    }
+    const failure = await this.#writes.drained();
+    if (failure !== null) throw failure;
     const conn = this.#conn;
     if (conn === null || (this.#kind as Kind) !== "stream") {
       throw new SocketError(
@@ -1438,7 +1207,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         } unread bytes are buffered, refusing them as TLS input`,
       );
     }
-    if (this.#queue.length > 0) {
+    if (!this.#writes.empty) {
       throw new SocketError("incorrectuse", "Cannot upgrade socket: writes are still queued");
     }
     const routine = currentRoutine();
@@ -1454,10 +1223,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         (started) => {
           // Closing the socket during the handshake must close this conn.
           if (this.#kind === "closed") started.close();
-          else this.#conn = started;
+          else this.#conn = this.#writes.conn = started;
         },
       );
-      this.#conn = tls.conn;
+      this.#conn = this.#writes.conn = tls.conn;
       this.#tls = true;
       this.#serverName = serverName;
       this.#hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
@@ -1581,7 +1350,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (this.#unread !== null || this.#landing !== null) {
       throw new SocketError("incorrectuse", "Cannot keep socket alive: unread data remains");
     }
-    if (this.#queue.length > 0) {
+    if (!this.#writes.empty) {
       throw new SocketError("incorrectuse", "Cannot keep socket alive: writes are still queued");
     }
     returnToPool(this.#poolKey, {
@@ -1594,7 +1363,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       remote: this.#remote ?? addressOf(conn, "remoteAddr"),
       local: this.#local ?? addressOf(conn, "localAddr"),
     }, options);
-    this.#conn = null;
+    this.#conn = this.#writes.conn = null;
     this.#resetConnection();
     this.#kind = "unconnected";
   }
@@ -1649,7 +1418,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     } catch {
       // Already closed by the platform (peer reset): nothing left to release.
     }
-    this.#failWrites(new SocketError("closed", "Cannot write to socket: connection is closed"));
+    this.#writes.closed = true;
+    this.#writes.failAll(new SocketError("closed", "Cannot write to socket: connection is closed"));
     if (wasOpen || this.#disabled !== null) this.#resumeDisabled([]);
     const paused = this.#paused;
     this.#paused = null;
@@ -1695,7 +1465,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #attachStream(setup: StreamSetup): void {
     this.#kind = "stream";
-    this.#conn = setup.conn;
+    this.#conn = this.#writes.conn = setup.conn;
     this.#tls = setup.tls ?? false;
     this.#serverName = setup.serverName ?? null;
     this.#hostnameVerified = setup.hostnameVerified ?? false;
@@ -1748,209 +1518,6 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     this.#eof = false;
     this.#writeClosed = false;
   }
-}
-
-/**
- * One write: its place in the socket's FIFO, the operation its caller gets,
- * the iterator `yield*` uses, and the step the runner maps, all in one
- * object, since every write on the hot path pays for each allocation.
- */
-class WriteRequest extends Step<void>
-  implements WriteOperation, Iterator<Suspension, void, unknown> {
-  readonly #accepted: boolean;
-  /** The caller looked at `accepted`: a refusal is then its to handle. */
-  observed = false;
-  /** Where a write that was refused at the call was called from, for the warning. */
-  callSite: string | null = null;
-  readonly queueLength: number;
-  readonly socket: Socket;
-  readonly bytes: Uint8Array;
-  /** Bytes handed to the kernel so far. */
-  offset = 0;
-  waited = false;
-  /** Not accepted at the call: dropped unless its caller waits. */
-  tentative: boolean;
-  /** Its bytes count against the queue length (accepted, nobody waits yet). */
-  counted: boolean;
-  done = false;
-  error: SocketError | null = null;
-  /** The write in flight, once this request is at the head of the queue. */
-  flight: Promise<SocketError | null> | null = null;
-  /** The platform write under `flight` right now (the step's source). */
-  raw: Promise<number> | null = null;
-  /** For a caller that waits before the request reaches the head. */
-  waiter:
-    | { promise: Promise<SocketError | null>; resolve: (error: SocketError | null) => void }
-    | null = null;
-  /** Its completion is handled (see `Socket#startDirect`); queued writes always are. */
-  booked = true;
-  #iterated: 0 | 1 | 2 = 0;
-  /** The runner maps the platform write itself. */
-  #direct = false;
-
-  constructor(socket: Socket, bytes: Uint8Array, accepted: boolean, queueLength: number) {
-    super(NEVER);
-    this.socket = socket;
-    this.bytes = bytes;
-    this.#accepted = accepted;
-    this.tentative = !accepted;
-    this.counted = accepted;
-    this.queueLength = queueLength;
-  }
-
-  /** Whether the write was queued at the call (see `WriteOperation#accepted`). */
-  get accepted(): boolean {
-    this.observed = true;
-    return this.#accepted;
-  }
-
-  override isBareOperation(): boolean {
-    return this.#iterated === 0;
-  }
-
-  [Symbol.iterator](): Iterator<Suspension, void, unknown> {
-    if (this.#iterated === 0) return this;
-    return lazy(() => Promise.resolve(internals.waitFor(this.socket, this)).then(throwIfError))[
-      Symbol.iterator
-    ]();
-  }
-
-  next(outcome?: unknown): IteratorResult<Suspension, void> {
-    if (this.#iterated !== 0) {
-      this.#iterated = 2;
-      throwIfError(outcome as SocketError | null | undefined);
-      return { done: true, value: undefined };
-    }
-    this.#iterated = 1;
-    if (!this.booked) {
-      // Delegated to right after the call: the runner awaits the platform
-      // write and `map` does its bookkeeping.
-      const routine = currentRoutine();
-      if (routine !== null && routine.unbooked === this) {
-        routine.unbooked = null;
-        this.booked = true;
-        this.#direct = true;
-        internals.markWaited(this.socket, this);
-        this.source = this.raw!;
-        return { done: false, value: this };
-      }
-    }
-    const result = internals.waitFor(this.socket, this);
-    if (result === null) {
-      this.#iterated = 2;
-      return { done: true, value: undefined };
-    }
-    if (result instanceof SocketError) {
-      this.#iterated = 2;
-      throw result;
-    }
-    if (this.raw !== null && result === this.flight) {
-      // The socket's own handler on the platform write runs first, so when
-      // the runner maps, the request is settled (or, after a partial write,
-      // still in flight: then map says to wait for the rest).
-      this.source = this.raw;
-      return { done: false, value: this };
-    }
-    return { done: false, value: result };
-  }
-
-  throw(error?: unknown): IteratorResult<Suspension, void> {
-    this.#iterated = 2;
-    throw error;
-  }
-
-  return(): IteratorResult<Suspension, void> {
-    this.#iterated = 2;
-    return { done: true, value: undefined };
-  }
-
-  // The runner hands the mapped outcome to `next`, which throws a failure:
-  // as a step, a write resolves to its outcome, not to the operation's void.
-  override map(count?: unknown): MaybePromise<void> {
-    if (this.#direct) {
-      this.#direct = false;
-      return internals.wrote(this.socket, this, count as number) as unknown as MaybePromise<
-        void
-      >;
-    }
-    return (this.done ? this.error : this.flight!) as unknown as MaybePromise<void>;
-  }
-
-  override mapError(error: unknown): MaybePromise<void> {
-    if (this.#direct) {
-      this.#direct = false;
-      if (this.done) return this.error as unknown as MaybePromise<void>;
-      return internals.writeFailed(this.socket, error) as unknown as MaybePromise<void>;
-    }
-    return this.map();
-  }
-
-  override cancel(): void {
-    if (!this.#direct) return;
-    // Halted while waiting: the write still completes, and its bookkeeping
-    // must still run.
-    this.#direct = false;
-    this.booked = false;
-    internals.book(this.socket, this);
-  }
-
-  /** Attaches the completion handling (see `Routine#unbooked`). */
-  book(): void {
-    internals.book(this.socket, this);
-  }
-
-  override then<R1 = void, R2 = never>(
-    onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return Promise.resolve(internals.waitFor(this.socket, this)).then(throwIfError)
-      .then(onfulfilled, onrejected);
-  }
-}
-
-/** A promise that never settles: the source of a step not started yet. */
-const NEVER: Promise<never> = new Promise(() => {});
-
-/**
- * Throws a write's failure. The runner resumes a write with its mapped
- * outcome; other drivers (`operation` awaiting the step) resume it with the
- * step's `undefined`, which is a success too.
- */
-function throwIfError(error: SocketError | null | undefined): void {
-  if (error !== null && error !== undefined) throw error;
-}
-
-class SettledWrite implements WriteOperation {
-  readonly accepted: boolean;
-  readonly queueLength: number;
-  #promise: Promise<void>;
-
-  constructor(promise: Promise<void>, accepted: boolean, queueLength: number) {
-    this.#promise = promise;
-    this.accepted = accepted;
-    this.queueLength = queueLength;
-  }
-
-  [Symbol.iterator](): Iterator<Suspension, void, unknown> {
-    return lazy(() => this.#promise)[Symbol.iterator]();
-  }
-
-  then<R1 = void, R2 = never>(
-    onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.#promise.then(onfulfilled, onrejected);
-  }
-}
-
-function failedWrite(error: SocketError, queueLength: number): WriteOperation {
-  const promise = Promise.reject(error);
-  promise.catch(noop);
-  return new SettledWrite(promise, false, queueLength);
-}
-
-function doneWrite(queueLength: number): WriteOperation {
-  return new SettledWrite(Promise.resolve(), true, queueLength);
 }
 
 function deferred(): Disabled {
