@@ -1,16 +1,9 @@
 import { type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
-import {
-  fromGenerator,
-  lazy,
-  LazyOperation,
-  type MaybePromise,
-  Step,
-  withCancel,
-} from "./_operation.ts";
+import { fromGenerator, lazy, LazyOperation, type MaybePromise, withCancel } from "./_operation.ts";
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
-import { ReadWindows } from "./_read_windows.ts";
+import { concat, readTimeout, StreamReader } from "./_stream_reader.ts";
 import { deadline } from "./_timeout.ts";
 import { DatagramEndpoint } from "./_datagram.ts";
 import { ListenerEndpoint } from "./_listener.ts";
@@ -104,25 +97,8 @@ export interface StreamSetup {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-/** A promise that never settles: the source of a step not started yet. */
-const NEVER: Promise<never> = new Promise(() => {});
 
 let openSockets = 0;
-
-function readTimeout(ms: number): SocketError {
-  return new SocketError("timeout", `Cannot read from socket: timed out after ${ms} ms`);
-}
-
-/** Who waits for the read in flight: a cosocket, async code, or nobody. */
-type Reader = Routine<unknown> | typeof ASYNC_READER | typeof NOBODY;
-const ASYNC_READER = Symbol("async reader");
-const NOBODY = Symbol("nobody");
-
-/** A reader that still wants its data (a halted cosocket does not). */
-function isLive(reader: Reader | null): boolean {
-  if (reader === null || reader === NOBODY) return false;
-  return reader === ASYNC_READER || !reader.done;
-}
 
 /** Internal entry points for the factories (`connect`, `bind`, ...) of this package. */
 export interface SocketInternals {
@@ -142,7 +118,6 @@ export interface SocketInternals {
 
 /** @internal */
 export let internals: SocketInternals;
-let ReadStep: new (socket: Socket, into: boolean) => Step<Uint8Array | number | null>;
 let startRead: (
   socket: Socket,
   timeout: number | undefined,
@@ -201,21 +176,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #remote: SocketAddress | null = null;
   #local: SocketAddress | null = null;
 
-  // Read side: one read in flight at most; bytes read but not consumed wait
-  // in #unread (readUntil and friends push back what they did not use).
-  #windows = new ReadWindows();
-  #landing: Promise<unknown> | null = null;
-  /** The caller's buffer of a readInto in flight. */
-  #into: Uint8Array | null = null;
-  #readStep: Step<Uint8Array | number | null> | null = null;
-  #intoStep: Step<Uint8Array | number | null> | null = null;
-  #reader: Reader | null = null;
-  #readError: SocketError | null = null;
-  #unread: Uint8Array | null = null;
-  #eof = false;
+  // Read side: one read in flight at most, and bytes read but not consumed.
+  #stream = new StreamReader();
   /** An accept or UDP receive is waiting. */
   #reading = false;
-  #paused: Disabled | null = null;
 
   // Write side: one FIFO for every writer.
   #writes = new WriteQueue();
@@ -231,33 +195,6 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   #disabled: Disabled | null = null;
 
   static {
-    // Steps live here so they may call the socket's private methods: one
-    // small object per socket, reused by every read, with no closures.
-    ReadStep = class extends Step<Uint8Array | number | null> {
-      readonly #socket: Socket;
-      readonly #into: boolean;
-      constructor(socket: Socket, into: boolean) {
-        super(NEVER);
-        this.#socket = socket;
-        this.#into = into;
-      }
-      override map(count: unknown): MaybePromise<Uint8Array | number | null> {
-        const socket = this.#socket;
-        return this.#into
-          ? socket.#landedInto(count as number | null)
-          : socket.#landed(count as number | null);
-      }
-      override mapError(error: unknown): Uint8Array | null {
-        return this.#into ? this.#socket.#failedInto(error) : this.#socket.#failed(error);
-      }
-      override cancel(): void {
-        // The halted reader's read still lands, and its bytes wait in #unread.
-        this.#socket.#landing = (this.source as Promise<number | null>).then(
-          (count) => this.map(count),
-          (error) => this.mapError(error),
-        );
-      }
-    };
     startRead = (socket, timeout, withAddress) =>
       socket.#kind === "datagram"
         ? socket.#receive(timeout, withAddress)
@@ -338,59 +275,15 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #readInto(buffer: Uint8Array, timeout: number | undefined): MaybePromise<number | null> {
     this.#writes.throwRefused();
-    if (
-      timeout === undefined && this.#kind === "stream" && this.#landing === null &&
-      this.#unread === null &&
-      this.#paused === null && this.#readError === null && !this.#eof && this.#conn !== null
-    ) {
+    const stream = this.#stream;
+    if (timeout === undefined && this.#kind === "stream" && stream.canReadInto()) {
       this.#checkOwner("read from");
-      const routine = currentRoutine();
-      this.#markWaiting(routine);
-      this.#reader = routine ?? ASYNC_READER;
-      this.#into = buffer;
-      const step = this.#intoStep ??= new ReadStep(this, true);
-      step.source = this.#landing = this.#conn.read(buffer);
-      return step as Step<number | null>;
+      return stream.readInto(buffer, currentRoutine());
     }
     const chunk = this.#readChunk(timeout, "read from");
     return chunk instanceof Promise
-      ? chunk.then((bytes: Uint8Array | null) => this.#copyInto(bytes, buffer))
-      : this.#copyInto(chunk as Uint8Array | null, buffer);
-  }
-
-  #copyInto(chunk: Uint8Array | null, buffer: Uint8Array): number | null {
-    if (chunk === null) return null;
-    const count = Math.min(chunk.length, buffer.length);
-    buffer.set(chunk.subarray(0, count));
-    if (count < chunk.length) {
-      const rest = chunk.subarray(count);
-      this.#unread = this.#unread === null ? rest : concat(rest, this.#unread);
-    }
-    return count;
-  }
-
-  #landedInto(count: number | null): MaybePromise<number | null> {
-    const buffer = this.#into!;
-    if (count === null) this.#eof = true;
-    if (this.#paused !== null && isLive(this.#reader)) {
-      this.#into = null;
-      if (count !== null) this.#unread = buffer.slice(0, count);
-      return this.#paused.promise.then(() => {
-        this.#release();
-        return this.#copyInto(this.#takeUnread() ?? (this.#eof ? null : new Uint8Array()), buffer);
-      });
-    }
-    this.#into = null;
-    const reader = this.#release();
-    if (isLive(reader)) return count;
-    if (count !== null) this.#unread = buffer.slice(0, count);
-    return null;
-  }
-
-  #failedInto(error: unknown): null {
-    this.#into = null;
-    this.#failed(error);
-    return null;
+      ? chunk.then((bytes: Uint8Array | null) => stream.copyInto(bytes, buffer))
+      : stream.copyInto(chunk as Uint8Array | null, buffer);
   }
 
   /**
@@ -416,11 +309,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * ```
    */
   unread(data: Uint8Array): void {
-    if (this.#landing !== null && isLive(this.#reader)) {
-      throw new SocketError("busy", "Cannot unread: a read is in flight");
-    }
-    if (data.length === 0) return;
-    this.#unread = this.#unread === null ? data : concat(data, this.#unread);
+    this.#stream.unread(data);
   }
 
   /**
@@ -502,16 +391,16 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     find: (buffer: Uint8Array) => number,
     limits: { timeout: number | undefined; maxLength: number; skip?: number; consumed?: number },
   ): Generator<Suspension, Uint8Array | null, unknown> {
-    let buffer: Uint8Array = this.#takeUnread() ?? new Uint8Array(0);
+    const stream = this.#stream;
+    let buffer: Uint8Array = stream.takeUnread() ?? new Uint8Array(0);
     while (true) {
       const end = find(buffer);
       if (end >= 0) {
-        const rest = buffer.subarray(limits.consumed ?? end + (limits.skip ?? 0));
-        this.#unread = rest.length > 0 ? rest : null;
+        stream.putBack(buffer.subarray(limits.consumed ?? end + (limits.skip ?? 0)));
         return buffer.subarray(0, end);
       }
       if (buffer.length >= limits.maxLength) {
-        this.#unread = buffer.length > 0 ? buffer : null;
+        stream.putBack(buffer);
         throw new RangeError(
           `Cannot read from socket: no delimiter within ${limits.maxLength} bytes`,
         );
@@ -521,7 +410,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         chunk = yield* lazy(() => this.#readChunk(limits.timeout, "read from"));
       } catch (error) {
         // Keep what arrived so far: a timeout is not fatal.
-        this.#unread = buffer.length > 0 ? buffer : null;
+        stream.putBack(buffer);
         throw error;
       }
       if (chunk === null) {
@@ -530,12 +419,6 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       }
       buffer = concat(buffer, chunk);
     }
-  }
-
-  #takeUnread(): Uint8Array | null {
-    const unread = this.#unread;
-    this.#unread = null;
-    return unread;
   }
 
   #checkOwner(action: string): void {
@@ -558,135 +441,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         `Cannot ${action} socket: it is a listener, use accept()`,
       );
     }
-    const routine = currentRoutine();
-    return this.#readAs(routine, routine ?? ASYNC_READER, timeout, action);
-  }
-
-  #readAs(
-    routine: Routine<unknown> | null,
-    reader: Reader,
-    timeout: number | undefined,
-    action: string,
-  ): MaybePromise<Uint8Array | null> {
-    if (this.#landing !== null) {
-      if (isLive(this.#reader)) {
-        throw new SocketError("busy", `Cannot ${action} socket: another read is in progress`);
-      }
-      if (this.#into !== null) {
-        // A halted readInto: its bytes land in #unread, then read on.
-        return this.#landing.then(() => this.#readAs(routine, reader, timeout, action));
-      }
-      // The previous reader timed out or was halted (or nobody read, as for
-      // a pooled or disabled connection): this reader takes the read over.
-      this.#reader = reader;
-      this.#markWaiting(routine);
-      const landing = this.#landing as Promise<Uint8Array | null>;
-      return timeout === undefined ? landing : this.#withTimeout(landing, timeout);
-    }
-    if (this.#paused === null) {
-      const unread = this.#takeUnread();
-      if (unread !== null) return unread;
-    }
-    if (this.#kind === "closed" || this.#conn === null) {
-      throw new SocketError("closed", `Cannot ${action} socket: connection is closed`);
-    }
-    const failure = this.#readError;
-    if (failure !== null) {
-      this.#readError = null;
-      throw failure;
-    }
-    if (this.#eof && this.#unread === null) return null;
-    this.#markWaiting(routine);
-    if (this.#unread !== null) {
-      const landing = this.#whenEnabled(reader);
-      return timeout === undefined ? landing : this.#withTimeout(landing, timeout);
-    }
-    if (timeout !== undefined) return this.#withTimeout(this.#startRead(reader), timeout);
-    // The hot path: the runner maps the platform's byte count itself.
-    this.#reader = reader;
-    const step = this.#readStep ??= new ReadStep(this, false);
-    step.source = this.#landing = this.#conn.read(this.#windows.next());
-    return step as Step<Uint8Array | null>;
-  }
-
-  #markWaiting(routine: Routine<unknown> | null): void {
-    if (routine !== null) routine.waitingFor = "read";
-    else this.#asyncWaiting = "read";
-  }
-
-  /** With data already buffered while paused: hand it over after enable(). */
-  #whenEnabled(reader: Reader): Promise<Uint8Array | null> {
-    this.#reader = reader;
-    const landing = this.#paused!.promise.then(() => this.#deliver(this.#takeUnread()));
-    this.#landing = landing;
-    return landing;
-  }
-
-  /**
-   * Starts the one read in flight. It resolves with the chunk for its
-   * reader; when that reader is gone (timed out, halted, or nobody, for the
-   * read that watches a disabled socket), the chunk waits in #unread.
-   */
-  #startRead(reader: Reader): Promise<Uint8Array | null> {
-    this.#reader = reader;
-    const landing = this.#conn!.read(this.#windows.next()).then(
-      (count) => this.#landed(count),
-      (error) => this.#failed(error),
-    );
-    this.#landing = landing;
-    return landing;
-  }
-
-  #landed(count: number | null): MaybePromise<Uint8Array | null> {
-    let chunk: Uint8Array | null = null;
-    if (count === null) this.#eof = true;
-    else {
-      chunk = this.#windows.landed(count);
-    }
-    if (this.#paused !== null && isLive(this.#reader)) {
-      this.#unread = chunk;
-      return this.#paused.promise.then(() => this.#deliver(this.#takeUnread()));
-    }
-    return this.#deliver(chunk);
-  }
-
-  #failed(error: unknown): Uint8Array | null {
-    if (this.#kind === "closed") {
-      this.#eof = true;
-      return this.#deliver(null);
-    }
-    const failure = toSocketError(error, "read from socket");
-    const reader = this.#release();
-    if (isLive(reader)) throw failure;
-    this.#readError = failure;
-    return null;
-  }
-
-  #deliver(chunk: Uint8Array | null): Uint8Array | null {
-    const reader = this.#release();
-    if (isLive(reader)) return chunk;
-    if (chunk !== null) this.#unread = chunk;
-    return null;
-  }
-
-  #release(): Reader | null {
-    const reader = this.#reader;
-    this.#reader = null;
-    this.#landing = null;
-    if (reader === ASYNC_READER && this.#asyncWaiting === "read") this.#asyncWaiting = null;
-    return reader;
-  }
-
-  #withTimeout(landing: Promise<Uint8Array | null>, timeout: number): Promise<Uint8Array | null> {
-    const reader = this.#reader;
-    const { expired, clear } = deadline(timeout, () => readTimeout(timeout), () => {
-      // Detach: the read stays in flight and its data waits for the next read.
-      if (this.#reader === reader && this.#landing === landing) this.#reader = NOBODY;
-      if (this.#asyncWaiting === "read") this.#asyncWaiting = null;
-    });
-    const raced = Promise.race([landing, expired]);
-    raced.then(clear, clear);
-    return withCancel(raced, clear);
+    return this.#stream.read(currentRoutine(), timeout, action);
   }
 
   #sleepUnconnected(timeout: number | undefined): Promise<never> {
@@ -1020,7 +775,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         "Cannot disable socket: its cosocket is waiting in a write",
       );
     }
-    this.#paused ??= deferred();
+    this.#stream.pause();
     return lazy(() => []);
   }
 
@@ -1030,15 +785,12 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     }
     const disabled = this.#disabled = deferred();
     routine.waitingFor = "read";
-    if (
-      this.#kind === "stream" && !this.#eof && this.#unread === null && this.#landing === null
-    ) {
-      // Watch for the peer closing while the cosocket is disabled; data that
-      // arrives meanwhile waits in #unread for the next read.
-      this.#startRead(NOBODY).then(() => {
-        if (this.#eof && this.#disabled === disabled) this.#resumeDisabled([]);
-      });
-    }
+    // Watch for the peer closing while the cosocket is disabled; data that
+    // arrives meanwhile waits unread for the next read.
+    const watch = this.#kind === "stream" ? this.#stream.watch() : null;
+    watch?.then(() => {
+      if (this.#stream.eof && this.#disabled === disabled) this.#resumeDisabled([]);
+    });
     return withCancel(disabled.promise, () => {
       if (this.#disabled === disabled) this.#disabled = null;
     });
@@ -1058,13 +810,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * @returns `true` when something was disabled.
    */
   enable(...values: unknown[]): boolean {
-    let enabled = false;
-    if (this.#paused !== null) {
-      const paused = this.#paused;
-      this.#paused = null;
-      paused.resume([]);
-      enabled = true;
-    }
+    let enabled = this.#stream.resume();
     if (this.#disabled !== null) {
       this.#resumeDisabled(values);
       enabled = true;
@@ -1078,13 +824,15 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * @returns The state and whether the socket is connected.
    */
   state(): SocketStatus {
-    const connected = this.#kind !== "unconnected" && this.#kind !== "closed" && !this.#eof;
+    const connected = this.#kind !== "unconnected" && this.#kind !== "closed" &&
+      !this.#stream.eof;
     const routine = this.#routine;
     let state: SocketState;
     if (routine !== null && !routine.done && routine.executing) state = "exec";
     else if (routine !== null && !routine.done && routine.waitingFor !== null) {
       state = routine.waitingFor;
     } else if (this.#asyncWaiting !== null) state = this.#asyncWaiting;
+    else if (this.#stream.asyncReading) state = "read";
     else if (this.#writes.waited) state = "write";
     else state = connected ? "exec" : "notcon";
     return { state, connected };
@@ -1199,11 +947,11 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       throw new SocketError("incorrectuse", "Cannot upgrade socket: it is already secure");
     }
     this.#checkOwner("upgrade");
-    if (this.#unread !== null || this.#landing !== null) {
+    if (!this.#stream.idle) {
       throw new SocketError(
         "incorrectuse",
         `Cannot upgrade socket: ${
-          this.#unread?.length ?? "some"
+          this.#stream.unreadLength || "some"
         } unread bytes are buffered, refusing them as TLS input`,
       );
     }
@@ -1223,10 +971,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         (started) => {
           // Closing the socket during the handshake must close this conn.
           if (this.#kind === "closed") started.close();
-          else this.#conn = this.#writes.conn = started;
+          else this.#conn = this.#writes.conn = this.#stream.conn = started;
         },
       );
-      this.#conn = this.#writes.conn = tls.conn;
+      this.#conn = this.#writes.conn = this.#stream.conn = tls.conn;
       this.#tls = true;
       this.#serverName = serverName;
       this.#hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
@@ -1341,13 +1089,15 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   setKeepAlive(options?: KeepAliveOptions): void {
     options ??= {};
     const conn = this.#conn;
-    if (this.#kind !== "stream" || conn === null || this.#poolKey === null || this.#eof) {
+    if (
+      this.#kind !== "stream" || conn === null || this.#poolKey === null || this.#stream.eof
+    ) {
       throw new SocketError(
         "incorrectuse",
         "Cannot keep socket alive: it is not an open connection made by connect()",
       );
     }
-    if (this.#unread !== null || this.#landing !== null) {
+    if (!this.#stream.idle) {
       throw new SocketError("incorrectuse", "Cannot keep socket alive: unread data remains");
     }
     if (!this.#writes.empty) {
@@ -1363,7 +1113,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       remote: this.#remote ?? addressOf(conn, "remoteAddr"),
       local: this.#local ?? addressOf(conn, "localAddr"),
     }, options);
-    this.#conn = this.#writes.conn = null;
+    this.#conn = this.#writes.conn = this.#stream.conn = null;
     this.#resetConnection();
     this.#kind = "unconnected";
   }
@@ -1418,12 +1168,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     } catch {
       // Already closed by the platform (peer reset): nothing left to release.
     }
-    this.#writes.closed = true;
+    this.#writes.closed = this.#stream.closed = true;
     this.#writes.failAll(new SocketError("closed", "Cannot write to socket: connection is closed"));
     if (wasOpen || this.#disabled !== null) this.#resumeDisabled([]);
-    const paused = this.#paused;
-    this.#paused = null;
-    paused?.resume([]);
+    this.#stream.resume();
     return false;
   }
 
@@ -1442,7 +1190,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   /** Waits for the read, accept and receive in flight to settle after close. */
   async #settled(): Promise<void> {
     await Promise.allSettled([
-      this.#landing,
+      this.#stream.landing,
       this.#listening?.accepting,
       this.#datagram?.receiving,
     ]);
@@ -1465,27 +1213,18 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #attachStream(setup: StreamSetup): void {
     this.#kind = "stream";
-    this.#conn = this.#writes.conn = setup.conn;
+    this.#conn = this.#writes.conn = this.#stream.conn = setup.conn;
     this.#tls = setup.tls ?? false;
     this.#serverName = setup.serverName ?? null;
     this.#hostnameVerified = setup.hostnameVerified ?? false;
     this.#alpnProtocol = setup.alpnProtocol ?? null;
     this.#poolKey = setup.poolKey ?? null;
-    if (setup.inflight) this.#adopt(setup.inflight);
+    if (setup.inflight) this.#stream.adopt(setup.inflight);
     this.#reused = setup.reused ?? 0;
     // Addresses of a Deno conn are read when asked for: idle connections
     // should not carry two more objects each.
     this.#remote = setup.remote ?? null;
     this.#local = setup.local ?? null;
-  }
-
-  /** Takes over a read already in flight (a pooled connection's watch). */
-  #adopt(watch: Promise<Uint8Array | null>): void {
-    this.#reader = NOBODY;
-    this.#landing = watch.then((chunk) => {
-      if (chunk === null) this.#eof = true;
-      return this.#deliver(chunk);
-    });
   }
 
   #attachListener(
@@ -1514,8 +1253,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     this.#reused = 0;
     this.#remote = null;
     this.#local = null;
-    this.#windows.reset();
-    this.#eof = false;
+    this.#stream.reset();
     this.#writeClosed = false;
   }
 }
@@ -1539,14 +1277,6 @@ function toBytes(data: WriteData, start?: number, end?: number): Uint8Array {
       "Cannot write to socket: data must be a string, Uint8Array, ArrayBuffer or ByteArray",
     );}
   return start === undefined && end === undefined ? bytes : bytes.subarray(start, end);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a, 0);
-  joined.set(b, a.length);
-  return joined;
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {

@@ -393,3 +393,25 @@ Deno.test("connect() with timeout 0 sets no timer of its own and connects", asyn
   await client.write("zero");
   equal(text((await peer.readExactly(4))!), "zero");
 });
+
+Deno.test("a readLine that timed out part way keeps its bytes, in order, for the next read", async () => {
+  {
+    // The late bytes land after the timeout, while nobody reads.
+    await using p = await connectedPair();
+    await p.peer.write("abc");
+    await rejects(Promise.resolve(p.client.readLine({ timeout: 50 })), isCode("timeout"));
+    await p.peer.write("def\n");
+    await delay(20);
+    equal(await p.client.readLine(), "abcdef");
+  }
+  {
+    // A plain read() next gets the kept bytes first, then the late ones.
+    await using p = await connectedPair();
+    await p.peer.write("abc");
+    await rejects(Promise.resolve(p.client.readLine({ timeout: 50 })), isCode("timeout"));
+    equal(text(await p.client.read()), "abc");
+    await p.peer.write("def");
+    equal(text(await p.client.read()), "def");
+  }
+  await assertNoSockets();
+});
