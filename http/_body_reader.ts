@@ -132,6 +132,36 @@ export class BodyReader {
   }
 
   /**
+   * The whole rest of a `Content-Length` body when every byte of it has
+   * arrived already (with the head, typically), taken without waiting;
+   * `null` when some bytes are still to come or for other framings.
+   */
+  takeWhole(): Uint8Array | null {
+    if (this.#framing.kind !== "length") return null;
+    const left = this.#left;
+    const buffered = this.#buffer?.length ?? 0;
+    if (buffered + this.#socket.readableLength < left) return null;
+    let whole: Uint8Array;
+    if (buffered >= left) {
+      whole = this.#buffer!.subarray(0, left);
+      this.#buffer = buffered > left ? this.#buffer!.subarray(left) : null;
+    } else {
+      const arrived = this.#socket.readBuffered()!;
+      const need = left - buffered;
+      whole = buffered === 0 && arrived.length === need ? arrived : new Uint8Array(left);
+      if (whole !== arrived) {
+        if (buffered > 0) whole.set(this.#buffer!);
+        whole.set(arrived.subarray(0, need), buffered);
+      }
+      // Bytes past the body: the connection is then not reused (see `reusable`).
+      this.#buffer = arrived.length > need ? arrived.subarray(need) : null;
+    }
+    this.#left = 0;
+    this.#done = true;
+    return whole;
+  }
+
+  /**
    * Reads straight into `buffer`. `readInto` with a timeout would go through
    * the socket's own small buffer; without one it reads into ours. The
    * timeout is ours instead: it closes the connection, which ends the read

@@ -1,7 +1,8 @@
 /**
- * The hook through which `http2sock` takes a client's connection: the
- * client class installs it (it alone can reach its private state), and the
- * hook stays out of the public API.
+ * The hooks through which `http2sock` takes a client's connection and
+ * `fetch` takes a body that has arrived whole: the client class installs
+ * them (it alone can reach its private state), and they stay out of the
+ * public API.
  */
 import type { Socket } from "@cosocket/socket";
 
@@ -17,4 +18,21 @@ export function installTakeSocket(fn: Taker): void {
 /** Takes the connection of `client`. */
 export function takeSocket(client: object): Socket {
   return taker!(client);
+}
+
+type BodyTaker = (client: object) => Uint8Array | null;
+
+let bodyTaker: BodyTaker | null = null;
+
+/** Installs the body hook (called once by the client class). */
+export function installTakeWholeBody(fn: BodyTaker): void {
+  bodyTaker = fn;
+}
+
+/**
+ * The whole response body of `client` when all of it has arrived, read
+ * without waiting (the exchange is then finished); otherwise `null`.
+ */
+export function takeWholeBody(client: object): Uint8Array | null {
+  return bodyTaker!(client);
 }

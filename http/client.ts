@@ -12,7 +12,7 @@ import {
 import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
-import { installTakeSocket } from "./_take_socket.ts";
+import { installTakeSocket, installTakeWholeBody } from "./_take_socket.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
 import type { CookieJar } from "./cookie_jar.ts";
@@ -279,30 +279,42 @@ export class HttpClient implements AsyncDisposable {
       }
     }
     const method = (options.method ?? "GET").toUpperCase();
-    const headers = new Headers(options.header);
-    if (!headers.has("host")) headers.set("host", url.host);
+    // The caller's headers are read, never copied: the head is written from
+    // them and the fields this client adds or replaces.
+    const given = options.header === undefined
+      ? NO_HEADERS
+      : options.header instanceof Headers
+      ? options.header
+      : new Headers(options.header);
+    const added: [string, string][] = [];
+    if (!given.has("host")) added.push(["host", url.host]);
     const jar = this.#options.cookieJar;
-    if (jar !== undefined && !headers.has("cookie")) {
+    if (jar !== undefined && !given.has("cookie")) {
       const cookie = jar.cookieHeader(url);
-      if (cookie !== null) headers.set("cookie", cookie);
+      if (cookie !== null) added.push(["cookie", cookie]);
     }
     const user = options.user ?? decodeURIComponent(url.username);
-    if (user !== "" && !headers.has("authorization")) {
+    if (user !== "" && !given.has("authorization")) {
       const password = options.password ?? decodeURIComponent(url.password);
-      headers.set("authorization", `Basic ${basic(user, password)}`);
+      added.push(["authorization", `Basic ${basic(user, password)}`]);
     }
-    if (this.#options.persistent === false) headers.set("connection", "close");
+    if (this.#options.persistent === false) added.push(["connection", "close"]);
     this.#size = options.size ?? null;
     this.#chunked = this.#size === null && BODY_METHODS.has(method);
     if (this.#size !== null) {
       if (!Number.isSafeInteger(this.#size) || this.#size < 0) {
         throw new RangeError(`Cannot send request: size must be a non-negative integer`);
       }
-      headers.set("content-length", String(this.#size));
-    } else if (this.#chunked) headers.set("transfer-encoding", "chunked");
+      added.push(["content-length", String(this.#size)]);
+    } else if (this.#chunked) added.push(["transfer-encoding", "chunked"]);
+    const fields: [string, string][] = [];
+    for (const entry of given) {
+      if (!replaces(added, entry[0])) fields.push(entry);
+    }
+    for (const entry of added) fields.push(entry);
     const path = `${url.pathname}${url.search}`;
     // Throws TypeError for CR, LF or NUL anywhere: a request is never split.
-    this.#head = formatRequestHead(method, path, headers);
+    this.#head = formatRequestHead(method, path, fields);
     this.#method = method;
     this.#url = url;
     this.#written = 0;
@@ -900,6 +912,16 @@ export class HttpClient implements AsyncDisposable {
 
   static {
     installTakeSocket((client) => (client as HttpClient).#takeSocket());
+    installTakeWholeBody((client) => (client as HttpClient).#takeWholeBody());
+  }
+
+  /** The whole body when it has arrived (see `takeWholeBody`). */
+  #takeWholeBody(): Uint8Array | null {
+    const body = this.#body;
+    if (this.#phase !== "body" || body === null) return null;
+    const whole = body.done ? new Uint8Array(0) : body.takeWhole();
+    if (whole !== null) this.#finishBody();
+    return whole;
   }
 
   /** Hands the connection over (a tunnel, or after 101 Switching Protocols). */
@@ -949,6 +971,17 @@ class StaleConnection extends SocketError {
  */
 export function httpc(options?: HttpcOptions): HttpClient {
   return new HttpClient(options);
+}
+
+/** Stands for a request without headers of its caller's; never changed. */
+const NO_HEADERS = new Headers();
+
+/** Whether a field this client adds replaces the caller's field `name`. */
+function replaces(added: [string, string][], name: string): boolean {
+  for (const [field] of added) {
+    if (field === name) return true;
+  }
+  return false;
 }
 
 /** Hands an idle connection to the socket pool for other clients (or closes it). */

@@ -1,6 +1,7 @@
 import type { ProxyOptions } from "./proxycon.ts";
 import { HttpRedirectClient } from "./http.ts";
 import type { HttpcOptions } from "./client.ts";
+import { takeWholeBody } from "./_take_socket.ts";
 
 /** `fetch`'s `init`, plus what the platform's `fetch` cannot do. */
 export interface FetchInit extends RequestInit {
@@ -35,6 +36,70 @@ export interface FetchInit extends RequestInit {
 }
 
 const DECODED = new Set(["gzip", "x-gzip", "deflate"]);
+/**
+ * The largest body piece a pull reads when the reader brings no buffer; a
+ * body of unknown length is read in small pieces, since each piece's buffer
+ * is allocated whole and kept by whoever keeps the piece.
+ */
+const MAX_PIECE = 262144;
+const UNKNOWN_LENGTH_PIECE = 16384;
+
+/** What fetch reads of a request. */
+interface RequestParts {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
+  signal: AbortSignal | null;
+  redirect: RequestRedirect;
+}
+
+/** The `init` fields a request without a body may have and still skip `new Request`. */
+const SIMPLE_FIELDS = new Set([
+  "method",
+  "headers",
+  "signal",
+  "redirect",
+  "proxy",
+  "timeout",
+  "client",
+  "maxRedirects",
+]);
+const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const REDIRECT_MODES = new Set(["follow", "error", "manual"]);
+
+/**
+ * The parts of a request from a URL and an `init` without a body, checked
+ * as `new Request` checks them; `null` for anything else. A `Request`
+ * object costs as much as the rest of a keep-alive exchange.
+ */
+function simpleRequest(input: string | URL | Request, init?: FetchInit): RequestParts | null {
+  if (typeof input !== "string" && !(input instanceof URL)) return null;
+  if (init !== undefined) {
+    for (const field in init) {
+      if (!SIMPLE_FIELDS.has(field)) return null;
+    }
+  }
+  let method = init?.method ?? "GET";
+  if (!METHOD.test(method)) throw new TypeError(`Cannot fetch: invalid method "${method}"`);
+  const upper = method.toUpperCase();
+  if (FORBIDDEN.has(upper)) throw new TypeError(`Cannot fetch: method "${method}" is forbidden`);
+  if (NORMALIZED.has(upper)) method = upper;
+  const redirect = init?.redirect ?? "follow";
+  if (!REDIRECT_MODES.has(redirect)) {
+    throw new TypeError(`Cannot fetch: invalid redirect mode "${redirect}"`);
+  }
+  return {
+    url: new URL(input).href,
+    method,
+    headers: new Headers(init?.headers),
+    body: null,
+    signal: init?.signal ?? null,
+    redirect,
+  };
+}
 
 /**
  * The WHATWG `fetch` over this package's HTTP/1.1 client: same signature,
@@ -67,9 +132,9 @@ const DECODED = new Set(["gzip", "x-gzip", "deflate"]);
  * ```
  */
 export async function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
-  const request = new Request(input, init);
+  const request = simpleRequest(input, init) ?? new Request(input, init);
   const signal = request.signal;
-  signal.throwIfAborted();
+  signal?.throwIfAborted();
   const url = new URL(request.url);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`Cannot fetch: unsupported URL scheme "${url.protocol}"`);
@@ -81,9 +146,10 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     maxRedirects: request.redirect === "follow" ? init?.maxRedirects ?? 20 : 0,
   });
   const abort = () => void client.close();
-  signal.addEventListener("abort", abort, { once: true });
+  signal?.addEventListener("abort", abort, { once: true });
   try {
-    const headers = new Headers(request.headers);
+    // A Request's headers are immutable; simpleRequest's are ours to change.
+    const headers = request instanceof Request ? new Headers(request.headers) : request.headers;
     if (!headers.has("accept-encoding")) headers.set("accept-encoding", "gzip, deflate");
     if (!headers.has("accept")) headers.set("accept", "*/*");
     const method = request.method;
@@ -94,7 +160,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       await client.request({ url, method, header: headers });
       for await (const chunk of stream) await client.write(chunk);
     } else {
-      if (stream !== null) body = new Uint8Array(await request.arrayBuffer());
+      if (stream !== null) body = new Uint8Array(await (request as Request).arrayBuffer());
       await client.request({
         url,
         method,
@@ -113,11 +179,29 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       }
     }
     const encoding = (responseHeaders.get("content-encoding") ?? "").trim().toLowerCase();
-    let bodyStream: ReadableStream<Uint8Array> | null = status === 204 || status === 205 ||
-        status === 304 ||
-        method === "HEAD"
-      ? null
-      : bodyOf(client, signal, abort);
+    const empty = status === 204 || status === 205 || status === 304 || method === "HEAD";
+    // A body that arrived whole with its head needs no stream: the common
+    // small response costs a third less this way.
+    const whole = empty || DECODED.has(encoding) ? null : takeWholeBody(client);
+    if (whole !== null) {
+      signal?.removeEventListener("abort", abort);
+      await client.close();
+      return finished(
+        new Response(whole as Uint8Array<ArrayBuffer>, {
+          status,
+          statusText: await client.statusText(),
+          headers: responseHeaders,
+        }),
+        client.url() ?? url,
+        url,
+      );
+    }
+    let bodyStream: ReadableStream<Uint8Array> | null = empty ? null : bodyOf(
+      client,
+      DECODED.has(encoding) ? null : Number(responseHeaders.get("content-length") ?? NaN),
+      signal,
+      abort,
+    );
     if (bodyStream !== null && DECODED.has(encoding)) {
       const format = encoding === "deflate" ? "deflate" : "gzip";
       bodyStream = bodyStream.pipeThrough(
@@ -127,7 +211,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     }
     if (bodyStream === null) {
       await client.read();
-      signal.removeEventListener("abort", abort);
+      signal?.removeEventListener("abort", abort);
       await client.close();
     }
     const response = new Response(bodyStream, {
@@ -135,46 +219,59 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       statusText: await client.statusText(),
       headers: responseHeaders,
     });
-    const final = client.url() ?? url;
-    Object.defineProperty(response, "url", { value: final.href });
-    Object.defineProperty(response, "redirected", { value: final.href !== url.href });
-    return response;
+    return finished(response, client.url() ?? url, url);
   } catch (error) {
-    signal.removeEventListener("abort", abort);
+    signal?.removeEventListener("abort", abort);
     await client.close();
-    if (signal.aborted) throw signal.reason;
+    if (signal?.aborted) throw signal.reason;
     throw error;
   }
+}
+
+/** Gives the response the URL it came from, as the platform's fetch does. */
+function finished(response: Response, final: URL, requested: URL): Response {
+  Object.defineProperty(response, "url", { value: final.href });
+  Object.defineProperty(response, "redirected", { value: final.href !== requested.href });
+  return response;
 }
 
 /** The response body as a stream that reads the client piece by piece (backpressure). */
 function bodyOf(
   client: HttpRedirectClient,
-  signal: AbortSignal,
+  length: number | null,
+  signal: AbortSignal | null,
   abort: () => void,
 ): ReadableStream<Uint8Array> {
   const done = async () => {
-    signal.removeEventListener("abort", abort);
+    signal?.removeEventListener("abort", abort);
     await client.close();
   };
-  return new ReadableStream<Uint8Array>({
+  // The platform hands each pull a fresh view (or the caller's own, for a
+  // BYOB reader): the body is read straight into it, never copied.
+  const source: UnderlyingByteSource = {
     type: "bytes",
-    async pull(controller) {
+    autoAllocateChunkSize: length !== null && Number.isSafeInteger(length) && length > 0
+      ? Math.min(length, MAX_PIECE)
+      : UNKNOWN_LENGTH_PIECE,
+    async pull(controller: ReadableByteStreamController) {
+      const request = controller.byobRequest!;
       try {
-        const piece = await client.read(65536);
-        if (piece === null) {
+        const count = await client.readInto(request.view as Uint8Array);
+        if (count === null) {
           await done();
           controller.close();
+          request.respond(0);
           return;
         }
-        controller.enqueue(piece.slice());
+        request.respond(count);
       } catch (error) {
         await done();
-        controller.error(signal.aborted ? signal.reason : error);
+        controller.error(signal?.aborted ? signal.reason : error);
       }
     },
     async cancel() {
       await done();
     },
-  });
+  };
+  return new ReadableStream(source);
 }

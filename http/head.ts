@@ -376,6 +376,9 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
     text += `${name}: ${value}\r\n`;
   }
   text += "\r\n";
+  // ASCII, the usual case, comes out of the encoder at the same length.
+  const encoded = asciiEncoder.encode(text);
+  if (encoded.length === text.length) return encoded;
   const bytes = new Uint8Array(text.length);
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
@@ -389,11 +392,22 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
 
 /** Decodes bytes one to one into characters U+0000..U+00FF. */
 function latin1(bytes: Uint8Array): string {
+  if (isAscii(bytes)) return asciiDecoder.decode(bytes);
   let text = "";
   for (let start = 0; start < bytes.length; start += 8192) {
     text += String.fromCharCode(...bytes.subarray(start, start + 8192));
   }
   return text;
+}
+
+const asciiEncoder = new TextEncoder();
+const asciiDecoder = new TextDecoder();
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let index = 0; index < bytes.length; index++) {
+    if (bytes[index]! > 0x7f) return false;
+  }
+  return true;
 }
 
 /** Quotes a value for an error message, shortened. */

@@ -98,7 +98,14 @@ export class HttpRedirectClient extends HttpClient {
       : merged.body;
     let url = new URL(merged.url);
     let method = (merged.method ?? "GET").toUpperCase();
-    const headers = new Headers(merged.header);
+    // Copied only when a redirect must change them (see `own`).
+    let headers = merged.header instanceof Headers ? merged.header : new Headers(merged.header);
+    let copied = !(merged.header instanceof Headers);
+    const own = () => {
+      if (!copied) headers = new Headers(headers);
+      copied = true;
+      return headers;
+    };
     let user = merged.user;
     let password = merged.password;
     let query = merged.query;
@@ -161,10 +168,10 @@ export class HttpRedirectClient extends HttpClient {
       ) {
         method = "GET";
         withBody = undefined;
-        headers.delete("content-type");
+        own().delete("content-type");
       }
       if (next.origin !== url.origin) {
-        for (const name of CREDENTIALS) headers.delete(name);
+        for (const name of CREDENTIALS) own().delete(name);
         user = undefined;
         password = undefined;
       }

@@ -206,6 +206,18 @@ export class StreamReader {
     this.#unread = this.#unread === null ? data : concat(data, this.#unread);
   }
 
+  /**
+   * Takes every byte that waits unread, for a caller outside any read.
+   *
+   * @throws {SocketError} `busy` while a reader waits (the bytes are its).
+   */
+  takeBuffered(): Uint8Array | null {
+    if (this.#landing !== null && isLive(this.#reader)) {
+      throw new SocketError("busy", "Cannot take buffered bytes: a read is in flight");
+    }
+    return this.#takeUnread();
+  }
+
   /** Takes every byte that waits unread. */
   takeUnread(): Uint8Array | null {
     return this.#takeUnread();

@@ -4,7 +4,12 @@
  * for what the caller must detach first), and `clear`, which stops the timer
  * and is safe to call any number of times. Race `expired` against the work;
  * clear it when the work wins or the wait is cancelled.
+ *
+ * @module
  */
+import { clearTimer, setTimer, type Timer } from "./_timers.ts";
+
+/** A running deadline: `expired` rejects when it passes; `clear` stops it. */
 export interface Deadline {
   expired: Promise<never>;
   clear(): void;
@@ -19,14 +24,14 @@ export interface Deadline {
  * @returns The deadline.
  */
 export function deadline(ms: number, error: () => Error, onExpire?: () => void): Deadline {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer!: Timer;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    timer = setTimer(ms, () => {
       onExpire?.();
       reject(error());
-    }, ms);
+    });
   });
   // Nobody may be listening when the work won: the rejection is expected.
   expired.catch(() => {});
-  return { expired, clear: () => clearTimeout(timer) };
+  return { expired, clear: () => clearTimer(timer) };
 }

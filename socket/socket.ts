@@ -531,6 +531,38 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     return this.#writes.queuelen(size);
   }
 
+  /**
+   * Bytes received and not read yet: what the next read returns without
+   * waiting (Node's `readableLength`).
+   */
+  get readableLength(): number {
+    return this.#stream.unreadLength;
+  }
+
+  /**
+   * Takes the bytes received and not read yet, without waiting: for a
+   * parser that can finish a message from what already arrived.
+   *
+   * @returns The bytes, or `null` when nothing is buffered.
+   * @throws {SocketError} `busy` while a read is in flight.
+   * @example Finish a message from what arrived with its head
+   * ```ts
+   * import { bind, connect } from "@cosocket/socket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * await using client = await connect("127.0.0.1", server.sockname().port);
+   * await using peer = (await server.accept())!;
+   * await client.write("LEN 5\nhello");
+   * await new Promise((resolve) => setTimeout(resolve, 50));
+   * console.log(await peer.readLine()); // "LEN 5"
+   * console.log(peer.readableLength); // 5
+   * console.log(new TextDecoder().decode(peer.readBuffered()!)); // "hello"
+   * ```
+   */
+  readBuffered(): Uint8Array | null {
+    return this.#stream.takeBuffered();
+  }
+
   /** Bytes waiting in the write queue, from writers that wait or not. */
   get bufferedAmount(): number {
     return this.#writes.bufferedAmount;
@@ -1169,7 +1201,12 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       // Already closed by the platform (peer reset): nothing left to release.
     }
     this.#writes.closed = this.#stream.closed = true;
-    this.#writes.failAll(new SocketError("closed", "Cannot write to socket: connection is closed"));
+    // An error costs a stack trace: most sockets close with nothing queued.
+    if (!this.#writes.empty) {
+      this.#writes.failAll(
+        new SocketError("closed", "Cannot write to socket: connection is closed"),
+      );
+    }
     if (wasOpen || this.#disabled !== null) this.#resumeDisabled([]);
     this.#stream.resume();
     return false;

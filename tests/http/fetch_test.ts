@@ -6,10 +6,12 @@ import { closePool } from "@cosocket/socket";
 import { fetch } from "@cosocket/http";
 import { microsocks, nodeServer } from "./_peers.ts";
 import { assertClean } from "./_helpers.ts";
+import { within } from "../_shared.ts";
 
 const NODE_APP = `
 import http from "node:http";
 import zlib from "node:zlib";
+const waiting = [];
 const server = http.createServer(async (req, res) => {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
@@ -30,6 +32,22 @@ const server = http.createServer(async (req, res) => {
     return res.end();
   }
   if (url.pathname === "/hang") { res.writeHead(200); res.write("start"); return; }
+  if (url.pathname === "/late") {
+    res.writeHead(200, { "content-length": "9" });
+    res.flushHeaders();
+    waiting.push(() => res.end("late body"));
+    return;
+  }
+  if (url.pathname === "/release") {
+    for (const release of waiting.splice(0)) release();
+    return res.end();
+  }
+  if (url.pathname === "/big") {
+    const body = Buffer.alloc(3 * 1024 * 1024 + 7);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31) & 0xff;
+    res.writeHead(200, { "content-length": String(body.length) });
+    return res.end(body);
+  }
   if (url.pathname === "/empty") { res.writeHead(204); return res.end(); }
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify({ method: req.method, path: req.url, length: body.length, text: body.toString(), type: req.headers["content-type"] ?? null }));
@@ -126,4 +144,60 @@ Deno.test("fetch: through a SOCKS5 proxy with credentials (init.proxy)", async (
   });
   strictEqual((await response.json()).path, "/echo?via=socks");
   ok(response.ok);
+});
+
+Deno.test("fetch: a body that has not arrived with its head is streamed: the response comes first", async () => {
+  await using app = await nodeServer(NODE_APP);
+  // The server sends the body only when asked to by another request, made
+  // once the response is here: a fetch that waited for the body would hang.
+  const response = await within(fetch(`http://127.0.0.1:${app.port}/late`), "the response head");
+  strictEqual(response.status, 200);
+  await (await fetch(`http://127.0.0.1:${app.port}/release`)).arrayBuffer();
+  strictEqual(await response.text(), "late body");
+  await closePool();
+  await assertClean();
+});
+
+Deno.test("fetch: a BYOB reader reads the body into its own buffer, bytes as Deno's fetch gives them", async () => {
+  await using app = await nodeServer(NODE_APP);
+  const url = `http://127.0.0.1:${app.port}/big`;
+  const expected = new Uint8Array(await (await globalThis.fetch(url)).arrayBuffer());
+  const reader = (await fetch(url)).body!.getReader({ mode: "byob" });
+  const received = new Uint8Array(expected.length);
+  let at = 0;
+  let buffer = new ArrayBuffer(100_000);
+  while (true) {
+    const { value, done } = await reader.read(new Uint8Array(buffer));
+    if (done) break;
+    received.set(value, at);
+    at += value.length;
+    buffer = value.buffer as ArrayBuffer;
+  }
+  strictEqual(at, expected.length);
+  deepStrictEqual(received, expected);
+  // And the same body through arrayBuffer(), read in pieces of the platform's.
+  deepStrictEqual(new Uint8Array(await (await fetch(url)).arrayBuffer()), expected);
+  await closePool();
+  await assertClean();
+});
+
+Deno.test("fetch: a request without a body is checked as new Request checks it", async () => {
+  await using app = await nodeServer(NODE_APP);
+  const base = `http://127.0.0.1:${app.port}`;
+  for (const method of ["CONNECT", "trace", "bad method"]) {
+    await rejects(fetch(`${base}/echo`, { method }), TypeError, method);
+    await rejects(globalThis.fetch(`${base}/echo`, { method }), TypeError, `Deno's, ${method}`);
+  }
+  await rejects(fetch(`${base}/echo`, { redirect: "sometimes" as RequestRedirect }), TypeError);
+  await rejects(fetch("not a url"), TypeError);
+  await rejects(fetch(`${base}/echo`, { headers: { "bad name": "x" } }), TypeError);
+  // Methods normalized as the platform does.
+  for (const method of ["post", "delete", "GET"]) {
+    const [ours, theirs] = await Promise.all(
+      both.map(async ([, f]) => (await (await f(`${base}/echo`, { method })).json()).method),
+    );
+    strictEqual(ours, theirs, method);
+  }
+  await closePool();
+  await assertClean();
 });

@@ -99,6 +99,17 @@ Deno.test("redirects: Authorization and Cookie are dropped when the redirect lea
     header: { cookie: "session=1" },
   });
   deepStrictEqual(await client.readJson(), ["Basic YWRhOnNlY3JldA==", "session=1"]);
+  // The caller's Headers object is read, never changed: not by the fields
+  // the client adds (Host), not by the ones a redirect drops.
+  const given = new Headers({ authorization: "Bearer token", cookie: "session=2" });
+  await client.request({
+    url: `http://127.0.0.1:${app.port}/away?to=${other.port}`,
+    header: given,
+  });
+  deepStrictEqual(await client.readJson(), [null, null]);
+  deepStrictEqual([...given], [["authorization", "Bearer token"], ["cookie", "session=2"]]);
+  await client.request({ url: `http://127.0.0.1:${app.port}/auth`, header: given });
+  deepStrictEqual(await client.readJson(), ["Bearer token", "session=2"]);
 });
 
 Deno.test("redirects: https → http is refused unless allowDowngrade", async () => {

@@ -415,3 +415,22 @@ Deno.test("a readLine that timed out part way keeps its bytes, in order, for the
   }
   await assertNoSockets();
 });
+
+Deno.test("readBuffered() takes what arrived without waiting; refused while a read waits", async () => {
+  {
+    await using p = await connectedPair();
+    equal(p.client.readBuffered(), null);
+    equal(p.client.readableLength, 0);
+    await p.peer.write("head\nbody");
+    equal(await p.client.readLine(), "head");
+    equal(p.client.readableLength, 4);
+    equal(text(p.client.readBuffered()), "body");
+    equal(p.client.readableLength, 0);
+    const waiting = Promise.resolve(p.client.read());
+    await delay(5);
+    throws(() => p.client.readBuffered(), isCode("busy"));
+    await p.peer.write("next");
+    equal(text(await waiting), "next");
+  }
+  await assertNoSockets();
+});
