@@ -46,7 +46,7 @@ const UNKNOWN_LENGTH_PIECE = 16384;
 
 /** What fetch reads of a request. */
 interface RequestParts {
-  url: string;
+  url: URL;
   method: string;
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
@@ -92,7 +92,7 @@ function simpleRequest(input: string | URL | Request, init?: FetchInit): Request
     throw new TypeError(`Cannot fetch: invalid redirect mode "${redirect}"`);
   }
   return {
-    url: new URL(input).href,
+    url: new URL(input),
     method,
     headers: new Headers(init?.headers),
     body: null,
@@ -135,7 +135,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
   const request = simpleRequest(input, init) ?? new Request(input, init);
   const signal = request.signal;
   signal?.throwIfAborted();
-  const url = new URL(request.url);
+  const url = request instanceof Request ? new URL(request.url) : request.url;
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`Cannot fetch: unsupported URL scheme "${url.protocol}"`);
   }
@@ -171,50 +171,35 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     const status = await client.status();
     const responseHeaders = await client.header();
     if (
-      request.redirect !== "follow" && status >= 300 && status < 400 &&
+      request.redirect === "error" && status >= 300 && status < 400 &&
       responseHeaders.has("location")
     ) {
-      if (request.redirect === "error") {
-        throw new TypeError(`Cannot fetch: redirected to ${responseHeaders.get("location")}`);
-      }
+      throw new TypeError(`Cannot fetch: redirected to ${responseHeaders.get("location")}`);
     }
     const encoding = (responseHeaders.get("content-encoding") ?? "").trim().toLowerCase();
+    const decoded = DECODED.has(encoding);
     const empty = status === 204 || status === 205 || status === 304 || method === "HEAD";
     // A body that arrived whole with its head needs no stream: the common
     // small response costs a third less this way.
-    const whole = empty || DECODED.has(encoding) ? null : takeWholeBody(client);
-    if (whole !== null) {
+    const whole = empty || decoded ? null : takeWholeBody(client);
+    let responseBody: ReadableStream<Uint8Array> | Uint8Array | null = whole;
+    if (empty || whole !== null) {
+      if (empty) await client.read();
       signal?.removeEventListener("abort", abort);
       await client.close();
-      return finished(
-        new Response(whole as Uint8Array<ArrayBuffer>, {
-          status,
-          statusText: await client.statusText(),
-          headers: responseHeaders,
-        }),
-        client.url() ?? url,
-        url,
-      );
+    } else {
+      const length = decoded ? NaN : Number(responseHeaders.get("content-length") ?? NaN);
+      responseBody = bodyOf(client, length, signal, abort);
+      if (decoded) {
+        // The headers stay as the server sent them, as the platform's fetch keeps them.
+        responseBody = responseBody.pipeThrough(
+          new DecompressionStream(
+            encoding === "deflate" ? "deflate" : "gzip",
+          ) as unknown as TransformStream<Uint8Array, Uint8Array>,
+        );
+      }
     }
-    let bodyStream: ReadableStream<Uint8Array> | null = empty ? null : bodyOf(
-      client,
-      DECODED.has(encoding) ? null : Number(responseHeaders.get("content-length") ?? NaN),
-      signal,
-      abort,
-    );
-    if (bodyStream !== null && DECODED.has(encoding)) {
-      const format = encoding === "deflate" ? "deflate" : "gzip";
-      bodyStream = bodyStream.pipeThrough(
-        new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>,
-      );
-      // The headers stay as the server sent them, as the platform's fetch keeps them.
-    }
-    if (bodyStream === null) {
-      await client.read();
-      signal?.removeEventListener("abort", abort);
-      await client.close();
-    }
-    const response = new Response(bodyStream, {
+    const response = new Response(responseBody as BodyInit | null, {
       status,
       statusText: await client.statusText(),
       headers: responseHeaders,
@@ -238,7 +223,7 @@ function finished(response: Response, final: URL, requested: URL): Response {
 /** The response body as a stream that reads the client piece by piece (backpressure). */
 function bodyOf(
   client: HttpRedirectClient,
-  length: number | null,
+  length: number,
   signal: AbortSignal | null,
   abort: () => void,
 ): ReadableStream<Uint8Array> {
@@ -250,7 +235,7 @@ function bodyOf(
   // BYOB reader): the body is read straight into it, never copied.
   const source: UnderlyingByteSource = {
     type: "bytes",
-    autoAllocateChunkSize: length !== null && Number.isSafeInteger(length) && length > 0
+    autoAllocateChunkSize: Number.isSafeInteger(length) && length > 0
       ? Math.min(length, MAX_PIECE)
       : UNKNOWN_LENGTH_PIECE,
     async pull(controller: ReadableByteStreamController) {

@@ -1,5 +1,6 @@
 import type { StreamConn } from "./_conn.ts";
 import type { SocketAddress } from "./socket_state.ts";
+import { type Timer, TimerQueue } from "./_timers.ts";
 
 /** Identifies the place a pooled connection leads to. */
 export type PoolKey = string;
@@ -19,49 +20,14 @@ export interface PooledConnection {
 interface Idle extends PooledConnection {
   /** The read that watches the idle connection; it becomes the socket's read in flight. */
   watch: Promise<Uint8Array | null>;
-  /** When it is closed unless taken (`Date.now()` time). */
-  expires: number;
+  /** Closes it unless it is taken first. */
+  timer: Timer;
   stale: boolean;
 }
 
 const pools = new Map<PoolKey, Idle[]>();
-/**
- * One timer for the whole pool (a timer per parked connection cost 2 % of a
- * keep-alive request): it runs at the earliest expiry and closes what expired.
- */
-let sweeper: ReturnType<typeof setTimeout> | null = null;
-let sweepAt = Infinity;
-
-function scheduleSweep(at: number): void {
-  if (sweeper !== null && sweepAt <= at) return;
-  if (sweeper !== null) clearTimeout(sweeper);
-  sweepAt = at;
-  sweeper = setTimeout(sweep, Math.max(0, at - Date.now()));
-  // Idle connections never keep the process alive.
-  if (typeof sweeper === "number") Deno.unrefTimer(sweeper);
-  else (sweeper as { unref?: () => void }).unref?.();
-}
-
-function sweep(): void {
-  sweeper = null;
-  sweepAt = Infinity;
-  const now = Date.now();
-  let next = Infinity;
-  for (const [key, pool] of [...pools]) {
-    for (const idle of [...pool]) {
-      if (idle.expires <= now) discard(key, idle);
-      else next = Math.min(next, idle.expires);
-    }
-  }
-  if (next !== Infinity) scheduleSweep(next);
-}
-
-function stopSweeperWhenEmpty(): void {
-  if (pools.size > 0 || sweeper === null) return;
-  clearTimeout(sweeper);
-  sweeper = null;
-  sweepAt = Infinity;
-}
+/** The idle timeouts: parked connections never keep the process alive. */
+const idleTimers = new TimerQueue({ unref: true });
 
 /** Builds the pool key of a connection. */
 export function poolKey(
@@ -99,8 +65,8 @@ export function returnToPool(
     (count) => count === null ? null : buffer.slice(0, count),
     () => null,
   );
-  const idle: Idle = { ...connection, watch, expires: Date.now() + timeout, stale: false };
-  scheduleSweep(idle.expires);
+  const idle: Idle = { ...connection, watch, timer: undefined!, stale: false };
+  idle.timer = idleTimers.set(timeout, () => discard(key, idle));
   unref(connection.conn);
   watch.then(() => discard(key, idle));
   pool.push(idle);
@@ -115,21 +81,21 @@ export function takeFromPool(
   const idle = pool?.pop();
   if (idle === undefined) return null;
   if (pool!.length === 0) pools.delete(key);
-  stopSweeperWhenEmpty();
+  idleTimers.clear(idle.timer);
   idle.stale = true;
   ref(idle.conn);
-  const { watch, expires: _expires, stale: _stale, ...connection } = idle;
+  const { watch, timer: _timer, stale: _stale, ...connection } = idle;
   return { ...connection, inflight: watch };
 }
 
 function discard(key: PoolKey, idle: Idle): void {
   if (idle.stale) return;
   idle.stale = true;
+  idleTimers.clear(idle.timer);
   const pool = pools.get(key);
   const index = pool?.indexOf(idle) ?? -1;
   if (index >= 0) pool!.splice(index, 1);
   if (pool?.length === 0) pools.delete(key);
-  stopSweeperWhenEmpty();
   try {
     idle.conn.close();
   } catch {

@@ -43,7 +43,7 @@ export class StreamReader {
   /** Where the bytes come from; the socket sets it on connect, TLS upgrade and pooling. */
   conn: StreamConn | null = null;
   /** The socket is closed: a read that fails then is end of stream. */
-  closed = false;
+  #closed = false;
   /** Async code (not a cosocket) waits in a read. */
   asyncReading = false;
   #windows = new ReadWindows();
@@ -154,7 +154,7 @@ export class StreamReader {
         return this.#landing.then(() => this.read(routine, timeout, action));
       }
       // Bytes a timed-out reader left come before the read still in flight.
-      if (this.#paused === null && this.#unread !== null) return this.#takeUnread()!;
+      if (this.#paused === null && this.#unread !== null) return this.takeUnread()!;
       // The previous reader timed out or was halted (or nobody read, as for
       // a pooled or disabled connection): this reader takes the read over.
       this.#reader = reader;
@@ -163,10 +163,10 @@ export class StreamReader {
       return timeout === undefined ? landing : this.#withTimeout(landing, timeout);
     }
     if (this.#paused === null) {
-      const unread = this.#takeUnread();
+      const unread = this.takeUnread();
       if (unread !== null) return unread;
     }
-    if (this.closed || this.conn === null) {
+    if (this.#closed || this.conn === null) {
       throw new SocketError("closed", `Cannot ${action} socket: connection is closed`);
     }
     const failure = this.#readError;
@@ -215,12 +215,7 @@ export class StreamReader {
     if (this.#landing !== null && isLive(this.#reader)) {
       throw new SocketError("busy", "Cannot take buffered bytes: a read is in flight");
     }
-    return this.#takeUnread();
-  }
-
-  /** Takes every byte that waits unread. */
-  takeUnread(): Uint8Array | null {
-    return this.#takeUnread();
+    return this.takeUnread();
   }
 
   /**
@@ -264,13 +259,20 @@ export class StreamReader {
     return true;
   }
 
+  /** The socket closed: reads that fail are end of stream, and a paused reader wakes. */
+  close(): void {
+    this.#closed = true;
+    this.resume();
+  }
+
   /** Forgets the connection's end and read sizes (the socket went back to the pool). */
   reset(): void {
     this.#windows.reset();
     this.#eof = false;
   }
 
-  #takeUnread(): Uint8Array | null {
+  /** Takes every byte that waits unread. */
+  takeUnread(): Uint8Array | null {
     const unread = this.#unread;
     this.#unread = null;
     return unread;
@@ -290,7 +292,7 @@ export class StreamReader {
   /** With data already buffered while paused: hand it over after resume(). */
   #whenEnabled(reader: Reader): Promise<Uint8Array | null> {
     this.#reader = reader;
-    const landing = this.#paused!.promise.then(() => this.#deliver(this.#takeUnread()));
+    const landing = this.#paused!.promise.then(() => this.#deliver(this.takeUnread()));
     this.#landing = landing;
     return landing;
   }
@@ -315,7 +317,7 @@ export class StreamReader {
     else chunk = this.#windows.landed(count);
     if (this.#paused !== null && isLive(this.#reader)) {
       this.#keep(chunk);
-      return this.#paused.promise.then(() => this.#deliver(this.#takeUnread()));
+      return this.#paused.promise.then(() => this.#deliver(this.takeUnread()));
     }
     return this.#deliver(chunk);
   }
@@ -328,7 +330,7 @@ export class StreamReader {
       if (count !== null) this.#keep(buffer.slice(0, count));
       return this.#paused.promise.then(() => {
         this.#release();
-        return this.copyInto(this.#takeUnread() ?? (this.#eof ? null : new Uint8Array()), buffer);
+        return this.copyInto(this.takeUnread() ?? (this.#eof ? null : new Uint8Array()), buffer);
       });
     }
     const reader = this.#release();
@@ -344,7 +346,7 @@ export class StreamReader {
   }
 
   #failed(error: unknown): Uint8Array | null {
-    if (this.closed) {
+    if (this.#closed) {
       this.#eof = true;
       return this.#deliver(null);
     }

@@ -6,7 +6,9 @@
  * order they were set, so each duration keeps a queue and the platform timer
  * waits for the earliest head. Setting a timer costs an array push; clearing
  * one marks it. The platform timer is stopped whenever no timer is left, so
- * nothing outlives the last caller.
+ * nothing outlives the last caller. The socket pool keeps its idle
+ * connections' timers on a queue of its own whose platform timer is
+ * unref'd.
  *
  * @module
  */
@@ -32,100 +34,143 @@ interface Queue {
   cleared: number;
 }
 
-const queues = new Map<number, Queue>();
-let platformTimer: ReturnType<typeof setTimeout> | null = null;
-let platformAt = Infinity;
-let live = 0;
+/** Timers on one platform timer; `unref`'d ones never keep the process alive. */
+export class TimerQueue {
+  readonly #unref: boolean;
+  readonly #queues = new Map<number, Queue>();
+  #platformTimer: ReturnType<typeof setTimeout> | null = null;
+  #platformAt = Infinity;
+  #live = 0;
 
-/**
- * Runs `fn` once `ms` milliseconds have passed, unless cleared first.
- *
- * @param ms The delay; a whole number of milliseconds is kept exactly.
- * @param fn What to run.
- * @returns The timer, for {@linkcode clearTimer}.
- */
-export function setTimer(ms: number, fn: () => void): Timer {
-  let queue = queues.get(ms);
-  if (queue === undefined) queues.set(ms, queue = { items: [], head: 0, cleared: 0 });
-  const entry: Entry = { at: Date.now() + ms, done: false, fn, queue };
-  queue.items.push(entry);
-  live++;
-  if (entry.at < platformAt) arm(entry.at);
-  return entry;
-}
+  constructor(options: { unref: boolean }) {
+    this.#unref = options.unref;
+  }
 
-/**
- * Clears a timer; clearing one that ran or was cleared does nothing.
- *
- * @param timer The timer.
- */
-export function clearTimer(timer: Timer): void {
-  if (timer.done) return;
-  timer.done = true;
-  const entry = timer as Entry;
-  entry.fn = noop;
-  if (--live === 0) return disarm();
-  // One long timer at the head must not keep thousands of cleared ones behind it.
-  const queue = entry.queue;
-  if (++queue.cleared > 1024 && queue.cleared * 2 > queue.items.length - queue.head) {
-    queue.items = queue.items.slice(queue.head).filter((item) => !item!.done);
-    queue.head = 0;
-    queue.cleared = 0;
+  /** Pending timers. */
+  get pending(): number {
+    return this.#live;
+  }
+
+  /**
+   * Runs `fn` once `ms` milliseconds have passed, unless cleared first.
+   *
+   * @param ms The delay; a whole number of milliseconds is kept exactly.
+   * @param fn What to run.
+   * @returns The timer, for {@linkcode TimerQueue.prototype.clear}.
+   */
+  set(ms: number, fn: () => void): Timer {
+    let queue = this.#queues.get(ms);
+    if (queue === undefined) this.#queues.set(ms, queue = { items: [], head: 0, cleared: 0 });
+    const entry: Entry = { at: Date.now() + ms, done: false, fn, queue };
+    queue.items.push(entry);
+    this.#live++;
+    if (entry.at < this.#platformAt) this.#arm(entry.at);
+    return entry;
+  }
+
+  /**
+   * Clears a timer; clearing one that ran or was cleared does nothing.
+   *
+   * @param timer The timer.
+   */
+  clear(timer: Timer): void {
+    if (timer.done) return;
+    timer.done = true;
+    const entry = timer as Entry;
+    entry.fn = noop;
+    if (--this.#live === 0) return this.#disarm();
+    // One long timer at the head must not keep thousands of cleared ones behind it.
+    const queue = entry.queue;
+    if (++queue.cleared > 1024 && queue.cleared * 2 > queue.items.length - queue.head) {
+      queue.items = queue.items.slice(queue.head).filter((item) => !item!.done);
+      queue.head = 0;
+      queue.cleared = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    if (this.#platformTimer !== null) clearTimeout(this.#platformTimer);
+    this.#platformAt = at;
+    const timer = this.#platformTimer = setTimeout(
+      () => this.#fire(),
+      Math.max(0, at - Date.now()),
+    );
+    if (!this.#unref) return;
+    if (typeof timer === "number") Deno.unrefTimer(timer);
+    else (timer as { unref?: () => void }).unref?.();
+  }
+
+  #disarm(): void {
+    if (this.#platformTimer !== null) clearTimeout(this.#platformTimer);
+    this.#platformTimer = null;
+    this.#platformAt = Infinity;
+    // Nothing is pending: forget the cleared entries too.
+    this.#queues.clear();
+  }
+
+  #fire(): void {
+    this.#platformTimer = null;
+    this.#platformAt = Infinity;
+    const now = Date.now();
+    const due: Entry[] = [];
+    let next = Infinity;
+    for (const [ms, queue] of this.#queues) {
+      const { items } = queue;
+      let head = queue.head;
+      while (head < items.length) {
+        const entry = items[head]!;
+        if (!entry.done && entry.at > now) break;
+        items[head++] = undefined;
+        if (entry.done) queue.cleared--;
+        else {
+          entry.done = true;
+          this.#live--;
+          due.push(entry);
+        }
+      }
+      if (head === items.length) this.#queues.delete(ms);
+      else {
+        queue.head = head;
+        next = Math.min(next, items[head]!.at);
+        if (head > 1024 && head * 2 > items.length) {
+          queue.items = items.slice(head);
+          queue.head = 0;
+        }
+      }
+    }
+    // Re-arm first: a callback may set timers of its own.
+    if (next !== Infinity) this.#arm(next);
+    for (const entry of due) entry.fn();
   }
 }
 
 function noop(): void {}
 
-function arm(at: number): void {
-  if (platformTimer !== null) clearTimeout(platformTimer);
-  platformAt = at;
-  platformTimer = setTimeout(fire, Math.max(0, at - Date.now()));
+/** The timers of deadlines: a read waiting with a timeout keeps the process alive. */
+const deadlines = new TimerQueue({ unref: false });
+
+/**
+ * Runs `fn` once `ms` milliseconds have passed, unless cleared first (on
+ * the deadline queue).
+ *
+ * @param ms The delay.
+ * @param fn What to run.
+ * @returns The timer, for {@linkcode clearTimer}.
+ */
+export function setTimer(ms: number, fn: () => void): Timer {
+  return deadlines.set(ms, fn);
 }
 
-function disarm(): void {
-  if (platformTimer !== null) clearTimeout(platformTimer);
-  platformTimer = null;
-  platformAt = Infinity;
-  // Nothing is pending: forget the cleared entries too.
-  queues.clear();
+/**
+ * Clears a timer of {@linkcode setTimer}.
+ *
+ * @param timer The timer.
+ */
+export function clearTimer(timer: Timer): void {
+  deadlines.clear(timer);
 }
 
-function fire(): void {
-  platformTimer = null;
-  platformAt = Infinity;
-  const now = Date.now();
-  const due: Entry[] = [];
-  let next = Infinity;
-  for (const [ms, queue] of queues) {
-    const { items } = queue;
-    let head = queue.head;
-    while (head < items.length) {
-      const entry = items[head]!;
-      if (!entry.done && entry.at > now) break;
-      items[head++] = undefined;
-      if (entry.done) queue.cleared--;
-      else {
-        entry.done = true;
-        live--;
-        due.push(entry);
-      }
-    }
-    if (head === items.length) queues.delete(ms);
-    else {
-      queue.head = head;
-      next = Math.min(next, items[head]!.at);
-      if (head > 1024 && head * 2 > items.length) {
-        queue.items = items.slice(head);
-        queue.head = 0;
-      }
-    }
-  }
-  // Re-arm first: a callback may set timers of its own.
-  if (next !== Infinity) arm(next);
-  for (const entry of due) entry.fn();
-}
-
-/** Pending timers, for tests. */
+/** Pending timers of {@linkcode setTimer}, for tests. */
 export function pendingTimers(): number {
-  return live;
+  return deadlines.pending;
 }

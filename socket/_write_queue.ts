@@ -30,7 +30,7 @@ export class WriteQueue {
   /** Where the bytes go; the socket sets it on connect, TLS upgrade and pooling. */
   conn: StreamConn | null = null;
   /** The socket is closed: a platform write that fails then reports `closed`. */
-  closed = false;
+  #closed = false;
   // Idle sockets share one empty queue; a socket gets its own on its first
   // queued write and gives it up when the queue drains.
   #queue: WriteRequest[] = NO_WRITES;
@@ -106,8 +106,15 @@ export class WriteQueue {
     throw refused;
   }
 
-  /** Settles every queued write with `error` (the socket closed). */
-  failAll(error: SocketError): void {
+  /** The socket closed: queued writes fail, and so does any platform write still out. */
+  close(): void {
+    this.#closed = true;
+    // An error costs a stack trace: most sockets close with nothing queued.
+    if (this.#queue.length > 0) this.#failAll(closedError());
+  }
+
+  /** Settles every queued write with `error`. */
+  #failAll(error: SocketError): void {
     const queue = this.#queue;
     this.#queue = NO_WRITES;
     for (const request of queue) this.#settle(request, error);
@@ -154,10 +161,8 @@ export class WriteQueue {
 
   writeFailed(error: unknown): SocketError {
     this.#writing = false;
-    const failure = this.closed
-      ? new SocketError("closed", "Cannot write to socket: connection is closed")
-      : toSocketError(error, "write to socket");
-    this.failAll(failure);
+    const failure = this.#closed ? closedError() : toSocketError(error, "write to socket");
+    this.#failAll(failure);
     return failure;
   }
 
@@ -450,6 +455,10 @@ class SettledWrite implements WriteOperation {
   ): Promise<R1 | R2> {
     return this.#promise.then(onfulfilled, onrejected);
   }
+}
+
+function closedError(): SocketError {
+  return new SocketError("closed", "Cannot write to socket: connection is closed");
 }
 
 /** A write that waits for `promise` (a UDP send); it was accepted. */

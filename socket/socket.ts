@@ -1003,10 +1003,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         (started) => {
           // Closing the socket during the handshake must close this conn.
           if (this.#kind === "closed") started.close();
-          else this.#conn = this.#writes.conn = this.#stream.conn = started;
+          else this.#useConn(started);
         },
       );
-      this.#conn = this.#writes.conn = this.#stream.conn = tls.conn;
+      this.#useConn(tls.conn);
       this.#tls = true;
       this.#serverName = serverName;
       this.#hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
@@ -1145,7 +1145,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       remote: this.#remote ?? addressOf(conn, "remoteAddr"),
       local: this.#local ?? addressOf(conn, "localAddr"),
     }, options);
-    this.#conn = this.#writes.conn = this.#stream.conn = null;
+    this.#useConn(null);
     this.#resetConnection();
     this.#kind = "unconnected";
   }
@@ -1200,15 +1200,9 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     } catch {
       // Already closed by the platform (peer reset): nothing left to release.
     }
-    this.#writes.closed = this.#stream.closed = true;
-    // An error costs a stack trace: most sockets close with nothing queued.
-    if (!this.#writes.empty) {
-      this.#writes.failAll(
-        new SocketError("closed", "Cannot write to socket: connection is closed"),
-      );
-    }
+    this.#writes.close();
     if (wasOpen || this.#disabled !== null) this.#resumeDisabled([]);
-    this.#stream.resume();
+    this.#stream.close();
     return false;
   }
 
@@ -1248,9 +1242,14 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   // ---------------------------------------------------------------- attach
 
+  /** Hands the connection to the parts that read and write it. */
+  #useConn(conn: StreamConn | null): void {
+    this.#conn = this.#writes.conn = this.#stream.conn = conn;
+  }
+
   #attachStream(setup: StreamSetup): void {
     this.#kind = "stream";
-    this.#conn = this.#writes.conn = this.#stream.conn = setup.conn;
+    this.#useConn(setup.conn);
     this.#tls = setup.tls ?? false;
     this.#serverName = setup.serverName ?? null;
     this.#hostnameVerified = setup.hostnameVerified ?? false;
