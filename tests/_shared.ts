@@ -43,19 +43,43 @@ export function prng(seed: number): () => number {
 
 /** Seeded pseudo-random bytes (xorshift32): each call continues the same sequence. */
 export function prngBytes(seed: number): (length: number) => Uint8Array<ArrayBuffer> {
-  let state = seed >>> 0 || 1;
-  return (length) => {
-    const bytes = new Uint8Array(length);
-    for (let index = 0; index < length; index++) {
-      state ^= state << 13;
-      state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      bytes[index] = state & 0xff;
-    }
-    return bytes;
-  };
+  const prng = new Prng(seed);
+  return (length) => prng.bytes(length);
+}
+
+/** A seeded xorshift32 generator: integers, chances, bytes and picks from one sequence. */
+export class Prng {
+  #state: number;
+  constructor(seed: number) {
+    this.#state = seed >>> 0 || 1;
+  }
+  /** The next 32-bit unsigned value. */
+  next(): number {
+    let state = this.#state;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    this.#state = state >>> 0;
+    return this.#state;
+  }
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return this.next() % n;
+  }
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() / 0x1_0000_0000 < p;
+  }
+  /** `length` pseudo-random bytes. */
+  bytes(length: number): Uint8Array<ArrayBuffer> {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.next() & 0xff;
+    return out;
+  }
+  /** One element of `items`. */
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
 }
 
 /** Hex of at most `max` bytes, for failure messages. */

@@ -1,5 +1,6 @@
 // The conformance harness and the cases both our client and our server must pass.
 import { equal, fail, ok } from "node:assert/strict";
+import type { PerMessageDeflateOptions } from "@cosocket/websocket";
 import { within } from "../_shared.ts";
 import {
   type CloseInfo,
@@ -31,14 +32,7 @@ export interface SideOptions {
   maxMessageSize?: number;
   maxFragments?: number;
   fragmentSize?: number;
-  perMessageDeflate?: boolean | {
-    serverNoContextTakeover?: boolean;
-    clientNoContextTakeover?: boolean;
-    serverMaxWindowBits?: number;
-    clientMaxWindowBits?: number;
-    level?: number;
-    threshold?: number;
-  };
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   closeTimeout?: number;
 }
 

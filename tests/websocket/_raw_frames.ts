@@ -4,7 +4,7 @@
 import { equal, ok } from "node:assert/strict";
 import { createDeflateRaw, createInflateRaw, deflateRawSync, inflateRawSync } from "node:zlib";
 import { constants as zlibConstants } from "node:zlib";
-import { hex } from "../_shared.ts";
+import { hex, Prng } from "../_shared.ts";
 
 /** RFC 6455 opcodes. */
 export const OP = {
@@ -41,7 +41,7 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export { hex };
+export { hex, Prng };
 
 /** Whether `data` is well-formed UTF-8 (surrogates, overlongs and > U+10FFFF rejected). */
 export function isUtf8(data: Uint8Array): boolean {
@@ -50,41 +50,6 @@ export function isUtf8(data: Uint8Array): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Deterministic xorshift32 generator (the algorithm of tests/socket/_helpers.ts). */
-export class Prng {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0 || 1;
-  }
-  /** The next 32-bit unsigned value. */
-  next(): number {
-    let state = this.#state;
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    this.#state = state >>> 0;
-    return this.#state;
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return this.next() % n;
-  }
-  /** True with probability p. */
-  chance(p: number): boolean {
-    return this.next() / 0x1_0000_0000 < p;
-  }
-  /** `length` pseudo-random bytes. */
-  bytes(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.next() & 0xff;
-    return out;
-  }
-  /** One element of `items`. */
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
   }
 }
 
