@@ -98,6 +98,15 @@ export interface HttpcOptions {
    * @default {67108864}
    */
   maxBodySize?: number;
+  /**
+   * Connections belong to no cosocket (and may be pooled). With `false`, a
+   * connection opened inside a cosocket is opened as the socket package's
+   * `connect()` opens it there: the cosocket's own socket when it is not
+   * connected yet (the seed's cosocket mode), and it is never pooled.
+   *
+   * @default {true}
+   */
+  detached?: boolean;
 }
 
 /** A query value: repeated keys are arrays (the seed's `key2={"b1","b2"}`). */
@@ -152,6 +161,13 @@ export interface RequestOptions {
    * @default {false}
    */
   trusted?: boolean;
+  /**
+   * Aborts opening the connection (TCP, TLS, a proxy's handshake) and
+   * sending the head; the request then throws the signal's reason.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
 /** A cookie the server set, from a `Set-Cookie` header. */
@@ -322,15 +338,21 @@ export class HttpClient implements AsyncDisposable {
     this.#response = null;
     this.#body = null;
     this.#closeAfter = this.#options.persistent === false;
+    const signal = options.signal;
+    signal?.throwIfAborted();
     if (this.#options.proxycon === true) {
       if (this.#options.proxy === undefined) {
         throw new HttpError("incorrectuse", "Cannot open tunnel: proxycon needs the proxy option");
       }
-      yield* this.#connect(url, false, true);
+      yield* this.#connect(url, { pooled: false, raw: true, signal });
       this.#phase = "tunnel";
       return;
     }
-    const socket = yield* this.#connection(url);
+    // An upgrade (WebSocket, ...) takes its connection away from HTTP: it
+    // gets one of its own, never a pooled one.
+    const socket = given.has("upgrade")
+      ? yield* this.#connect(url, { pooled: false, signal })
+      : yield* this.#connection(url, signal);
     if (options.trusted === true && !socket.trusted()) {
       this.#drop();
       throw new HttpError(
@@ -338,14 +360,14 @@ export class HttpClient implements AsyncDisposable {
         `Cannot send request: the server ${url.hostname} is not trusted`,
       );
     }
-    yield* socket.write(this.#head);
+    yield* this.#writeHead(socket, signal);
     this.#phase = this.#size === 0 || (!this.#chunked && this.#size === null)
       ? "receiving"
       : "sending";
   }
 
   /** The kept connection when it goes to the same origin, else one from the pool or a new one. */
-  *#connection(url: URL): Generator<Suspension, Socket> {
+  *#connection(url: URL, signal: AbortSignal | undefined): Generator<Suspension, Socket> {
     const idle = this.#idle;
     this.#idle = null;
     if (idle !== null && idle.origin === url.origin && idle.socket.state().connected) {
@@ -354,12 +376,32 @@ export class HttpClient implements AsyncDisposable {
       return idle.socket;
     }
     if (idle !== null) park(idle.socket);
-    const socket = yield* this.#connect(url, this.#options.persistent !== false);
+    const pooled = this.#options.persistent !== false && this.#options.detached !== false;
+    const socket = yield* this.#connect(url, { pooled, signal });
     this.#reusedConn = socket.reusedTimes() > 0;
     return socket;
   }
 
-  *#connect(url: URL, pooled: boolean, raw = false): Generator<Suspension, Socket> {
+  /** Writes the request head; an abort closes the connection under the write. */
+  *#writeHead(socket: Socket, signal: AbortSignal | undefined): Generator<Suspension, void> {
+    if (signal === undefined) return yield* socket.write(this.#head!);
+    const abort = () => void this.#drop();
+    signal.addEventListener("abort", abort, { once: true });
+    try {
+      // An abort while connecting, after the connection was made, fired no event.
+      signal.throwIfAborted();
+      yield* socket.write(this.#head!);
+    } catch (error) {
+      this.#drop();
+      if (signal.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
+  }
+
+  *#connect(url: URL, how: ConnectHow): Generator<Suspension, Socket> {
+    const { pooled, raw = false, signal } = how;
     const https = url.protocol === "https:";
     const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
@@ -369,6 +411,7 @@ export class HttpClient implements AsyncDisposable {
       const socket = yield* proxycon(proxy, `${url.hostname}:${port}`, {
         timeout: this.#timeout,
         ...tls,
+        ...(signal === undefined ? {} : { signal }),
       });
       this.#socket = socket;
       this.#closeAfter = true;
@@ -376,8 +419,9 @@ export class HttpClient implements AsyncDisposable {
     }
     const socket = yield* connect(hostname, port, {
       timeout: this.#timeout,
-      detached: true,
-      pool: pooled,
+      detached: this.#options.detached !== false,
+      pool: pooled && this.#options.detached !== false,
+      ...(signal === undefined ? {} : { signal }),
       ...(https ? { tls: { serverName: hostname, ...this.#options.tls } } : {}),
       ...(this.#options.intf === undefined ? {} : { localAddress: this.#options.intf }),
       ...(this.#options.ipv6 === true ? { ipv6: true } : {}),
@@ -508,7 +552,7 @@ export class HttpClient implements AsyncDisposable {
         throw error;
       }
       this.#drop();
-      const fresh = yield* this.#connect(this.#url!, false);
+      const fresh = yield* this.#connect(this.#url!, { pooled: false });
       yield* fresh.write(this.#head!);
       try {
         head = yield* this.#readHead(fresh);
@@ -937,6 +981,15 @@ export class HttpClient implements AsyncDisposable {
     this.#phase = "idle";
     return socket;
   }
+}
+
+/** How {@linkcode HttpClient} opens a connection. */
+interface ConnectHow {
+  /** Take it from the socket pool and give it back after the response. */
+  pooled: boolean;
+  /** A proxycon tunnel: no TLS over it even for `https:`. */
+  raw?: boolean;
+  signal?: AbortSignal | undefined;
 }
 
 /** The first read on a kept-alive connection found it closed by the server. */

@@ -157,7 +157,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     let body: Uint8Array | undefined;
     if (stream !== null && init?.body instanceof ReadableStream) {
       // A stream is sent as it comes (chunked), and not redirected.
-      await client.request({ url, method, header: headers });
+      await client.request({ url, method, header: headers, ...(signal ? { signal } : {}) });
       for await (const chunk of stream) await client.write(chunk);
     } else {
       if (stream !== null) body = new Uint8Array(await (request as Request).arrayBuffer());
@@ -166,6 +166,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
         method,
         header: headers,
         ...(body === undefined ? {} : { body }),
+        ...(signal ? { signal } : {}),
       });
     }
     const status = await client.status();

@@ -196,8 +196,13 @@ export class HttpRedirectClient extends HttpClient {
 }
 
 /** The low-level options a redirect hop passes on unchanged. */
-function pick(options: Partial<RedirectRequestOptions>): Pick<RequestOptions, "trusted"> {
-  return options.trusted === undefined ? {} : { trusted: options.trusted };
+function pick(
+  options: Partial<RedirectRequestOptions>,
+): Pick<RequestOptions, "trusted" | "signal"> {
+  return {
+    ...(options.trusted === undefined ? {} : { trusted: options.trusted }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
 }
 
 /**

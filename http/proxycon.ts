@@ -59,6 +59,13 @@ export interface ProxyconOptions {
    * @default {20000}
    */
   timeout?: number;
+  /**
+   * Aborts connecting to the proxy, its handshake and the TLS start; the
+   * operation then throws the signal's reason.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
 const SOCKS_REPLIES: Record<number, string> = {
@@ -83,12 +90,13 @@ const SOCKS_REPLIES: Record<number, string> = {
  *
  * @param proxy The proxy.
  * @param target `host:port` of the server to reach (IPv6 literals in brackets).
- * @param options TLS over the tunnel, timeout.
+ * @param options TLS over the tunnel, timeout, abort signal.
  * @returns The connected socket (detached: it outlives the calling cosocket).
  * @throws {HttpError} `proxy` when the proxy refuses: `status` is the HTTP
  * status (407 without valid credentials) or, for SOCKS5, the RFC 1928 reply
  * code; `protocol` when its answer is malformed.
  * @throws {SocketError} From the connection (`refused`, `timeout`, `tls`).
+ * @throws {unknown} The signal's reason when `signal` aborts.
  *
  * @example A plain TCP tunnel through an HTTP CONNECT proxy (here a tiny one)
  * ```ts
@@ -134,13 +142,19 @@ export function proxycon(
     const { host, port } = splitTarget(target);
     const type = proxy.type ?? "http";
     const timeout = options?.timeout ?? 20_000;
+    const signal = options?.signal;
     const socket = yield* connect(proxy.host, proxy.port ?? (type === "http" ? 8080 : 1080), {
       timeout,
       detached: true,
       pool: false,
+      ...(signal === undefined ? {} : { signal }),
     });
     let ready = false;
+    const abort = () => void socket.close();
+    signal?.addEventListener("abort", abort, { once: true });
     try {
+      // An abort between the TCP connect and here fired no event.
+      signal?.throwIfAborted();
       const stepTimeout = timeout === 0 ? undefined : timeout;
       if (type === "http") yield* httpConnect(socket, host, port, proxy, stepTimeout);
       else yield* socks5Connect(socket, host, port, proxy, stepTimeout);
@@ -149,7 +163,11 @@ export function proxycon(
       }
       ready = true;
       return socket;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
     } finally {
+      signal?.removeEventListener("abort", abort);
       // A failure, or the caller's cosocket halted while the proxy answered.
       if (!ready) socket.close();
     }

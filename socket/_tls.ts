@@ -6,7 +6,7 @@ import type { TlsClientOptions } from "./tls_options.ts";
 /**
  * Runs the client TLS handshake on a TCP connection within `timeout` ms.
  * `onStart` receives the TLS connection before the handshake runs, so that
- * closing the socket meanwhile can stop it.
+ * closing the socket meanwhile can stop it; `signal` aborts it too.
  */
 export async function handshake(
   conn: Deno.TcpConn,
@@ -14,10 +14,19 @@ export async function handshake(
   options: TlsClientOptions,
   timeout: number,
   onStart: (tls: Deno.TlsConn) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<{ conn: Deno.TlsConn; alpnProtocol: string | null }> {
   let tls: Deno.TlsConn | null = null;
   let limit: Deadline | null = null;
+  let stop: (() => void) | null = null;
+  // Rejects with the signal's reason, so that an abort ends the race below.
+  const aborted = signal === undefined ? null : new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+  });
+  aborted?.catch(() => {});
   try {
+    signal?.throwIfAborted();
     tls = await Deno.startTls(conn, {
       hostname: serverName,
       caCerts: options.caCerts ?? [],
@@ -31,9 +40,10 @@ export async function handshake(
       () =>
         new SocketError("timeout", `Cannot connect: TLS handshake timed out after ${timeout} ms`),
     );
-    const info = limit === null
-      ? await tls.handshake()
-      : await Promise.race([tls.handshake(), limit.expired]);
+    const racers: Promise<Deno.TlsHandshakeInfo>[] = [tls.handshake()];
+    if (limit !== null) racers.push(limit.expired);
+    if (aborted !== null) racers.push(aborted);
+    const info = racers.length === 1 ? await racers[0]! : await Promise.race(racers);
     return { conn: tls, alpnProtocol: info.alpnProtocol };
   } catch (error) {
     try {
@@ -42,11 +52,13 @@ export async function handshake(
       // Already closed.
     }
     const failure = toSocketError(error, "complete TLS handshake");
+    if (signal?.aborted) throw failure;
     if (failure.code === "io" || failure.code === "closed") {
       throw new SocketError("tls", failure.message, { cause: error });
     }
     throw failure;
   } finally {
     limit?.clear();
+    if (stop !== null) signal!.removeEventListener("abort", stop);
   }
 }

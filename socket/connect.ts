@@ -47,7 +47,8 @@ export interface ConnectOptions {
    */
   localAddress?: string;
   /**
-   * Aborts the connection attempt.
+   * Aborts the connection attempt and its TLS handshake: the operation then
+   * throws a `SocketError` whose `cause` is the signal's reason.
    *
    * @default {undefined}
    */
@@ -152,7 +153,14 @@ async function establish(
     const conn = await tcpConnect(hostname, port, options, timeout);
     if (tls === null) return attach(target, { conn, poolKey: key });
     const remaining = timeout === 0 ? 0 : Math.max(1, timeout - (Date.now() - started));
-    const secured = await handshake(conn as Deno.TcpConn, serverName, tls, remaining);
+    const secured = await handshake(
+      conn as Deno.TcpConn,
+      serverName,
+      tls,
+      remaining,
+      undefined,
+      options.signal,
+    );
     return attach(target, {
       conn: secured.conn,
       tls: true,

@@ -1,24 +1,21 @@
 import {
-  connect as connectSocket,
   type Operation,
   operation,
   type Socket,
   SocketError,
   type Suspension,
   type TlsClientOptions,
+  until,
 } from "@cosocket/socket";
-import {
-  formatRequestHead,
-  headerTokens,
-  parseResponseHead,
-  type ResponseHead,
-} from "@cosocket/http/head";
-import { proxycon, type ProxyOptions } from "@cosocket/http/proxycon";
+import { headerTokens } from "@cosocket/http/head";
+import { httpc, type HttpClient } from "@cosocket/http/client";
+import { http2sock } from "@cosocket/http/http2sock";
+import { HttpError } from "@cosocket/http/http-error";
+import type { ProxyOptions } from "@cosocket/http/proxycon";
 import { acceptKey } from "./_accept_key.ts";
 import { formatOffer, parseResponse, PerMessageDeflate } from "./_permessage_deflate.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import { closeWithCosocket } from "./_close_with_cosocket.ts";
-import { readHead } from "./_read_head.ts";
 import { createWsSocket, type WsSocket } from "./ws_socket.ts";
 import type { WsSocketOptions } from "./ws_socket_options.ts";
 
@@ -146,44 +143,34 @@ export function connect(url: string | URL, options?: ConnectOptions): Operation<
   return operation(function* () {
     const timeout = options.timeout ?? 10000;
     const deadline = Date.now() + timeout;
-    const tls: TlsClientOptions | false = target.secure
-      ? {
-        ...(options.caCerts && { caCerts: options.caCerts }),
-        ...(options.serverName && { serverName: options.serverName }),
-        ...(options.alpnProtocols && { alpnProtocols: options.alpnProtocols }),
-        ...(options.unsafelyDisableHostnameVerification && {
-          unsafelyDisableHostnameVerification: true,
-        }),
-      }
-      : false;
-    const socket = options.proxy === undefined
-      ? yield* connectSocket(target.hostname, target.port, {
-        tls,
-        timeout,
-        pool: false,
-        ...(options.detached && { detached: true }),
-        ...(options.signal && { signal: options.signal }),
-      })
-      : yield* proxycon(
-        options.proxy,
-        `${
-          target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname
-        }:${target.port}`,
-        {
-          ...(tls !== false && { tls }),
-          timeout,
-        },
-      );
-    const owned = socket.owner();
-    const abort = () => socket.close();
+    const key = new Uint8Array(16);
+    crypto.getRandomValues(key);
+    const nonce = key.toBase64();
+    // The handshake is an HTTP request of the HTTP client: its connect,
+    // proxies, TLS, head writer and parser; http2sock() then hands over the
+    // connection with any bytes the server sent after its 101.
+    const client = httpc({
+      ...(target.secure && { tls: tlsOf(options) }),
+      timeout,
+      maxHeaderSize: options.maxHeaderSize ?? 16384,
+      maxHeaders: options.maxHeaders ?? 100,
+      ...(options.proxy && { proxy: options.proxy }),
+      ...(options.detached !== true && { detached: false }),
+    });
+    const abort = () => void client.close();
     options.signal?.addEventListener("abort", abort, { once: true });
     let ws: WsSocket;
     try {
-      // An abort between the TCP connect and here fired no event.
-      options.signal?.throwIfAborted();
-      ws = yield* handshake(socket, target, options, deadline);
+      yield* client.request({
+        url: target.url,
+        header: requestHeaders(target, options, nonce),
+        ...(options.signal && { signal: options.signal }),
+      });
+      client.timeout(Math.max(1, deadline - Date.now()));
+      const response = yield* readResponse(client);
+      ws = accept(http2sock(client), response, options, nonce);
     } catch (error) {
-      if (!owned) socket.close();
+      yield* until(client.close());
       if (options.signal?.aborted) throw options.signal.reason;
       throw error;
     } finally {
@@ -194,12 +181,22 @@ export function connect(url: string | URL, options?: ConnectOptions): Operation<
   });
 }
 
+function tlsOf(options: ConnectOptions): TlsClientOptions {
+  return {
+    ...(options.caCerts && { caCerts: options.caCerts }),
+    ...(options.serverName && { serverName: options.serverName }),
+    ...(options.alpnProtocols && { alpnProtocols: options.alpnProtocols }),
+    ...(options.unsafelyDisableHostnameVerification && {
+      unsafelyDisableHostnameVerification: true,
+    }),
+  };
+}
+
 interface Target {
   secure: boolean;
-  hostname: string;
-  port: number;
+  /** The URL with an http(s) scheme, as the HTTP client takes it. */
+  url: URL;
   host: string;
-  path: string;
   username: string;
   password: string;
 }
@@ -212,44 +209,24 @@ function parseUrl(url: string | URL): Target {
   }
   if (parsed.hash !== "") throw new TypeError("Cannot connect: a WebSocket URL has no fragment");
   const secure = scheme === "wss:" || scheme === "https:";
-  const port = parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port);
-  return {
-    secure,
-    hostname: parsed.hostname,
-    port,
-    host: parsed.host,
-    path: (parsed.pathname || "/") + parsed.search,
-    username: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  };
+  const username = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  // Credentials travel as the Authorization header built below.
+  const http = new URL(
+    `${secure ? "https" : "http"}://${parsed.host}${parsed.pathname}${parsed.search}`,
+  );
+  return { secure, url: http, host: parsed.host, username, password };
 }
 
-function* handshake(
+function accept(
   socket: Socket,
-  target: Target,
+  response: Response101,
   options: ConnectOptions,
-  deadline: number,
-): Generator<Suspension, WsSocket> {
-  const key = new Uint8Array(16);
-  crypto.getRandomValues(key);
-  const nonce = key.toBase64();
-  const deflateSettings = options.perMessageDeflate === true
-    ? {}
-    : options.perMessageDeflate || null;
-  yield* socket.write(
-    formatRequestHead("GET", target.path, requestHeaders(target, options, nonce)),
-  );
-
-  const response = yield* readResponse(socket, options, deadline);
-  if (response.status !== 101) {
-    throw new WebSocketError(
-      "protocol",
-      `Cannot connect: server answered ${response.status} ${response.statusText}`,
-      { status: response.status, closeCode: 1002 },
-    );
-  }
-  const headers = response.headers;
+  nonce: string,
+): WsSocket {
+  const { headers } = response;
   const refuse = (why: string): never => {
+    socket.close();
     throw new WebSocketError("protocol", `Cannot connect: ${why}`, {
       status: 101,
       closeCode: 1002,
@@ -269,6 +246,9 @@ function* handshake(
     refuse(`the server chose protocol "${protocol}", which was not offered`);
   }
   const extensions = headers.get("sec-websocket-extensions");
+  const deflateSettings = options.perMessageDeflate === true
+    ? {}
+    : options.perMessageDeflate || null;
   let deflate: PerMessageDeflate | null = null;
   if (deflateSettings !== null) {
     let params;
@@ -334,33 +314,40 @@ function requestHeaders(
   return headers;
 }
 
-function* readResponse(
-  socket: Socket,
-  options: ConnectOptions,
-  deadline: number,
-): Generator<Suspension, ResponseHead> {
-  const maxHeaderSize = options.maxHeaderSize ?? 16384;
-  let head: Uint8Array | null;
+/** The 101 answer; any other status, a timeout or a malformed head is a WebSocketError. */
+interface Response101 {
+  headers: Headers;
+}
+
+function* readResponse(client: HttpClient): Generator<Suspension, Response101> {
+  let status: number;
   try {
-    const limits = { maxHeaderSize, timeout: Math.max(1, deadline - Date.now()) };
-    head = yield* readHead(socket, limits, "Cannot connect");
+    status = yield* client.status();
   } catch (error) {
     if (error instanceof SocketError && error.code === "timeout") {
       throw new WebSocketError("timeout", "Cannot connect: the handshake timed out", {
         cause: error,
       });
     }
+    if (error instanceof SocketError && error.code === "closed") {
+      throw new WebSocketError("closed", "Cannot connect: connection ended before a response", {
+        cause: error,
+      });
+    }
+    if (error instanceof HttpError) {
+      throw new WebSocketError("protocol", `Cannot connect: ${error.message}`, {
+        closeCode: 1002,
+        cause: error,
+      });
+    }
     throw error;
   }
-  if (head === null) {
-    throw new WebSocketError("closed", "Cannot connect: connection ended before a response");
+  if (status !== 101) {
+    throw new WebSocketError(
+      "protocol",
+      `Cannot connect: server answered ${status} ${yield* client.statusText()}`,
+      { status, closeCode: 1002 },
+    );
   }
-  try {
-    return parseResponseHead(head, { maxHeaderSize, maxHeaders: options.maxHeaders ?? 100 });
-  } catch (error) {
-    throw new WebSocketError("protocol", `Cannot connect: ${(error as Error).message}`, {
-      closeCode: 1002,
-      cause: error,
-    });
-  }
+  return { headers: yield* client.header() };
 }

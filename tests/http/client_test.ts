@@ -2,8 +2,8 @@
 // nginx, Deno.serve) and against raw servers that misbehave on purpose.
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { run, SocketError } from "@cosocket/socket";
-import { httpc, HttpError } from "@cosocket/http";
+import { event, getsock, run, SocketError } from "@cosocket/socket";
+import { http2sock, httpc, HttpError } from "@cosocket/http";
 import { nginx, nodeServer, rawServer } from "./_peers.ts";
 import { assertClean } from "./_helpers.ts";
 
@@ -174,6 +174,49 @@ Deno.test("client: a cosocket reads a response with yield* while another cosocke
   clearInterval(interval);
   strictEqual(answer, "200 slow");
   ok(ticks > 3, "the event loop kept running while the cosocket waited");
+});
+
+const UPGRADE_APP = `
+import http from "node:http";
+const server = http.createServer((req, res) => res.end(String(req.socket.remotePort)));
+// A toy protocol after 101: the server says which client port it sees, then echoes.
+server.on("upgrade", (req, socket) => {
+  socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n");
+  socket.write(socket.remotePort + "\\n");
+  socket.pipe(socket);
+});
+server.keepAliveTimeout = 10000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+Deno.test("client: an Upgrade request gets a connection of its own; detached: false uses the cosocket's socket", async () => {
+  await using node = await nodeServer(UPGRADE_APP);
+  const url = `http://127.0.0.1:${node.port}/`;
+  {
+    await using client = httpc();
+    await client.request({ url });
+    const kept = await client.text();
+    await client.request({ url, header: { upgrade: "echo", connection: "Upgrade" } });
+    strictEqual(await client.status(), 101);
+    await using sock = http2sock(client);
+    const upgraded = await sock.readLine();
+    ok(upgraded !== kept, `the upgrade did not reuse the kept connection (port ${kept})`);
+    await sock.write("round trip\n");
+    strictEqual(await sock.readLine(), "round trip");
+  }
+  // Inside a cosocket whose socket is not connected, detached: false connects that very socket.
+  let seen = { port: "", same: false };
+  await event(function* () {
+    const own = getsock()!;
+    const client = httpc({ detached: false });
+    yield* client.request({ url });
+    const port = yield* client.text();
+    seen = { port, same: own.state().connected && own.sockname().port === Number(port) };
+  }).task;
+  ok(seen.same, `the cosocket's own socket carried the request (server saw port ${seen.port})`);
+  const { closePool } = await import("@cosocket/socket");
+  await closePool();
+  await assertClean();
 });
 
 const HEAD_OK = "HTTP/1.1 200 OK\r\n";

@@ -136,6 +136,32 @@ Deno.test("fetch: an abort while waiting for the body rejects with the signal's 
   await assertClean();
 });
 
+Deno.test("fetch: an abort during a TLS handshake or a proxy's handshake rejects at once and leaves nothing", async () => {
+  // A peer that accepts and then says nothing: neither TLS nor a proxy answer comes.
+  using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = silent.addr.port;
+  const held: Deno.Conn[] = [];
+  const cases = [
+    { url: `https://127.0.0.1:${port}/`, init: {} },
+    { url: "http://example.test/", init: { proxy: { host: "127.0.0.1", port } } },
+    {
+      url: "http://example.test/",
+      init: { proxy: { host: "127.0.0.1", port, type: "socks5" as const } },
+    },
+  ];
+  for (const { url, init } of cases) {
+    const controller = new AbortController();
+    // The timeout is far away: only the abort can end the request in time.
+    const pending = fetch(url, { ...init, timeout: 60_000, signal: controller.signal });
+    held.push(await silent.accept());
+    controller.abort(new Error("stop waiting"));
+    await within(rejects(pending, /stop waiting/), `abort ends ${url} via ${JSON.stringify(init)}`);
+  }
+  for (const conn of held) conn.close();
+  await closePool();
+  await assertClean();
+});
+
 Deno.test("fetch: through a SOCKS5 proxy with credentials (init.proxy)", async () => {
   await using app = await nodeServer(NODE_APP);
   await using proxy = await microsocks({ user: "ada", password: "pw" });

@@ -207,6 +207,33 @@ Deno.test("client: the 101 and the first frames in one write lose nothing", asyn
   await assertNoSockets();
 });
 
+Deno.test("client: interim 1xx answers before the 101 are skipped (the HTTP client reads the handshake)", async () => {
+  {
+    const { ws, peer, error } = await handshakeWith(async (key) => ({
+      raw: response(
+        [
+          "HTTP/1.1 103 Early Hints",
+          "Link: </style.css>; rel=preload",
+          "",
+          "HTTP/1.1 101 Switching Protocols",
+          "Upgrade: websocket",
+          "Connection: Upgrade",
+          `Sec-WebSocket-Accept: ${await acceptFor(key)}`,
+        ],
+        encodeFrame({ opcode: OP.text, payload: "after hints" }, false),
+      ),
+    }));
+    equal(error, null);
+    ok(ws !== null && peer !== null);
+    equal(await ws.readMessage(), "after hints");
+    await peer.sendClose(1000, "done");
+    equal(await ws.readMessage(), null);
+    await peer.expectClose(1000, { reply: false, timeout: 3000 }).catch(() => {});
+    peer.close();
+  }
+  await assertNoSockets();
+});
+
 Deno.test("client: bad handshake responses fail connect() with a WebSocketError", async () => {
   const good = async (key: string) => [
     "HTTP/1.1 101 Switching Protocols",
@@ -581,6 +608,35 @@ Deno.test("client: aborting connect() just as TCP connects rejects at once and l
       5000,
     );
     conn.close();
+  }
+  await assertNoSockets();
+});
+
+Deno.test("client: aborting connect() during a TLS handshake or a proxy's handshake rejects at once", async () => {
+  {
+    // A peer that accepts and says nothing: no TLS answer, no proxy answer.
+    using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = silent.addr.port;
+    const held: Deno.Conn[] = [];
+    const cases: [string, ConnectOptions][] = [
+      [`wss://127.0.0.1:${port}/`, {}],
+      ["ws://example.test/", { proxy: { host: "127.0.0.1", port } }],
+      ["ws://example.test/", { proxy: { host: "127.0.0.1", port, type: "socks5" } }],
+    ];
+    for (const [url, options] of cases) {
+      const controller = new AbortController();
+      const connecting = Promise.resolve(
+        connect(url, { ...options, timeout: 60_000, signal: controller.signal }),
+      );
+      held.push(await silent.accept());
+      controller.abort();
+      await within(
+        rejects(connecting, (error: unknown) => (error as Error).name === "AbortError"),
+        `connect(${url}) rejects once its signal aborts`,
+        5000,
+      );
+    }
+    for (const conn of held) conn.close();
   }
   await assertNoSockets();
 });
