@@ -1,8 +1,12 @@
 import {
   ensure,
+  event,
+  getsock,
   type Operation,
   operation,
-  run,
+  type Socket,
+  type SocketLike,
+  type SocketStatus,
   type Suspension,
   type Task,
   until,
@@ -82,7 +86,7 @@ const SLAB_SIZE = 256 * 1024;
  * console.log((await pty.close()).exited); // true
  * ```
  */
-export class Pty implements AsyncDisposable {
+export class Pty implements SocketLike<Pty>, AsyncDisposable {
   readonly #master: number;
   readonly #pid: number;
   readonly #wake: [number, number];
@@ -94,7 +98,12 @@ export class Pty implements AsyncDisposable {
   #pump: Promise<void>;
   #status: PtyStatus | null = null;
   #throttled = false;
-  #task: Task<unknown> | null = null;
+  /** The unconnected socket that carries the pty's cosocket (see event). */
+  #cosocket: Socket | null = null;
+  /** Reads hold output back until enable() (disable() called from outside the cosocket). */
+  #paused = false;
+  #reading = false;
+  #writing = false;
 
   /** @internal Made by {@linkcode forkpty}. */
   constructor(master: number, pid: number, wake: [number, number]) {
@@ -122,6 +131,15 @@ export class Pty implements AsyncDisposable {
   }
 
   *#read(timeout: number | undefined) {
+    this.#reading = true;
+    try {
+      return yield* this.#readChunk(timeout);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  *#readChunk(timeout: number | undefined) {
     let waited = false;
     while (true) {
       if (this.#closed) {
@@ -129,7 +147,7 @@ export class Pty implements AsyncDisposable {
         if (waited) return null;
         throw new PtyError("closed", "Cannot read from pty: it is closed");
       }
-      if (this.#pending.length > 0) {
+      if (this.#pending.length > 0 && !this.#paused) {
         const chunk = this.#pending.length === 1
           ? this.#pending.pop()!
           : joinViews(this.#pending.splice(0));
@@ -137,7 +155,7 @@ export class Pty implements AsyncDisposable {
         this.#release();
         return chunk;
       }
-      if (this.#eof) return null;
+      if (this.#eof && this.#pending.length === 0) return null;
       const arrived = new Promise<boolean>((resolve) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         this.#waiter = () => {
@@ -178,6 +196,15 @@ export class Pty implements AsyncDisposable {
   }
 
   *#write(bytes: Uint8Array) {
+    this.#writing = true;
+    try {
+      yield* this.#writeAll(bytes);
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  *#writeAll(bytes: Uint8Array) {
     let at = 0;
     while (at < bytes.length) {
       if (this.#closed || this.#eof) {
@@ -257,6 +284,8 @@ export class Pty implements AsyncDisposable {
       libc.symbols.kill(this.#pid, SIGNALS.SIGCONT!);
       await this.#stopPump();
       libc.symbols.close(this.#master);
+      // A cosocket waiting in disable() resumes with no values, as on a closed socket.
+      this.#cosocket?.enable();
     }
     return await this.#waitExit(wait ?? 1000);
   }
@@ -298,25 +327,109 @@ export class Pty implements AsyncDisposable {
    * console.log(String(await pty.task).includes("hello world")); // true
    * ```
    */
-  event(fn: (pty: Pty) => Iterator<Suspension, unknown, unknown>): this {
+  event<A extends unknown[]>(
+    fn: (pty: Pty, ...args: A) => Iterator<Suspension, unknown, unknown>,
+    ...args: A
+  ): this {
     if (this.#closed) throw new PtyError("closed", "Cannot start cosocket: the pty is closed");
-    if (this.#task !== null) {
+    if (this.#cosocket !== null) {
       throw new PtyError("incorrectuse", "Cannot start cosocket: the pty already has one");
     }
     const body = function* (pty: Pty) {
+      // The first step runs inside event() below, before it returns.
+      pty.#cosocket = getsock();
       yield* ensure(async () => {
         await pty.close();
       });
-      return yield* { [Symbol.iterator]: () => fn(pty) };
+      return yield* { [Symbol.iterator]: () => fn(pty, ...args) };
     };
-    // run() makes it a child of the cosocket running now, if any.
-    this.#task = run(() => body(this));
+    // The cosocket runs on an unconnected socket of its own, which gives it
+    // the socket's owner(), disable() and enable(); started inside another
+    // cosocket, it is that one's child and ends with it.
+    this.#cosocket = event(() => body(this));
     return this;
   }
 
   /** The cosocket started by {@linkcode Pty.prototype.event}, or `null`. */
   get task(): Task<unknown> | null {
-    return this.#task;
+    return this.#cosocket?.task ?? null;
+  }
+
+  /**
+   * Reports whether the code running now is the pty's cosocket (the
+   * seed's `socket:owner`).
+   *
+   * @returns `true` inside the cosocket started by {@linkcode Pty.prototype.event}.
+   */
+  owner(): boolean {
+    return this.#cosocket?.owner() ?? false;
+  }
+
+  /**
+   * Suspends the pty's events (the seed's `socket:disable`). Called by the
+   * pty's cosocket, it suspends that cosocket until `enable(...values)`
+   * (and returns those values) or until the pty is closed (and returns
+   * `[]`). Called from anywhere else, reads get no output until `enable()`;
+   * the output waits, and a child that prints on blocks once the
+   * terminal's buffer is full.
+   *
+   * @returns The values passed to `enable`.
+   *
+   * @example A cosocket waits until the caller has something for it
+   * ```ts
+   * import { forkpty, type Pty } from "@cosocket/pty";
+   *
+   * const pty = forkpty("cat").event(function* (pty: Pty) {
+   *   const [line] = yield* pty.disable();
+   *   yield* pty.write(`${line}\n`);
+   *   return new TextDecoder().decode((yield* pty.read())!);
+   * });
+   * pty.enable("hello");
+   * console.log(String(await pty.task).includes("hello")); // true
+   * ```
+   */
+  disable(): Operation<unknown[]> {
+    const cosocket = this.#cosocket;
+    if (cosocket !== null && cosocket.owner()) return cosocket.disable();
+    this.#paused = true;
+    return operation(nothingToWaitFor);
+  }
+
+  /**
+   * Resumes a disabled pty (the seed's `socket:enable`): a cosocket waiting
+   * in `disable()` gets `values`, and held-back output flows to reads again.
+   *
+   * @param values Values for the cosocket.
+   * @returns `true` when something was disabled.
+   */
+  enable(...values: unknown[]): boolean {
+    let enabled = false;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#notify();
+      enabled = true;
+    }
+    if (this.#cosocket?.enable(...values)) enabled = true;
+    return enabled;
+  }
+
+  /**
+   * Reports what the pty is doing (the seed's `socket:state`): `read`
+   * while a read (or its cosocket in `disable()`) waits, `write` while a
+   * write waits for the terminal, `exec` otherwise, `notcon` once closed;
+   * `connected` until the pty is closed or the child closed its terminal.
+   *
+   * @returns The state and whether the terminal is open.
+   */
+  state(): SocketStatus {
+    const connected = !this.#closed && !this.#eof;
+    if (this.#closed) return { state: "notcon", connected };
+    if (this.owner()) return { state: "exec", connected };
+    const cosocket = this.#cosocket;
+    const cosocketState = cosocket?.task?.done === false ? cosocket.state().state : null;
+    if (this.#reading || cosocketState === "read") return { state: "read", connected };
+    if (this.#writing) return { state: "write", connected };
+    return { state: "exec", connected };
   }
 
   /** Closes the pty (`await using`). */
@@ -631,4 +744,10 @@ function spawn(
     libc.symbols.posix_spawn_file_actions_destroy(actions);
     libc.symbols.posix_spawnattr_destroy(attributes);
   }
+}
+
+/** The body of an operation that is done at once with no values. */
+// deno-lint-ignore require-yield
+function* nothingToWaitFor(): Generator<Suspension, unknown[]> {
+  return [];
 }

@@ -1401,7 +1401,8 @@ export interface Task<T> extends PromiseLike<T>, Operation<T> {
 
 /**
  * What every object that runs a cosocket the way a socket does offers:
- * {@linkcode Socket} and both WebSocket classes of `@cosocket/websocket`.
+ * {@linkcode Socket}, both WebSocket classes of `@cosocket/websocket` and
+ * `@cosocket/pty`'s `Pty`.
  * Code that starts, watches or wakes cosockets can take any of them.
  *
  * @typeParam Self The object itself, as its cosocket function receives it.
@@ -1459,7 +1460,8 @@ export interface SocketLike<Self = unknown> {
   /**
    * Closes the object.
    *
-   * @returns A promise (or operation) that settles once it is closed.
+   * @returns A promise (or operation) that settles once it is closed (a
+   * `Pty` settles with how its child ended).
    */
-  close(): PromiseLike<void>;
+  close(): PromiseLike<unknown>;
 }

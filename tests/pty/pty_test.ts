@@ -1,6 +1,7 @@
 // Pseudo-terminals with real programs: sh, stty, tty, sleep, seq, yes.
 import { deepStrictEqual, equal, ok, rejects, throws } from "node:assert/strict";
 import { forkpty, type Pty, type PtyError } from "@cosocket/pty";
+import type { SocketLike } from "@cosocket/socket";
 import { run, sleep } from "@cosocket/socket";
 
 const decoder = new TextDecoder();
@@ -192,4 +193,44 @@ Deno.test("pty: asynchronous mode runs a cosocket for the pty, closes the pty wh
   throws(() => twice.event(function* () {}), (e: PtyError) => e.code === "incorrectuse");
   await twice.close();
   await twice.task;
+});
+
+Deno.test("pty: a Pty is SocketLike: owner, disable and enable from inside and outside, state, event arguments", async () => {
+  // disable() in the pty's own cosocket waits for enable()'s values.
+  const echoed = forkpty("cat").event(function* (pty: Pty, prefix: string) {
+    ok(pty.owner(), "the cosocket owns its pty");
+    const [line] = yield* pty.disable();
+    yield* pty.write(`${prefix}${line}\n`);
+    let output = "";
+    while (!output.includes(`${prefix}${line}\r\n`)) output += decoder.decode((yield* pty.read())!);
+    return output;
+  }, "got ");
+  const like: SocketLike<Pty> = echoed;
+  equal(like.owner(), false, "outside the cosocket");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  deepStrictEqual(echoed.state(), { state: "read", connected: true });
+  ok(echoed.enable("hello"), "the cosocket was disabled");
+  ok(String(await echoed.task).includes("got hello"));
+  equal(echoed.state().state, "notcon");
+  equal(echoed.enable(), false, "nothing left to enable");
+
+  // disable() from outside holds the output back until enable().
+  await using held = forkpty("sh", ["-c", "echo ready; sleep 30"]);
+  await held.disable();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await rejects(
+    Promise.resolve(held.read(100)),
+    (e: PtyError) => e.code === "timeout",
+    "no output while disabled",
+  );
+  ok(held.enable());
+  ok((await readUntil(held, /ready/)).includes("ready"));
+
+  // A cosocket waiting in disable() resumes with no values when the pty closes.
+  const closing = forkpty("sleep", ["30"]).event(function* (pty: Pty) {
+    return yield* pty.disable();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await closing.close();
+  deepStrictEqual(await closing.task, []);
 });
