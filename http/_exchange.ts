@@ -363,14 +363,10 @@ export class Exchange {
   /** Writes head text and a body, through a pooled buffer when they fit in one. */
   *#writeSmall(text: string, body: Uint8Array): Generator<Suspension, void> {
     if (text.length + body.length <= SLAB_SIZE && ASCII.test(text)) {
-      const slab = slabs.pop() ?? new Uint8Array(SLAB_SIZE);
-      try {
-        const written = encoder.encodeInto(text, slab).written;
-        slab.set(body, written);
-        yield* this.socket.write(slab.subarray(0, written + body.length));
-      } finally {
-        if (slabs.length < MAX_SLABS) slabs.push(slab);
-      }
+      const out = new Uint8Array(text.length + body.length);
+      encoder.encodeInto(text, out);
+      out.set(body, text.length);
+      yield* this.socket.write(out);
       return;
     }
     yield* this.socket.write(encodeLatin1(text));
