@@ -8,7 +8,8 @@
  * one marks it. The platform timer is stopped whenever no timer is left, so
  * nothing outlives the last caller. The socket pool keeps its idle
  * connections' timers on a queue of its own whose platform timer is
- * unref'd.
+ * unref'd: that one is left running when its last timer is cleared (it
+ * keeps nothing alive).
  *
  * @module
  */
@@ -78,7 +79,10 @@ export class TimerQueue {
     timer.done = true;
     const entry = timer as Entry;
     entry.fn = noop;
-    if (--this.#live === 0) return this.#disarm();
+    // An unref'd platform timer is left to fire and find nothing: a pool
+    // that parks and takes a connection per request would otherwise set and
+    // clear a platform timer each time.
+    if (--this.#live === 0 && !this.#unref) return this.#disarm();
     // One long timer at the head must not keep thousands of cleared ones behind it.
     const queue = entry.queue;
     if (++queue.cleared > 1024 && queue.cleared * 2 > queue.items.length - queue.head) {
