@@ -41,11 +41,26 @@ type BodyMode = "length" | "chunked" | "close" | "none";
 const EMPTY = new Uint8Array(0);
 /**
  * A response whose head and body fit in this many bytes goes out in one
- * write from one buffer of its exact size. (A pool of 8 KiB buffers, tried
- * before, ran dry with a hundred writes in flight and then zeroed 8 KiB per
- * response.)
+ * write, from a piece carved out of a shared slab: a typed array of its own
+ * costs 0.4–0.7 µs to allocate here, a piece of a slab 0.05 µs. Pieces are
+ * never reused (a write may still hold one), so a slab lives until its last
+ * piece is written. (A pool of 8 KiB buffers, tried before, ran dry with a
+ * hundred writes in flight and then zeroed 8 KiB per response.)
  */
-const SLAB_SIZE = 8192;
+const SMALL_RESPONSE = 8192;
+const SLAB_SIZE = 65536;
+let slab = new Uint8Array(0);
+let slabAt = 0;
+
+function carve(size: number): Uint8Array {
+  if (slab.length - slabAt < size) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabAt = 0;
+  }
+  const piece = slab.subarray(slabAt, slabAt + size);
+  slabAt += (size + 7) & ~7;
+  return piece;
+}
 
 /** The exchange of each WHATWG `Request` handed to a handler. */
 export const exchanges: WeakMap<object, Exchange> = new WeakMap();
@@ -361,8 +376,8 @@ export class Exchange {
 
   /** Writes head text and a body, in one write when they are small. */
   *#writeSmall(text: string, body: Uint8Array): Generator<Suspension, void> {
-    if (text.length + body.length <= SLAB_SIZE && ASCII.test(text)) {
-      const out = new Uint8Array(text.length + body.length);
+    if (text.length + body.length <= SMALL_RESPONSE && ASCII.test(text)) {
+      const out = carve(text.length + body.length);
       encoder.encodeInto(text, out);
       out.set(body, text.length);
       const write = this.socket.write(out);
