@@ -28,6 +28,7 @@
  * @module
  */
 import { Fields, ParsedRequestHead } from "./_fields.ts";
+import { carve } from "./_carve.ts";
 
 /** Limits for parsing a head. */
 export interface HeadLimits {
@@ -134,11 +135,14 @@ export function findHeadEnd(bytes: Uint8Array, start?: number, end?: number): nu
 export function parseRequestHead(head: Uint8Array, limits?: HeadLimits): RequestHead {
   const lines = splitHead(head, limits, "request");
   const line = lines[0]!;
-  const parts = line.split(" ");
-  if (parts.length !== 3) {
+  const first = line.indexOf(" ");
+  const second = first < 0 ? -1 : line.indexOf(" ", first + 1);
+  if (second < 0 || line.indexOf(" ", second + 1) >= 0) {
     throw new SyntaxError(`Cannot parse HTTP request: malformed request line ${quote(line)}`);
   }
-  const [method, path, version] = parts as [string, string, string];
+  const method = line.slice(0, first);
+  const path = line.slice(first + 1, second);
+  const version = line.slice(second + 1);
   if (!TOKEN.test(method)) {
     throw new SyntaxError(`Cannot parse HTTP request: method ${quote(method)} is not a token`);
   }
@@ -194,7 +198,8 @@ export function parseResponseHead(head: Uint8Array, limits?: HeadLimits): Respon
  * @param status The status code (100 to 999).
  * @param statusText The reason phrase (may be empty).
  * @param headers The header fields.
- * @returns The bytes.
+ * @returns The bytes (a small head may be a view of a larger buffer that
+ * nothing else uses).
  * @throws {TypeError} For a header name that is not a token, or a value or
  * reason phrase with CR, LF or NUL, or a character above U+00FF.
  * @throws {RangeError} For a status code out of range.
@@ -224,7 +229,8 @@ export function formatResponseHead(
  * @param method The method (a token).
  * @param path The request-target (visible ASCII).
  * @param headers The header fields.
- * @returns The bytes.
+ * @returns The bytes (a small head may be a view of a larger buffer that
+ * nothing else uses).
  * @throws {TypeError} For a method or header name that is not a token, a
  * request-target with other characters than visible ASCII, or a value with
  * CR, LF or NUL, or a character above U+00FF.
@@ -292,19 +298,25 @@ function splitHead(head: Uint8Array, limits: HeadLimits = {}, kind: string): str
   if (end !== head.length) {
     throw new SyntaxError(`Cannot parse HTTP ${kind}: bytes after the blank line`);
   }
-  const lines = latin1(head).split("\n");
-  lines.length -= 1; // the empty string after the last LF
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!;
+  // Lines found with indexOf rather than split and sliced once each: a
+  // request head is parsed per request.
+  const text = latin1(head);
+  const lines: string[] = [];
+  let start = 0;
+  for (let lf = text.indexOf("\n"); lf >= 0; lf = text.indexOf("\n", start)) {
     // A bare LF is a line end to some parsers and not to others: the gap
     // that request smuggling goes through, so it is refused.
-    if (!line.endsWith("\r")) {
-      throw new SyntaxError(`Cannot parse HTTP ${kind}: bare LF at the end of line ${index + 1}`);
+    if (lf === start || text.charCodeAt(lf - 1) !== 13) {
+      throw new SyntaxError(
+        `Cannot parse HTTP ${kind}: bare LF at the end of line ${lines.length + 1}`,
+      );
     }
-    if (line.indexOf("\r") !== line.length - 1) {
-      throw new SyntaxError(`Cannot parse HTTP ${kind}: CR without LF in line ${index + 1}`);
+    const line = text.slice(start, lf - 1);
+    if (line.indexOf("\r") >= 0) {
+      throw new SyntaxError(`Cannot parse HTTP ${kind}: CR without LF in line ${lines.length + 1}`);
     }
-    lines[index] = line.slice(0, -1);
+    lines.push(line);
+    start = lf + 1;
   }
   lines.length -= 1; // the blank line
   if (lines.length === 0 || lines[0] === "") {
@@ -349,7 +361,7 @@ function parseFields(lines: string[], limits: HeadLimits = {}, kind: string): Fi
         : `header name ${quote(name)} is not a token`;
       throw new SyntaxError(`Cannot parse HTTP ${kind}: ${detail}`);
     }
-    const value = line.slice(colon + 1).replace(OWS, "");
+    const value = trimOws(line, colon + 1);
     if (BAD_VALUE.test(value)) {
       throw new SyntaxError(
         `Cannot parse HTTP ${kind}: control character in header ${quote(name)}`,
@@ -377,8 +389,9 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
   }
   text += "\r\n";
   // ASCII, the usual case, comes out of the encoder at the same length.
-  const encoded = asciiEncoder.encode(text);
-  if (encoded.length === text.length) return encoded;
+  const encoded = carve(text.length);
+  const { read, written } = asciiEncoder.encodeInto(text, encoded);
+  if (read === text.length && written === text.length) return encoded;
   const bytes = new Uint8Array(text.length);
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
@@ -388,6 +401,15 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
     bytes[index] = code;
   }
   return bytes;
+}
+
+/** `line` from `start` on, without leading and trailing spaces and tabs (OWS). */
+function trimOws(line: string, start: number): string {
+  let end = line.length;
+  let code;
+  while (start < end && ((code = line.charCodeAt(start)) === 0x20 || code === 0x09)) start++;
+  while (end > start && ((code = line.charCodeAt(end - 1)) === 0x20 || code === 0x09)) end--;
+  return line.slice(start, end);
 }
 
 /** Decodes bytes one to one into characters U+0000..U+00FF. */
