@@ -67,15 +67,21 @@ export function* serveConnection(
         yield* answerError(socket, bytes);
         return;
       }
-      const exchange = yield* openExchange(host, socket, bytes);
-      if (exchange === null) return;
+      const exchange = openExchange(host, bytes, socket);
+      if (typeof exchange === "number") {
+        yield* answerError(socket, exchange);
+        return;
+      }
       yield* host.handle(exchange);
       if (exchange.taken) {
         handedOver = true;
         return;
       }
       if (!exchange.keepAlive || host.closing) return;
-      if (!(yield* drain(exchange))) return;
+      if (!exchange.body.done && !(yield* drain(exchange))) return;
+      // The body reader may hold the start of a pipelined request.
+      const rest = exchange.body.takeBuffered();
+      if (rest !== null) socket.unread(rest);
     }
   } catch (error) {
     // A SocketError: the client went away or the server closed the
@@ -119,24 +125,22 @@ function* readHead(
   }
 }
 
-/** Parses the head and checks what must hold before a handler sees it. */
-function* openExchange(
-  host: ConnectionHost,
-  socket: Socket,
-  bytes: Uint8Array,
-): Generator<Suspension, Exchange | null> {
+/**
+ * Parses the head and checks what must hold before a handler sees it.
+ *
+ * @returns The exchange, or the status to refuse the request with.
+ */
+function openExchange(host: ConnectionHost, bytes: Uint8Array, socket: Socket): Exchange | number {
   let head: RequestHead;
   try {
     head = parseRequestHead(bytes, host.limits);
   } catch (error) {
-    yield* answerError(socket, error instanceof RangeError ? 431 : 400);
-    return null;
+    return error instanceof RangeError ? 431 : 400;
   }
   const hosts = field(head, "host");
   if (head.version === "HTTP/1.1" && (hosts === null || hosts.includes(","))) {
     // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request.
-    yield* answerError(socket, 400);
-    return null;
+    return 400;
   }
   try {
     const framing = requestFraming(head, host.limits.maxBodySize);
@@ -145,8 +149,7 @@ function* openExchange(
     return exchange;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    yield* answerError(socket, error.status ?? 400);
-    return null;
+    return error.status ?? 400;
   }
 }
 
@@ -156,16 +159,6 @@ function* openExchange(
  * the body was never asked for with `100-continue`, or it is malformed).
  */
 function* drain(exchange: Exchange): Generator<Suspension, boolean> {
-  if (!exchange.body.done) {
-    if (!(yield* readRest(exchange))) return false;
-  }
-  // The body reader may hold the start of a pipelined request.
-  const rest = exchange.body.takeBuffered();
-  if (rest !== null) exchange.socket.unread(rest);
-  return true;
-}
-
-function* readRest(exchange: Exchange): Generator<Suspension, boolean> {
   if (exchange.bodyWithheld) return false;
   let drained = 0;
   try {
