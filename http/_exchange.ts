@@ -243,8 +243,12 @@ export class Exchange {
       yield* this.end();
       return;
     }
-    yield* this.#sendHead(this.#bodyless() ? "none" : "length", bytes, bytes.length);
+    // The head and the whole body in one step (the common response).
+    const mode = this.#bodyless() ? "none" : "length";
+    const text = this.#headText(mode, bytes.length);
+    if (mode === "length") this.#checkLength(bytes.length);
     this.#ended = true;
+    yield* this.#writeSmall(text, mode === "none" ? EMPTY : bytes);
   }
 
   /** Ends the response: sends what is left, with a `Content-Length` when nothing was sent yet. */
@@ -306,6 +310,26 @@ export class Exchange {
    * the `Content-Length` unless the handler set one.
    */
   *#sendHead(mode: BodyMode, body: Uint8Array, length?: number): Generator<Suspension, void> {
+    const text = this.#headText(mode, length);
+    if (mode === "none" || body.length === 0) {
+      yield* this.#writeSmall(text, EMPTY);
+      return;
+    }
+    if (mode === "chunked") {
+      yield* this.#writeSmall(text, EMPTY);
+      yield* this.#send(body);
+      return;
+    }
+    if (mode === "length") this.#checkLength(body.length);
+    yield* this.#writeSmall(text, body);
+  }
+
+  /**
+   * Marks the head sent and writes its text: status line, `Date`, the
+   * framing fields, `Connection`, the handler's fields. `length` is the
+   * whole body's length when it is known now.
+   */
+  #headText(mode: BodyMode, length?: number): string {
     this.#headSent = true;
     this.#mode = mode;
     const headers = this.#headers;
@@ -348,17 +372,7 @@ export class Exchange {
       }
     }
     text += "\r\n";
-    if (mode === "none" || body.length === 0) {
-      yield* this.#writeSmall(text, EMPTY);
-      return;
-    }
-    if (mode === "chunked") {
-      yield* this.#writeSmall(text, EMPTY);
-      yield* this.#send(body);
-      return;
-    }
-    if (mode === "length") this.#checkLength(body.length);
-    yield* this.#writeSmall(text, body);
+    return text;
   }
 
   /** Writes head text and a body, in one write when they are small. */
