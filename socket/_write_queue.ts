@@ -78,8 +78,10 @@ export class WriteQueue {
     this.#queue.push(request);
     if (accepted) this.#unwaitedBytes += bytes.length;
     else {
-      // Rare, so the stack is worth its cost: the warning names the call.
-      request.callSite = new Error().stack?.split("\n").slice(3, 7).join("\n") ?? null;
+      // The warning names the call. The error's stack is formatted only if
+      // the warning is shown: formatting it (source maps) costs more than a
+      // large write, and a caller that waits never needs it.
+      request.callSite = new Error();
       // An awaiting caller calls `then` within one microtask of the call;
       // the second hop gives it that chance before the write is dropped.
       queueMicrotask(() => queueMicrotask(() => this.#decide(request)));
@@ -229,7 +231,7 @@ export class WriteQueue {
     warnedRefusal = true;
     console.warn(
       `${this.#refused.message}\nThe refused write was called at:\n${
-        request.callSite ?? "(unknown)"
+        request.callSite?.stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)"
       }`,
     );
   }
@@ -276,7 +278,7 @@ class WriteRequest extends Step<void>
   /** The caller looked at `accepted`: a refusal is then its to handle. */
   observed = false;
   /** Where a write that was refused at the call was called from, for the warning. */
-  callSite: string | null = null;
+  callSite: Error | null = null;
   readonly queueLength: number;
   readonly queue: WriteQueue;
   readonly bytes: Uint8Array;

@@ -12,18 +12,25 @@ export class BufferedWrite implements WriteOperation {
   waited = false;
   /** Its caller looked at `accepted`. */
   observed = false;
-  /** Where a write refused at the call was called from, for the warning. */
-  readonly callSite: string;
+  /**
+   * Where a write refused at the call was called from, for the warning (its
+   * stack is formatted only when the warning is shown: that costs more than
+   * the write).
+   */
+  readonly #callSite: Error | null;
 
   constructor(waiting: Promise<void> | null, queueLength: number, accepted = true) {
     this.#waiting = waiting;
     this.queueLength = queueLength;
     this.#accepted = accepted;
-    this.callSite = accepted
-      ? ""
-      : new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
+    this.#callSite = accepted ? null : new Error();
     // A failure nobody waits for surfaces on the next write instead.
     waiting?.catch(noop);
+  }
+
+  /** The call site of a refused write, for the warning. */
+  get callSite(): string {
+    return this.#callSite?.stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
   }
 
   get accepted(): boolean {

@@ -541,7 +541,8 @@ export class NativeWsSocket implements WebSocketConnection, AsyncDisposable {
   #held(message: string | Uint8Array, size: number): Operation<void> {
     let waited = false;
     const queued = this.bufferedAmount;
-    const callSite = new Error().stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
+    // Formatted only if the warning is shown (source-mapped stacks are costly).
+    const callSite = new Error();
     const held = operation(() => {
       waited = true;
       return this.#sendHeld(message);
@@ -557,7 +558,8 @@ export class NativeWsSocket implements WebSocketConnection, AsyncDisposable {
         );
         if (warnedRefusal) return;
         warnedRefusal = true;
-        console.warn(`${this.#refused.message}\nThe dropped write was called at:\n${callSite}`);
+        const where = callSite.stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
+        console.warn(`${this.#refused.message}\nThe dropped write was called at:\n${where}`);
       })
     );
     return held;
