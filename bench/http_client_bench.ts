@@ -193,6 +193,15 @@ async function streamed(port: number): Promise<void> {
     while ((chunk = await client.read(MiB)) !== null) total += chunk.length;
     return total;
   });
+  await measure("download 256 MiB: cosocket httpc readInto(1 MiB buffer)", async () => {
+    await using client = httpc();
+    await client.request({ url });
+    const buffer = new Uint8Array(MiB);
+    let total = 0;
+    let count;
+    while ((count = await client.readInto(buffer)) !== null) total += count;
+    return total;
+  });
   await measure("upload 256 MiB: Deno fetch (stream)", async () => {
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
