@@ -20,12 +20,14 @@
  * second); slabs that grew past 16 KiB for every connection made each hold
  * about 100 KiB. So only a read that filled its buffer makes a connection
  * hot: a request/response connection (ping-pong, HTTP) stays on its wait
- * buffer, where a 64-byte echo costs less than a slab window (0.93–0.97×
- * the plain loop instead of 0.86–0.88×), and an idle connection does not
+ * buffer, where a 64-byte echo costs less than a slab window (0.86–0.97×
+ * the plain loop over seven runs, 0.86–0.88× before), and an idle connection does not
  * hold a slab (9.2 KiB per idle connection instead of 10.9); a bulk
  * transfer reads 64 KiB at a time, as the plain loop does (0.89× instead of
  * 0.66×: what is left is allocating every chunk fresh).
  */
+
+import { carve } from "./_carve.ts";
 
 /** The buffer a read that is expected to wait lands in: its size follows the data. */
 const MIN_WAIT_SIZE = 256;
@@ -38,22 +40,10 @@ const MAX_READ_SIZE = 65536;
 const SLAB_SIZE = 16384;
 /** A read that lands sooner than this leaves the connection hot. */
 const HOT_MS = 10;
-/** Copies of what landed in wait buffers, carved for every socket. */
-const COPY_SLAB_SIZE = 65536;
-
-let copySlab = new Uint8Array(0);
-let copyOffset = 0;
-
-/** Copies bytes into the shared slab; the view returned is never reused. */
+/** Copies what landed in a wait buffer into a piece of a shared slab (never reused). */
 function copyOut(bytes: Uint8Array): Uint8Array {
-  const count = bytes.length;
-  if (copySlab.length - copyOffset < count) {
-    copySlab = new Uint8Array(COPY_SLAB_SIZE);
-    copyOffset = 0;
-  }
-  const chunk = copySlab.subarray(copyOffset, copyOffset + count);
+  const chunk = carve(bytes.length);
   chunk.set(bytes);
-  copyOffset += (count + 7) & ~7;
   return chunk;
 }
 
