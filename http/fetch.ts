@@ -1,3 +1,4 @@
+import { operation } from "@cosocket/socket";
 import type { ProxyOptions } from "./proxycon.ts";
 import { HttpRedirectClient } from "./http.ts";
 import type { HttpcOptions } from "./client.ts";
@@ -169,8 +170,15 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
         ...(signal ? { signal } : {}),
       });
     }
-    const status = await client.status();
-    const responseHeaders = await client.header();
+    // One await for the whole head: each awaited operation costs a drive.
+    const { status, statusText, responseHeaders } = await operation(function* () {
+      const status = yield* client.status();
+      return {
+        status,
+        statusText: yield* client.statusText(),
+        responseHeaders: yield* client.header(),
+      };
+    });
     if (
       request.redirect === "error" && status >= 300 && status < 400 &&
       responseHeaders.has("location")
@@ -202,7 +210,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     }
     const response = new Response(responseBody as BodyInit | null, {
       status,
-      statusText: await client.statusText(),
+      statusText,
       headers: responseHeaders,
     });
     return finished(response, client.url() ?? url, url);

@@ -384,7 +384,8 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
     if (!TOKEN.test(name)) {
       throw new TypeError(`Cannot format HTTP head: header name ${quote(name)} is not a token`);
     }
-    checkOutputValue(value, `header ${quote(name)}`);
+    // The message is built only on failure: this runs for every header sent.
+    if (BAD_OUTPUT_VALUE.test(value)) checkOutputValue(value, `header ${quote(name)}`);
     text += `${name}: ${value}\r\n`;
   }
   text += "\r\n";
