@@ -13,7 +13,7 @@ import { field } from "./_fields.ts";
 import { statusText } from "./_status_text.ts";
 import type { RequestHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
-import { carve } from "./_carve.ts";
+import { allocBytes } from "@cosocket/socket/alloc-bytes";
 
 /** The limits an exchange enforces. */
 export interface ExchangeLimits {
@@ -42,7 +42,7 @@ type BodyMode = "length" | "chunked" | "close" | "none";
 const EMPTY = new Uint8Array(0);
 /**
  * A response whose head and body fit in this many bytes goes out in one
- * write, from a piece of a shared slab (see `_carve.ts`: 8 % more small
+ * write, from a piece of a shared slab (`allocBytes`: 8 % more small
  * requests per second than a buffer of its own). (A pool of 8 KiB buffers,
  * tried before, ran dry with a hundred writes in flight and then zeroed 8
  * KiB per response.)
@@ -378,7 +378,7 @@ export class Exchange {
   /** Writes head text and a body, in one write when they are small. */
   *#writeSmall(text: string, body: Uint8Array): Generator<Suspension, void> {
     const out = text.length + body.length <= SMALL_RESPONSE
-      ? carve(text.length + body.length)
+      ? allocBytes(text.length + body.length)
       : null;
     const encoded = out === null ? null : encoder.encodeInto(text, out);
     // ASCII, the usual head, encodes to as many bytes as it has characters.

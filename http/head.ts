@@ -28,7 +28,7 @@
  * @module
  */
 import { Fields, ParsedRequestHead } from "./_fields.ts";
-import { carve } from "./_carve.ts";
+import { allocBytes } from "@cosocket/socket/alloc-bytes";
 
 /** Limits for parsing a head. */
 export interface HeadLimits {
@@ -390,7 +390,7 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
   }
   text += "\r\n";
   // ASCII, the usual case, comes out of the encoder at the same length.
-  const encoded = carve(text.length);
+  const encoded = allocBytes(text.length);
   const { read, written } = asciiEncoder.encodeInto(text, encoded);
   if (read === text.length && written === text.length) return encoded;
   const bytes = new Uint8Array(text.length);

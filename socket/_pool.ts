@@ -1,7 +1,7 @@
 import type { StreamConn } from "./_conn.ts";
 import type { SocketAddress } from "./socket_state.ts";
 import { type Timer, TimerQueue } from "./_timers.ts";
-import { carve } from "./_carve.ts";
+import { allocBytes } from "./alloc_bytes.ts";
 
 /** Identifies the place a pooled connection leads to. */
 export type PoolKey = string;
@@ -59,7 +59,7 @@ export function returnToPool(
   const { timeout = 60_000, poolSize = 30 } = options;
   const pool = pools.get(key) ?? [];
   pools.set(key, pool);
-  const buffer = carve(512);
+  const buffer = allocBytes(512);
   // Any byte or end of stream on an idle connection makes it unusable, so a
   // read watches it; a taken connection keeps that read as its first one.
   const watch = connection.conn.read(buffer).then(

@@ -27,7 +27,7 @@
  * 0.66×: what is left is allocating every chunk fresh).
  */
 
-import { carve } from "./_carve.ts";
+import { allocBytes } from "./alloc_bytes.ts";
 
 /** The buffer a read that is expected to wait lands in: its size follows the data. */
 const MIN_WAIT_SIZE = 256;
@@ -42,7 +42,7 @@ const SLAB_SIZE = 16384;
 const HOT_MS = 10;
 /** Copies what landed in a wait buffer into a piece of a shared slab (never reused). */
 function copyOut(bytes: Uint8Array): Uint8Array {
-  const chunk = carve(bytes.length);
+  const chunk = allocBytes(bytes.length);
   chunk.set(bytes);
   return chunk;
 }

@@ -28,6 +28,7 @@
  *
  * @module
  */
+export * from "./alloc_bytes.ts";
 export * from "./bind.ts";
 export * from "./byte_array.ts";
 export * from "./connect.ts";
