@@ -178,16 +178,21 @@ function response(lines: string[], extra: Uint8Array = new Uint8Array(0)): Uint8
   return concat([encoder.encode(lines.join("\r\n") + "\r\n\r\n"), extra]);
 }
 
+/** The lines of a good 101 answer to `key`. */
+async function switching(key: string): Promise<string[]> {
+  return [
+    "HTTP/1.1 101 Switching Protocols",
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Accept: ${await acceptFor(key)}`,
+  ];
+}
+
 Deno.test("client: the 101 and the first frames in one write lose nothing", async () => {
   {
     const { ws, peer, error } = await handshakeWith(async (key) => ({
       raw: response(
-        [
-          "HTTP/1.1 101 Switching Protocols",
-          "Upgrade: websocket",
-          "Connection: Upgrade",
-          `Sec-WebSocket-Accept: ${await acceptFor(key)}`,
-        ],
+        await switching(key),
         concat([
           encodeFrame({ opcode: OP.text, payload: "first" }, false),
           encodeFrame({ opcode: OP.binary, payload: Uint8Array.of(1, 2, 3) }, false),
@@ -215,10 +220,7 @@ Deno.test("client: interim 1xx answers before the 101 are skipped (the HTTP clie
           "HTTP/1.1 103 Early Hints",
           "Link: </style.css>; rel=preload",
           "",
-          "HTTP/1.1 101 Switching Protocols",
-          "Upgrade: websocket",
-          "Connection: Upgrade",
-          `Sec-WebSocket-Accept: ${await acceptFor(key)}`,
+          ...await switching(key),
         ],
         encodeFrame({ opcode: OP.text, payload: "after hints" }, false),
       ),
@@ -235,12 +237,7 @@ Deno.test("client: interim 1xx answers before the 101 are skipped (the HTTP clie
 });
 
 Deno.test("client: bad handshake responses fail connect() with a WebSocketError", async () => {
-  const good = async (key: string) => [
-    "HTTP/1.1 101 Switching Protocols",
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    `Sec-WebSocket-Accept: ${await acceptFor(key)}`,
-  ];
+  const good = switching;
   const cases: [string, (key: string) => Promise<string[]> | string[], ConnectOptions?][] = [
     [
       "wrong Sec-WebSocket-Accept",
