@@ -160,6 +160,7 @@ export function connect(url: string | URL, options?: ConnectOptions): Operation<
     const abort = () => void client.close();
     options.signal?.addEventListener("abort", abort, { once: true });
     let ws: WsSocket;
+    let handedOver = false;
     try {
       yield* client.request({
         url: target.url,
@@ -169,12 +170,15 @@ export function connect(url: string | URL, options?: ConnectOptions): Operation<
       client.timeout(Math.max(1, deadline - Date.now()));
       const response = yield* readResponse(client);
       ws = accept(http2sock(client), response, options, nonce);
+      handedOver = true;
     } catch (error) {
       yield* until(client.close());
       if (options.signal?.aborted) throw options.signal.reason;
       throw error;
     } finally {
       options.signal?.removeEventListener("abort", abort);
+      // Halted while the handshake ran: the connection goes with it.
+      if (!handedOver) void client.close();
     }
     if (options.detached !== true) yield* closeWithCosocket(ws);
     return ws;

@@ -637,3 +637,20 @@ Deno.test("client: aborting connect() during a TLS handshake or a proxy's handsh
   }
   await assertNoSockets();
 });
+
+Deno.test("client: halting a cosocket while its connect() waits for the 101 leaves nothing", async () => {
+  {
+    await using server = new RawServer();
+    for (const detached of [false, true]) {
+      const task = run(function* () {
+        yield* connect(server.url, { detached, timeout: 60_000 });
+      });
+      const conn = await server.listener.accept();
+      // The request arrives; the answer never does.
+      ok((await readHead(conn)) !== null);
+      await task.halt();
+      conn.close();
+    }
+  }
+  await assertNoSockets();
+});
