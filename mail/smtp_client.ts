@@ -376,6 +376,7 @@ export class SmtpClient implements AsyncDisposable {
       throw toSmtpError(error, "connect");
     }
     this.#socket = socket;
+    let ready = false;
     try {
       const greeting = yield* readReply(socket, this.#timeout);
       if (greeting.code !== 220) {
@@ -405,10 +406,14 @@ export class SmtpClient implements AsyncDisposable {
         yield* this.#hello(socket);
       }
       if (options.user !== undefined) yield* this.#auth(socket);
-    } catch (error) {
-      this.#socket = null;
-      socket.close();
-      throw error;
+      ready = true;
+    } finally {
+      // A failure, or a cosocket halted before the session was ready (the
+      // QUIT teardown is not tied yet): the connection goes.
+      if (!ready) {
+        if (this.#socket === socket) this.#socket = null;
+        socket.close();
+      }
     }
     yield* this.#tie();
     return socket;

@@ -312,6 +312,28 @@ Deno.test("mail: a connection dropped in DATA is a typed error; QUIT goes out wh
   await assertClean();
 });
 
+Deno.test("mail: a cosocket halted while the client waits for the greeting leaves no connection", async () => {
+  {
+    // A server that accepts and never greets.
+    using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const client = mail({
+      server: "127.0.0.1",
+      port: silent.addr.port,
+      tls: false,
+      timeout: 60_000,
+    });
+    const task = run(function* () {
+      yield* client.send({ from: "bob@example.com", to: "alice@example.org", body: "never" });
+    });
+    const conn = await silent.accept();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await task.halt();
+    equal(client.connected, false);
+    conn.close();
+  }
+  await assertClean();
+});
+
 Deno.test("mail: SMTPUTF8 for non-ASCII addresses when the server offers it, a clear error when not", async () => {
   {
     await using server = await smtpServer({ authOptional: true });
