@@ -954,6 +954,30 @@ export class HttpClient implements AsyncDisposable {
     return this.close();
   }
 
+  /**
+   * Closes the client without waiting (`using`, for cosockets: a generator
+   * cannot `await using`, and a halted cosocket's `using` still runs).
+   *
+   * @example A cosocket's client is closed however the cosocket ends
+   * ```ts
+   * import { run } from "@cosocket/socket";
+   * import { httpc } from "@cosocket/http";
+   *
+   * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+   *   new Response("hi"));
+   * const status = await run(function* () {
+   *   using client = httpc();
+   *   yield* client.request({ url: `http://127.0.0.1:${server.addr.port}/` });
+   *   yield* client.read();
+   *   return yield* client.status();
+   * });
+   * console.log(status); // 200
+   * ```
+   */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
   static {
     installTakeSocket((client) => (client as HttpClient).#takeSocket());
     installTakeWholeBody((client) => (client as HttpClient).#takeWholeBody());

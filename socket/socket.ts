@@ -1218,6 +1218,29 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     await this.#settled();
   }
 
+  /**
+   * Closes the socket at once (`using`, for cosockets: a generator cannot
+   * `await using`, and a halted cosocket's `using` still runs). Its own
+   * cosocket, if another, is halted without waiting for it.
+   *
+   * @example A connection a cosocket opened is closed however it ends
+   * ```ts
+   * import { bind, connect, run, sockstat } from "@cosocket/socket";
+   *
+   * await using server = bind(0, { hostname: "127.0.0.1" });
+   * const task = run(function* () {
+   *   using sock = yield* connect("127.0.0.1", server.sockname().port, { detached: true });
+   *   yield* sock.read(); // the server never writes
+   * });
+   * await using peer = await server.accept();
+   * await task.halt();
+   * console.log(sockstat().total); // 2: the listener and the accepted side
+   * ```
+   */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
   /** Waits for the read, accept and receive in flight to settle after close. */
   async #settled(): Promise<void> {
     await Promise.allSettled([

@@ -358,6 +358,20 @@ Deno.test("client: halting a cosocket that waits for a response leaves nothing b
   await assertClean();
 });
 
+Deno.test("client: `using` closes a cosocket's client when the cosocket is halted", async () => {
+  await using server = rawServer(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  const task = run(function* () {
+    using client = httpc({ persistent: false });
+    yield* client.request({ url: `http://127.0.0.1:${server.port}/` });
+    return yield* client.status();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await task.halt();
+  await assertClean();
+});
+
 Deno.test("client: a kept-alive connection the server closed meanwhile is retried once on a fresh one", async () => {
   await using node = await nodeServer(`
 import http from "node:http";

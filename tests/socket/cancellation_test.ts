@@ -11,6 +11,7 @@ import {
   run,
   sleep,
   type Socket,
+  sockstat,
   udpcon,
 } from "@cosocket/socket";
 import { assertNoSockets, certs, connectedPair, delay } from "./_helpers.ts";
@@ -197,5 +198,21 @@ Deno.test("a read that timed out hands its data to the next read", async () => {
   ok(!client.state().connected);
   peer.close();
   server.close();
+  await assertNoSockets();
+});
+
+Deno.test("halting a cosocket closes the sockets it holds with `using`", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1" });
+    const task = run(function* () {
+      using sock = yield* connect("127.0.0.1", server.sockname().port, { detached: true });
+      yield* sock.read(); // the server never writes
+    });
+    await using peer = await server.accept();
+    equal(sockstat().total, 3);
+    await task.halt();
+    equal(sockstat().total, 2, "the cosocket's connection is closed; the listener and peer remain");
+    ok(peer !== null);
+  }
   await assertNoSockets();
 });
