@@ -208,12 +208,15 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
         );
       }
     }
-    const response = new Response(responseBody as BodyInit | null, {
+    const response = new FetchedResponse(responseBody as BodyInit | null, {
       status,
       statusText,
       headers: responseHeaders,
     });
-    return finished(response, client.url() ?? url, url);
+    const final = client.url() ?? url;
+    response.finalUrl = final.href;
+    response.wasRedirected = final.href !== url.href;
+    return response;
   } catch (error) {
     signal?.removeEventListener("abort", abort);
     await client.close();
@@ -223,11 +226,29 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
 }
 
 /** Gives the response the URL it came from, as the platform's fetch does. */
-function finished(response: Response, final: URL, requested: URL): Response {
-  Object.defineProperty(response, "url", { value: final.href });
-  Object.defineProperty(response, "redirected", { value: final.href !== requested.href });
-  return response;
+/**
+ * A `Response` whose `url` and `redirected` tell where the request ended
+ * (the platform's are read-only and empty for a constructed response).
+ * Getters on the prototype: defining them on each response cost more than
+ * building it.
+ */
+class FetchedResponse extends Response {
+  finalUrl = "";
+  wasRedirected = false;
 }
+
+Object.defineProperties(FetchedResponse.prototype, {
+  url: {
+    get(this: FetchedResponse): string {
+      return this.finalUrl;
+    },
+  },
+  redirected: {
+    get(this: FetchedResponse): boolean {
+      return this.wasRedirected;
+    },
+  },
+});
 
 /** The response body as a stream that reads the client piece by piece (backpressure). */
 function bodyOf(
