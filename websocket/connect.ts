@@ -164,7 +164,11 @@ export function connect(url: string | URL, options?: ConnectOptions): Operation<
     try {
       yield* client.request({
         url: target.url,
-        header: requestHeaders(target, options, nonce),
+        header: requestHeaders(options, nonce),
+        ...(options.credentials && {
+          user: options.credentials.username,
+          password: options.credentials.password,
+        }),
         ...(options.signal && { signal: options.signal }),
       });
       client.timeout(Math.max(1, deadline - Date.now()));
@@ -198,11 +202,8 @@ function tlsOf(options: ConnectOptions): TlsClientOptions {
 
 interface Target {
   secure: boolean;
-  /** The URL with an http(s) scheme, as the HTTP client takes it. */
+  /** The URL with an http(s) scheme, credentials included, as the HTTP client takes it. */
   url: URL;
-  host: string;
-  username: string;
-  password: string;
 }
 
 function parseUrl(url: string | URL): Target {
@@ -213,13 +214,8 @@ function parseUrl(url: string | URL): Target {
   }
   if (parsed.hash !== "") throw new TypeError("Cannot connect: a WebSocket URL has no fragment");
   const secure = scheme === "wss:" || scheme === "https:";
-  const username = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
-  // Credentials travel as the Authorization header built below.
-  const http = new URL(
-    `${secure ? "https" : "http"}://${parsed.host}${parsed.pathname}${parsed.search}`,
-  );
-  return { secure, url: http, host: parsed.host, username, password };
+  parsed.protocol = secure ? "https:" : "http:";
+  return { secure, url: parsed };
 }
 
 function accept(
@@ -280,13 +276,12 @@ function accept(
   });
 }
 
-function requestHeaders(
-  target: Target,
-  options: ConnectOptions,
-  nonce: string,
-): [string, string][] {
+/**
+ * The handshake's own headers, cookies and the caller's extra ones; the HTTP
+ * client adds `Host` and, from `credentials` or the URL, `Authorization`.
+ */
+function requestHeaders(options: ConnectOptions, nonce: string): [string, string][] {
   const headers: [string, string][] = [
-    ["host", target.host],
     ["upgrade", "websocket"],
     ["connection", "Upgrade"],
     ["sec-websocket-key", nonce],
@@ -298,12 +293,6 @@ function requestHeaders(
   if (options.perMessageDeflate) {
     const settings = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
     headers.push(["sec-websocket-extensions", formatOffer(settings)]);
-  }
-  const credentials = options.credentials ??
-    (target.username !== "" ? { username: target.username, password: target.password } : null);
-  if (credentials !== null) {
-    const token = new TextEncoder().encode(`${credentials.username}:${credentials.password}`);
-    headers.push(["authorization", `Basic ${token.toBase64()}`]);
   }
   const cookies = options.cookies;
   if (cookies !== undefined) {
