@@ -377,22 +377,22 @@ export class Exchange {
 
   /** Writes head text and a body, in one write when they are small. */
   *#writeSmall(text: string, body: Uint8Array): Generator<Suspension, void> {
-    const out = text.length + body.length <= SMALL_RESPONSE
-      ? allocBytes(text.length + body.length)
-      : null;
-    const encoded = out === null ? null : encoder.encodeInto(text, out);
-    // ASCII, the usual head, encodes to as many bytes as it has characters.
-    if (encoded !== null && encoded.read === text.length && encoded.written === text.length) {
-      out!.set(body, text.length);
-      const write = this.socket.write(out!);
-      // Not waited for on a connection that goes on: the socket sends it in
-      // order before anything later, and the next read suspends anyway, so
-      // the handler's frames are not resumed once more for this write (4 %
-      // more small requests per second). Waited for when writes queue up
-      // before it (a client that does not read) or when the connection
-      // ends after it.
-      if (!this.keepAlive || this.socket.bufferedAmount > out!.length) yield* write;
-      return;
+    if (text.length + body.length <= SMALL_RESPONSE) {
+      const out = allocBytes(text.length + body.length);
+      const { read, written } = encoder.encodeInto(text, out);
+      // ASCII, the usual head, encodes to as many bytes as it has characters.
+      if (read === text.length && written === text.length) {
+        out.set(body, text.length);
+        const write = this.socket.write(out);
+        // Not waited for on a connection that goes on: the socket sends it
+        // in order before anything later, and the next read suspends anyway,
+        // so the handler's frames are not resumed once more for this write
+        // (4 % more small requests per second). Waited for when writes
+        // queue up before it (a client that does not read) or when the
+        // connection ends after it.
+        if (!this.keepAlive || this.socket.bufferedAmount > out.length) yield* write;
+        return;
+      }
     }
     yield* this.socket.write(encodeLatin1(text));
     if (body.length > 0) yield* this.socket.write(body);

@@ -420,7 +420,7 @@ export class HttpClient implements AsyncDisposable {
     const socket = yield* connect(hostname, port, {
       timeout: this.#timeout,
       detached: this.#options.detached !== false,
-      pool: pooled && this.#options.detached !== false,
+      pool: pooled,
       ...(signal === undefined ? {} : { signal }),
       ...(https ? { tls: { serverName: hostname, ...this.#options.tls } } : {}),
       ...(this.#options.intf === undefined ? {} : { localAddress: this.#options.intf }),

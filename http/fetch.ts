@@ -225,7 +225,6 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
   }
 }
 
-/** Gives the response the URL it came from, as the platform's fetch does. */
 /**
  * A `Response` whose `url` and `redirected` tell where the request ended
  * (the platform's are read-only and empty for a constructed response).

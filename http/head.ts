@@ -83,7 +83,6 @@ const STATUS = /^[1-9]\d\d$/;
 // deno-lint-ignore no-control-regex
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const BAD_OUTPUT_VALUE = /[\0\r\n]/;
-const OWS = /^[ \t]+|[ \t]+$/g;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -219,7 +218,9 @@ export function formatResponseHead(
   if (!Number.isInteger(status) || status < 100 || status > 999) {
     throw new RangeError(`Cannot format HTTP response: invalid status code ${status}`);
   }
-  checkOutputValue(statusText, "reason phrase");
+  if (BAD_OUTPUT_VALUE.test(statusText)) {
+    throw new TypeError("Cannot format HTTP head: CR, LF or NUL in reason phrase");
+  }
   return encodeHead(`HTTP/1.1 ${status} ${statusText}\r\n`, headers);
 }
 
@@ -275,7 +276,7 @@ export function headerTokens(value: string | null): string[] {
   if (value === null) return [];
   const tokens: string[] = [];
   for (const part of value.split(",")) {
-    const token = part.replace(OWS, "");
+    const token = trimOws(part, 0);
     if (token !== "") tokens.push(token);
   }
   return tokens;
@@ -372,20 +373,15 @@ function parseFields(lines: string[], limits: HeadLimits = {}, kind: string): Fi
   return new Fields(list);
 }
 
-function checkOutputValue(value: string, what: string): void {
-  if (BAD_OUTPUT_VALUE.test(value)) {
-    throw new TypeError(`Cannot format HTTP head: CR, LF or NUL in ${what}`);
-  }
-}
-
 function encodeHead(startLine: string, headers: Headers | [string, string][]): Uint8Array {
   let text = startLine;
   for (const [name, value] of headers) {
     if (!TOKEN.test(name)) {
       throw new TypeError(`Cannot format HTTP head: header name ${quote(name)} is not a token`);
     }
-    // The message is built only on failure: this runs for every header sent.
-    if (BAD_OUTPUT_VALUE.test(value)) checkOutputValue(value, `header ${quote(name)}`);
+    if (BAD_OUTPUT_VALUE.test(value)) {
+      throw new TypeError(`Cannot format HTTP head: CR, LF or NUL in header ${quote(name)}`);
+    }
     text += `${name}: ${value}\r\n`;
   }
   text += "\r\n";
