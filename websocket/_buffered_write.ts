@@ -30,7 +30,7 @@ export class BufferedWrite implements WriteOperation {
 
   /** The call site of a refused write, for the warning. */
   get callSite(): string {
-    return this.#callSite?.stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
+    return callSiteOf(this.#callSite);
   }
 
   get accepted(): boolean {
@@ -50,4 +50,12 @@ export class BufferedWrite implements WriteOperation {
     this.waited = true;
     return (this.#waiting ?? Promise.resolve()).then(onfulfilled, onrejected);
   }
+}
+
+/**
+ * The caller's frames of an error made where a write was called, for a
+ * refusal warning (formatted only then: a source-mapped stack is costly).
+ */
+export function callSiteOf(error: Error | null): string {
+  return error?.stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
 }

@@ -12,6 +12,7 @@ import {
   type Task,
 } from "@cosocket/socket";
 import { clearImmediate, setImmediate } from "node:timers";
+import { callSiteOf } from "./_buffered_write.ts";
 import { closePayload } from "./_frame.ts";
 import type { UpgradeRequest } from "./upgrade_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -558,8 +559,9 @@ export class NativeWsSocket implements WebSocketConnection, AsyncDisposable {
         );
         if (warnedRefusal) return;
         warnedRefusal = true;
-        const where = callSite.stack?.split("\n").slice(3, 7).join("\n") ?? "(unknown)";
-        console.warn(`${this.#refused.message}\nThe dropped write was called at:\n${where}`);
+        console.warn(
+          `${this.#refused.message}\nThe dropped write was called at:\n${callSiteOf(callSite)}`,
+        );
       })
     );
     return held;
