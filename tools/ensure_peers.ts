@@ -58,8 +58,12 @@ async function absentPythonModules(modules: string[]): Promise<string[]> {
   if (!isFile(PYTHON)) return modules;
   const script = "import importlib.util, sys\n" +
     "print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))";
-  const out = await new Deno.Command(PYTHON, { args: ["-c", script, ...modules], stderr: "null" })
-    .output();
+  // Isolated (-I): without it the checkout's own folders (ubjson/) pass for
+  // Python packages of the same name.
+  const out = await new Deno.Command(PYTHON, {
+    args: ["-I", "-c", script, ...modules],
+    stderr: "null",
+  }).output();
   if (!out.success) return modules;
   return new TextDecoder().decode(out.stdout).split(/\s+/).filter((m) => m !== "");
 }
