@@ -59,7 +59,32 @@ export class ParsedRequestHead {
   }
 }
 
-/** A field of any request head: without building `Headers` when the head was parsed here. */
+/**
+ * A response head whose `headers` are built when first read: a client
+ * reads its framing fields, and `fetch` puts the fields straight into the
+ * `Response`'s own headers.
+ */
+export class ParsedResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly version: string;
+  readonly fields: Fields;
+
+  constructor(status: number, statusText: string, version: string, fields: Fields) {
+    this.status = status;
+    this.statusText = statusText;
+    this.version = version;
+    this.fields = fields;
+  }
+
+  get headers(): Headers {
+    return this.fields.headers();
+  }
+}
+
+/** A field of any head: without building `Headers` when the head was parsed here. */
 export function field(head: { headers: Headers }, name: string): string | null {
-  return head instanceof ParsedRequestHead ? head.fields.get(name) : head.headers.get(name);
+  return head instanceof ParsedRequestHead || head instanceof ParsedResponseHead
+    ? head.fields.get(name)
+    : head.headers.get(name);
 }

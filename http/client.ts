@@ -10,9 +10,10 @@ import {
   until,
 } from "@cosocket/socket";
 import { BodyReader, concat, type Framing } from "./_body_reader.ts";
-import { formatRequestHead, parseResponseHead, type ResponseHead } from "./head.ts";
+import { formatRequestHead, parseResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
-import { installTakeSocket, installTakeWholeBody } from "./_take_socket.ts";
+import { installResponseFields, installTakeSocket, installTakeWholeBody } from "./_client_hooks.ts";
+import { field, type ParsedResponseHead } from "./_fields.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
 import type { CookieJar } from "./cookie_jar.ts";
@@ -228,7 +229,7 @@ export class HttpClient implements AsyncDisposable {
   /** The current request went over a connection that carried one before. */
   #reusedConn = false;
   /** The response head read while the body is still being sent (an early answer). */
-  #early: { promise: Promise<ResponseHead>; head: ResponseHead | null } | null = null;
+  #early: { promise: Promise<ParsedResponseHead>; head: ParsedResponseHead | null } | null = null;
   #phase: Phase = "idle";
   #method = "GET";
   #url: URL | null = null;
@@ -237,7 +238,7 @@ export class HttpClient implements AsyncDisposable {
   #chunked = false;
   #size: number | null = null;
   #written = 0;
-  #response: ResponseHead | null = null;
+  #response: ParsedResponseHead | null = null;
   #body: BodyReader | null = null;
   #closeAfter = false;
 
@@ -489,7 +490,7 @@ export class HttpClient implements AsyncDisposable {
     } catch (error) {
       const early = this.#early;
       if (!(error instanceof SocketError) || early === null) throw error;
-      let head: ResponseHead | null = null;
+      let head: ParsedResponseHead | null = null;
       try {
         head = yield* until(early.promise);
       } catch {
@@ -513,7 +514,7 @@ export class HttpClient implements AsyncDisposable {
    */
   #watchEarlyAnswer(socket: Socket): void {
     if (this.#early !== null) return;
-    const early: { promise: Promise<ResponseHead>; head: ResponseHead | null } = {
+    const early: { promise: Promise<ParsedResponseHead>; head: ParsedResponseHead | null } = {
       promise: Promise.resolve(operation(() => this.#readHead(socket))),
       head: null,
     };
@@ -522,7 +523,7 @@ export class HttpClient implements AsyncDisposable {
   }
 
   /** Ends the request body (if open) and reads the response head (if not read yet). */
-  *#awaitResponse(): Generator<Suspension, ResponseHead> {
+  *#awaitResponse(): Generator<Suspension, ParsedResponseHead> {
     if (this.#response !== null) return this.#response;
     if (this.#phase === "idle" || this.#phase === "done") {
       throw new HttpError("incorrectuse", "Cannot read response: no request was sent");
@@ -539,7 +540,7 @@ export class HttpClient implements AsyncDisposable {
       }
       this.#phase = "receiving";
     }
-    let head: ResponseHead;
+    let head: ParsedResponseHead;
     const early = this.#early;
     this.#early = null;
     try {
@@ -568,7 +569,7 @@ export class HttpClient implements AsyncDisposable {
       maxTrailers: this.#options.maxHeaders ?? 100,
       timeout: this.#readTimeout(),
     });
-    const connection = (head.headers.get("connection") ?? "").toLowerCase();
+    const connection = (field(head, "connection") ?? "").toLowerCase();
     if (head.version === "HTTP/1.0" && !connection.includes("keep-alive")) this.#closeAfter = true;
     if (connection.split(",").some((token) => token.trim() === "close")) this.#closeAfter = true;
     this.#phase = "body";
@@ -584,7 +585,7 @@ export class HttpClient implements AsyncDisposable {
       this.#written === 0 && !this.#chunked;
   }
 
-  *#readHead(socket: Socket): Generator<Suspension, ResponseHead> {
+  *#readHead(socket: Socket): Generator<Suspension, ParsedResponseHead> {
     const maxHeaderSize = this.#options.maxHeaderSize ?? 16384;
     const limits = { maxHeaderSize, maxHeaders: this.#options.maxHeaders ?? 100 };
     let first = true;
@@ -623,9 +624,9 @@ export class HttpClient implements AsyncDisposable {
         throw new HttpError("protocol", "Cannot read response: connection ended before the head");
       }
       first = false;
-      let head: ResponseHead;
+      let head: ParsedResponseHead;
       try {
-        head = parseResponseHead(bytes, limits);
+        head = parseResponseHead(bytes, limits) as ParsedResponseHead;
       } catch (error) {
         const code = error instanceof RangeError ? "toolarge" : "protocol";
         throw new HttpError(code, `Cannot read response: ${(error as Error).message}`, {
@@ -638,15 +639,15 @@ export class HttpClient implements AsyncDisposable {
   }
 
   /** How the response body ends (RFC 9112 §6.3), refusing ambiguous framing. */
-  #framing(head: ResponseHead): Framing {
+  #framing(head: ParsedResponseHead): Framing {
     if (
       this.#method === "HEAD" || head.status === 204 || head.status === 304 ||
       head.status === 101 || (head.status >= 100 && head.status < 200)
     ) {
       return { kind: "none" };
     }
-    const te = head.headers.get("transfer-encoding");
-    const cl = head.headers.get("content-length");
+    const te = field(head, "transfer-encoding");
+    const cl = field(head, "content-length");
     if (te !== null) {
       if (cl !== null) {
         throw this.#protocol("both Transfer-Encoding and Content-Length (response smuggling)");
@@ -816,7 +817,7 @@ export class HttpClient implements AsyncDisposable {
 
   *#readAll(body: BodyReader): Generator<Suspension, Uint8Array> {
     const max = this.#options.maxBodySize ?? 64 * 1024 * 1024;
-    const length = this.#response?.headers.get("content-length");
+    const length = this.#response === null ? null : field(this.#response, "content-length");
     if (!body.done && length !== null && length !== undefined && Number(length) <= max) {
       const whole = yield* body.readRestInto();
       if (whole !== null) {
@@ -981,6 +982,7 @@ export class HttpClient implements AsyncDisposable {
   static {
     installTakeSocket((client) => (client as HttpClient).#takeSocket());
     installTakeWholeBody((client) => (client as HttpClient).#takeWholeBody());
+    installResponseFields((client) => (client as HttpClient).#response?.fields ?? null);
   }
 
   /** The whole body when it has arrived (see `takeWholeBody`). */

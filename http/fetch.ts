@@ -2,7 +2,7 @@ import { operation } from "@cosocket/socket";
 import type { ProxyOptions } from "./proxycon.ts";
 import { HttpRedirectClient } from "./http.ts";
 import type { HttpcOptions } from "./client.ts";
-import { takeWholeBody } from "./_take_socket.ts";
+import { responseFields, takeWholeBody } from "./_client_hooks.ts";
 
 /** `fetch`'s `init`, plus what the platform's `fetch` cannot do. */
 export interface FetchInit extends RequestInit {
@@ -171,21 +171,18 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       });
     }
     // One await for the whole head: each awaited operation costs a drive.
-    const { status, statusText, responseHeaders } = await operation(function* () {
+    const { status, statusText } = await operation(function* () {
       const status = yield* client.status();
-      return {
-        status,
-        statusText: yield* client.statusText(),
-        responseHeaders: yield* client.header(),
-      };
+      return { status, statusText: yield* client.statusText() };
     });
+    const fields = responseFields(client)!;
     if (
       request.redirect === "error" && status >= 300 && status < 400 &&
-      responseHeaders.has("location")
+      fields.get("location") !== null
     ) {
-      throw new TypeError(`Cannot fetch: redirected to ${responseHeaders.get("location")}`);
+      throw new TypeError(`Cannot fetch: redirected to ${fields.get("location")}`);
     }
-    const encoding = (responseHeaders.get("content-encoding") ?? "").trim().toLowerCase();
+    const encoding = (fields.get("content-encoding") ?? "").trim().toLowerCase();
     const decoded = DECODED.has(encoding);
     const empty = status === 204 || status === 205 || status === 304 || method === "HEAD";
     // A body that arrived whole with its head needs no stream: the common
@@ -197,7 +194,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       signal?.removeEventListener("abort", abort);
       await client.close();
     } else {
-      const length = decoded ? NaN : Number(responseHeaders.get("content-length") ?? NaN);
+      const length = decoded ? NaN : Number(fields.get("content-length") ?? NaN);
       responseBody = bodyOf(client, length, signal, abort);
       if (decoded) {
         // The headers stay as the server sent them, as the platform's fetch keeps them.
@@ -208,11 +205,15 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
         );
       }
     }
-    const response = new FetchedResponse(responseBody as BodyInit | null, {
-      status,
-      statusText,
-      headers: responseHeaders,
-    });
+    const response = new FetchedResponse(responseBody as BodyInit | null, { status, statusText });
+    // Appended to the response's own headers: a `headers` member in the
+    // init costs the platform four times as much (it builds its server-side
+    // copy of them too).
+    const received = response.headers;
+    const list = fields.list;
+    for (let index = 0; index < list.length; index += 2) {
+      received.append(list[index]!, list[index + 1]!);
+    }
     const final = client.url() ?? url;
     response.finalUrl = final.href;
     response.wasRedirected = final.href !== url.href;

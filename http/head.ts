@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { Fields, ParsedRequestHead } from "./_fields.ts";
+import { Fields, ParsedRequestHead, ParsedResponseHead } from "./_fields.ts";
 import { allocBytes } from "@cosocket/socket/alloc-bytes";
 
 /** Limits for parsing a head. */
@@ -183,12 +183,12 @@ export function parseResponseHead(head: Uint8Array, limits?: HeadLimits): Respon
   if (BAD_VALUE.test(statusText)) {
     throw new SyntaxError("Cannot parse HTTP response: control character in the reason phrase");
   }
-  return {
-    status: Number(code),
+  return new ParsedResponseHead(
+    Number(code),
     statusText,
     version,
-    headers: parseFields(lines, limits, "response").headers(),
-  };
+    parseFields(lines, limits, "response"),
+  );
 }
 
 /**

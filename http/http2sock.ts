@@ -1,6 +1,6 @@
 import type { Socket } from "@cosocket/socket";
 import type { HttpClient } from "./client.ts";
-import { takeSocket } from "./_take_socket.ts";
+import { takeSocket } from "./_client_hooks.ts";
 
 /**
  * Takes the connection of an HTTP client as a plain socket (the seed's
