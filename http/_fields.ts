@@ -88,3 +88,44 @@ export function field(head: { headers: Headers }, name: string): string | null {
     ? head.fields.get(name)
     : head.headers.get(name);
 }
+
+/** `line` from `start` on, without leading and trailing spaces and tabs (OWS). */
+export function trimOws(line: string, start = 0): string {
+  let end = line.length;
+  let code;
+  while (start < end && ((code = line.charCodeAt(start)) === 0x20 || code === 0x09)) start++;
+  while (end > start && ((code = line.charCodeAt(end - 1)) === 0x20 || code === 0x09)) end--;
+  return line.slice(start, end);
+}
+
+/**
+ * A caller's header fields as `[name, value]` pairs, names in lower case
+ * and values trimmed as `Headers` would; no `Headers` is built (one costs
+ * more than writing the head). Names and values are checked where the head
+ * is written.
+ *
+ * @throws {TypeError} For an entry that is not a pair.
+ */
+export function fieldPairs(init: HeadersInit | undefined): [string, string][] {
+  if (init === undefined) return [];
+  if (init instanceof Headers) return [...init];
+  const pairs: [string, string][] = [];
+  const entries = Symbol.iterator in init
+    ? init as Iterable<string[]>
+    : Object.entries(init as Record<string, string>);
+  for (const entry of entries) {
+    if (entry.length !== 2) {
+      throw new TypeError(`Cannot use header fields: an entry has ${entry.length} items, not 2`);
+    }
+    pairs.push([String(entry[0]).toLowerCase(), trimOws(String(entry[1]))]);
+  }
+  return pairs;
+}
+
+/** Whether `pairs` (lower-case names) has a field `name` (lower case). */
+export function hasField(pairs: [string, string][], name: string): boolean {
+  for (const pair of pairs) {
+    if (pair[0] === name) return true;
+  }
+  return false;
+}

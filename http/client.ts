@@ -13,7 +13,7 @@ import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
 import { installResponseFields, installTakeSocket, installTakeWholeBody } from "./_client_hooks.ts";
-import { field, type ParsedResponseHead } from "./_fields.ts";
+import { field, fieldPairs, hasField, type ParsedResponseHead } from "./_fields.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
 import type { CookieJar } from "./cookie_jar.ts";
@@ -298,20 +298,16 @@ export class HttpClient implements AsyncDisposable {
     const method = (options.method ?? "GET").toUpperCase();
     // The caller's headers are read, never copied: the head is written from
     // them and the fields this client adds or replaces.
-    const given = options.header === undefined
-      ? NO_HEADERS
-      : options.header instanceof Headers
-      ? options.header
-      : new Headers(options.header);
+    const given = fieldPairs(options.header);
     const added: [string, string][] = [];
-    if (!given.has("host")) added.push(["host", url.host]);
+    if (!hasField(given, "host")) added.push(["host", url.host]);
     const jar = this.#options.cookieJar;
-    if (jar !== undefined && !given.has("cookie")) {
+    if (jar !== undefined && !hasField(given, "cookie")) {
       const cookie = jar.cookieHeader(url);
       if (cookie !== null) added.push(["cookie", cookie]);
     }
     const user = options.user ?? decodeURIComponent(url.username);
-    if (user !== "" && !given.has("authorization")) {
+    if (user !== "" && !hasField(given, "authorization")) {
       const password = options.password ?? decodeURIComponent(url.password);
       added.push(["authorization", `Basic ${basic(user, password)}`]);
     }
@@ -351,7 +347,7 @@ export class HttpClient implements AsyncDisposable {
     }
     // An upgrade (WebSocket, ...) takes its connection away from HTTP: it
     // gets one of its own, never a pooled one.
-    const socket = given.has("upgrade")
+    const socket = hasField(given, "upgrade")
       ? yield* this.#connect(url, { pooled: false, signal })
       : yield* this.#connection(url, signal);
     if (options.trusted === true && !socket.trusted()) {
@@ -1053,7 +1049,6 @@ export function httpc(options?: HttpcOptions): HttpClient {
 }
 
 /** Stands for a request without headers of its caller's; never changed. */
-const NO_HEADERS = new Headers();
 
 /** Whether a field this client adds replaces the caller's field `name`. */
 function replaces(added: [string, string][], name: string): boolean {

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { Fields, ParsedRequestHead, ParsedResponseHead } from "./_fields.ts";
+import { Fields, ParsedRequestHead, ParsedResponseHead, trimOws } from "./_fields.ts";
 import { allocBytes } from "@cosocket/socket/alloc-bytes";
 
 /** Limits for parsing a head. */
@@ -398,15 +398,6 @@ function encodeHead(startLine: string, headers: Headers | [string, string][]): U
     bytes[index] = code;
   }
   return bytes;
-}
-
-/** `line` from `start` on, without leading and trailing spaces and tabs (OWS). */
-function trimOws(line: string, start: number): string {
-  let end = line.length;
-  let code;
-  while (start < end && ((code = line.charCodeAt(start)) === 0x20 || code === 0x09)) start++;
-  while (end > start && ((code = line.charCodeAt(end - 1)) === 0x20 || code === 0x09)) end--;
-  return line.slice(start, end);
 }
 
 /** Decodes bytes one to one into characters U+0000..U+00FF. */

@@ -2,6 +2,7 @@ import { type Operation, operation, type Suspension } from "@cosocket/socket";
 import { HttpClient, type HttpcOptions, type RequestOptions } from "./client.ts";
 import { HttpError } from "./http_error.ts";
 import { responseFields } from "./_client_hooks.ts";
+import { fieldPairs } from "./_fields.ts";
 
 /** Options of {@linkcode http}: the client's, request defaults, and redirect rules. */
 export interface HttpOptions extends HttpcOptions, Partial<RedirectRequestOptions> {
@@ -99,13 +100,10 @@ export class HttpRedirectClient extends HttpClient {
       : merged.body;
     let url = new URL(merged.url);
     let method = (merged.method ?? "GET").toUpperCase();
-    // Copied only when a redirect must change them (see `own`).
-    let headers = merged.header instanceof Headers ? merged.header : new Headers(merged.header);
-    let copied = !(merged.header instanceof Headers);
-    const own = () => {
-      if (!copied) headers = new Headers(headers);
-      copied = true;
-      return headers;
+    // The caller's fields as given, copied only when a redirect drops some.
+    let headers: HeadersInit | undefined = merged.header;
+    const drop = (names: string[]) => {
+      headers = fieldPairs(headers).filter(([name]) => !names.includes(name));
     };
     let user = merged.user;
     let password = merged.password;
@@ -118,7 +116,7 @@ export class HttpRedirectClient extends HttpClient {
         ...pick(merged),
         url,
         method,
-        header: headers,
+        ...(headers === undefined ? {} : { header: headers }),
         ...(query === undefined ? {} : { query }),
         ...(user === undefined ? {} : { user }),
         ...(password === undefined ? {} : { password }),
@@ -173,10 +171,10 @@ export class HttpRedirectClient extends HttpClient {
       ) {
         method = "GET";
         withBody = undefined;
-        own().delete("content-type");
+        drop(["content-type"]);
       }
       if (next.origin !== url.origin) {
-        for (const name of CREDENTIALS) own().delete(name);
+        drop(CREDENTIALS);
         user = undefined;
         password = undefined;
       }
