@@ -322,7 +322,7 @@ export class HttpClient implements AsyncDisposable {
     } else if (this.#chunked) added.push(["transfer-encoding", "chunked"]);
     const fields: [string, string][] = [];
     for (const entry of given) {
-      if (!replaces(added, entry[0])) fields.push(entry);
+      if (!hasField(added, entry[0])) fields.push(entry);
     }
     for (const entry of added) fields.push(entry);
     const path = `${url.pathname}${url.search}`;
@@ -1046,16 +1046,6 @@ class StaleConnection extends SocketError {
  */
 export function httpc(options?: HttpcOptions): HttpClient {
   return new HttpClient(options);
-}
-
-/** Stands for a request without headers of its caller's; never changed. */
-
-/** Whether a field this client adds replaces the caller's field `name`. */
-function replaces(added: [string, string][], name: string): boolean {
-  for (const [field] of added) {
-    if (field === name) return true;
-  }
-  return false;
 }
 
 /** Hands an idle connection to the socket pool for other clients (or closes it). */

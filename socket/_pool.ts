@@ -18,7 +18,14 @@ export interface PooledConnection {
   local: SocketAddress | null;
 }
 
-interface Idle extends PooledConnection {
+/** A connection taken from the pool, with the read that watched it (now the socket's). */
+export interface TakenConnection extends PooledConnection {
+  inflight: Promise<Uint8Array | null>;
+  poolKey: PoolKey;
+}
+
+interface Idle {
+  connection: PooledConnection;
   /** The read that watches the idle connection; it becomes the socket's read in flight. */
   watch: Promise<Uint8Array | null>;
   /** Closes it unless it is taken first. */
@@ -66,7 +73,7 @@ export function returnToPool(
     (count) => count === null ? null : buffer.slice(0, count),
     () => null,
   );
-  const idle: Idle = { ...connection, watch, timer: undefined!, stale: false };
+  const idle: Idle = { connection, watch, timer: undefined!, stale: false };
   idle.timer = idleTimers.set(timeout, () => discard(key, idle));
   unref(connection.conn);
   watch.then(() => discard(key, idle));
@@ -75,18 +82,19 @@ export function returnToPool(
 }
 
 /** Takes the newest idle connection for `key`, if any. */
-export function takeFromPool(
-  key: PoolKey,
-): (PooledConnection & { inflight: Promise<Uint8Array | null> }) | null {
+export function takeFromPool(key: PoolKey): TakenConnection | null {
   const pool = pools.get(key);
   const idle = pool?.pop();
   if (idle === undefined) return null;
   if (pool!.length === 0) pools.delete(key);
   idleTimers.clear(idle.timer);
   idle.stale = true;
-  ref(idle.conn);
-  const { watch, timer: _timer, stale: _stale, ...connection } = idle;
-  return { ...connection, inflight: watch };
+  ref(idle.connection.conn);
+  // The parked object leaves the pool: completed in place rather than copied.
+  const taken = idle.connection as TakenConnection;
+  taken.inflight = idle.watch;
+  taken.poolKey = key;
+  return taken;
 }
 
 function discard(key: PoolKey, idle: Idle): void {
@@ -98,7 +106,7 @@ function discard(key: PoolKey, idle: Idle): void {
   if (index >= 0) pool!.splice(index, 1);
   if (pool?.length === 0) pools.delete(key);
   try {
-    idle.conn.close();
+    idle.connection.conn.close();
   } catch {
     // Closed already.
   }

@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import { isIpv6, type StreamConn, toSocketError, unbracket } from "./_conn.ts";
 import { connectFrom } from "./_node_conn.ts";
 import { lazy } from "./_operation.ts";
-import { poolKey, takeFromPool } from "./_pool.ts";
+import { type PoolKey, poolKey, takeFromPool } from "./_pool.ts";
 import { currentRoutine } from "./_runner.ts";
 import { getsock } from "./getsock.ts";
 import { handshake } from "./_tls.ts";
@@ -119,18 +119,23 @@ export function connect(
           "Cannot connect: the cosocket's socket is already connected (use detached: true for another socket)",
         );
       }
-      currentRoutine()!.waitingFor = "connect";
     }
-    return establish(host, port, options, target);
+    const socket = establish(host, port, options, target);
+    if (target !== null && socket instanceof Promise) currentRoutine()!.waitingFor = "connect";
+    return socket;
   });
 }
 
-async function establish(
+/**
+ * A pooled connection synchronously (the cosocket goes on without
+ * suspending), else a promise of a new one.
+ */
+function establish(
   host: string,
   port: number,
   options: ConnectOptions,
   target: Socket | null,
-): Promise<Socket> {
+): Socket | Promise<Socket> {
   const hostname = unbracket(host);
   const tls = options.tls === true ? {} : options.tls || null;
   if (tls !== null && options.localAddress !== undefined) {
@@ -144,8 +149,20 @@ async function establish(
     typeof options.pool === "string" ? options.pool : undefined,
   );
   const pooled = key === null ? null : takeFromPool(key);
-  if (pooled !== null) return attach(target, { ...pooled, poolKey: key });
+  if (pooled !== null) return attach(target, pooled);
+  return dial(hostname, port, options, target, tls, key);
+}
 
+/** Opens a new connection (TCP, then TLS when asked). */
+async function dial(
+  hostname: string,
+  port: number,
+  options: ConnectOptions,
+  target: Socket | null,
+  tls: TlsClientOptions | null,
+  key: PoolKey | null,
+): Promise<Socket> {
+  const serverName = tls?.serverName ?? hostname;
   const timeout = options.timeout ?? 1000;
   const started = Date.now();
   if (target !== null) internals.setWaiting(target, "connect");

@@ -99,6 +99,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 let openSockets = 0;
+const SETTLED = Promise.resolve();
 
 /** Internal entry points for the factories (`connect`, `bind`, ...) of this package. */
 export interface SocketInternals {
@@ -1242,12 +1243,13 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   }
 
   /** Waits for the read, accept and receive in flight to settle after close. */
-  async #settled(): Promise<void> {
-    await Promise.allSettled([
-      this.#stream.landing,
-      this.#listening?.accepting,
-      this.#datagram?.receiving,
-    ]);
+  #settled(): Promise<void> {
+    const landing = this.#stream.landing;
+    const accepting = this.#listening?.accepting ?? null;
+    const receiving = this.#datagram?.receiving ?? null;
+    // Nothing in flight, as for a connection just handed to the pool.
+    if (landing === null && accepting === null && receiving === null) return SETTLED;
+    return Promise.allSettled([landing, accepting, receiving]).then(() => {});
   }
 
   /**
