@@ -1,6 +1,6 @@
 import { operation } from "@cosocket/socket";
 import type { ProxyOptions } from "./proxycon.ts";
-import { HttpRedirectClient } from "./http.ts";
+import { HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
 import type { HttpcOptions } from "./client.ts";
 import { responseFields, takeWholeBody } from "./_client_hooks.ts";
 import { fieldPairs, hasField } from "./_fields.ts";
@@ -156,23 +156,22 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     if (!hasField(headers, "accept")) headers.push(["accept", "*/*"]);
     const method = request.method;
     const stream = request.body;
-    let body: Uint8Array | undefined;
+    const options: RedirectRequestOptions = { url, method, header: headers };
+    if (signal !== null) options.signal = signal;
+    let upload: ReadableStream<Uint8Array> | null = null;
     if (stream !== null && init?.body instanceof ReadableStream) {
       // A stream is sent as it comes (chunked), and not redirected.
-      await client.request({ url, method, header: headers, ...(signal ? { signal } : {}) });
-      for await (const chunk of stream) await client.write(chunk);
-    } else {
-      if (stream !== null) body = new Uint8Array(await (request as Request).arrayBuffer());
-      await client.request({
-        url,
-        method,
-        header: headers,
-        ...(body === undefined ? {} : { body }),
-        ...(signal ? { signal } : {}),
-      });
+      upload = stream;
+    } else if (stream !== null) {
+      options.body = new Uint8Array(await (request as Request).arrayBuffer());
     }
-    // One await for the whole head: each awaited operation costs a drive.
+    if (upload !== null) {
+      await client.request(options);
+      for await (const chunk of upload) await client.write(chunk);
+    }
+    // One await for the request and the whole head: each awaited operation costs a drive.
     const { status, statusText } = await operation(function* () {
+      if (upload === null) yield* client.request(options);
       const status = yield* client.status();
       return { status, statusText: yield* client.statusText() };
     });
@@ -193,7 +192,8 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
     if (empty || whole !== null) {
       if (empty) await client.read();
       signal?.removeEventListener("abort", abort);
-      await client.close();
+      // Hands the connection back to the pool; the promise never rejects.
+      void client.close();
     } else {
       const length = decoded ? NaN : Number(fields.get("content-length") ?? NaN);
       responseBody = bodyOf(client, length, signal, abort);
