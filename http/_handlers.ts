@@ -8,7 +8,7 @@ import { type Exchange, exchanges } from "./_exchange.ts";
 import type { CosocketHandler, ErrorHandler, WebHandler } from "./handler.ts";
 import { HttpError } from "./http_error.ts";
 import { ParsedRequestHead } from "./_fields.ts";
-import { requestUrl } from "./_request_url.ts";
+import { fallbackHref, requestHref } from "./_request_url.ts";
 import { ServerRequest } from "./server_request.ts";
 import { ServerResponse } from "./server_response.ts";
 
@@ -81,7 +81,12 @@ function toRequest(exchange: Exchange): Request {
     : head.method === "GET"
     ? undefined
     : { method: head.method };
-  const request = new Request(requestUrl(exchange), init);
+  let request: Request;
+  try {
+    request = new Request(requestHref(exchange), init);
+  } catch {
+    request = new Request(fallbackHref(exchange), init);
+  }
   // The fields go into the request's own headers: a `headers` member in the
   // init costs the platform two and a half times as much.
   const headers = request.headers;
