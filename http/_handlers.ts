@@ -41,10 +41,14 @@ export function* runWebHandler(
   try {
     const request = toRequest(exchange);
     const peer = exchange.socket.peername();
-    const response = yield* until(Promise.resolve(handler(request, {
+    const answer = handler(request, {
       remoteAddr: { transport: "tcp", hostname: peer.address, port: peer.port },
       completed,
-    })));
+    });
+    // A Response returned at once needs no suspension.
+    const response = answer instanceof Response
+      ? answer
+      : yield* until(Promise.resolve(answer));
     if (exchange.taken) {
       settle.resolve();
       return;
