@@ -8,27 +8,23 @@
 import type { Socket } from "@cosocket/socket";
 import type { Fields } from "./_fields.ts";
 
-type Taker = (client: object) => Socket;
+/** What the client class lends to the rest of the package. */
+export interface ClientHooks {
+  takeSocket(client: object): Socket;
+  takeWholeBody(client: object): Uint8Array | null;
+  responseFields(client: object): Fields | null;
+}
 
-let taker: Taker | null = null;
+let hooks: ClientHooks | null = null;
 
-/** Installs the hook (called once by the client class). */
-export function installTakeSocket(fn: Taker): void {
-  taker = fn;
+/** Installs the hooks (called once by the client class). */
+export function installClientHooks(installed: ClientHooks): void {
+  hooks = installed;
 }
 
 /** Takes the connection of `client`. */
 export function takeSocket(client: object): Socket {
-  return taker!(client);
-}
-
-type BodyTaker = (client: object) => Uint8Array | null;
-
-let bodyTaker: BodyTaker | null = null;
-
-/** Installs the body hook (called once by the client class). */
-export function installTakeWholeBody(fn: BodyTaker): void {
-  bodyTaker = fn;
+  return hooks!.takeSocket(client);
 }
 
 /**
@@ -36,23 +32,13 @@ export function installTakeWholeBody(fn: BodyTaker): void {
  * without waiting (the exchange is then finished); otherwise `null`.
  */
 export function takeWholeBody(client: object): Uint8Array | null {
-  return bodyTaker!(client);
-}
-
-type FieldsReader = (client: object) => Fields | null;
-
-let fieldsReader: FieldsReader | null = null;
-
-/** Installs the fields hook (called once by the client class). */
-export function installResponseFields(fn: FieldsReader): void {
-  fieldsReader = fn;
+  return hooks!.takeWholeBody(client);
 }
 
 /**
  * The header fields of `client`'s response as parsed (names in lower case,
- * no `Headers` built); `null` before the head is read or when it did not
- * come from this package's parser.
+ * no `Headers` built); `null` before the head is read.
  */
 export function responseFields(client: object): Fields | null {
-  return fieldsReader!(client);
+  return hooks!.responseFields(client);
 }

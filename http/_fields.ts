@@ -40,22 +40,30 @@ export class Fields {
   }
 }
 
-/** A request head whose `headers` are built when first read. */
-export class ParsedRequestHead {
-  readonly method: string;
-  readonly path: string;
+/** A parsed head whose `headers` are built when first read. */
+abstract class ParsedHead {
   readonly version: string;
   readonly fields: Fields;
 
-  constructor(method: string, path: string, version: string, fields: Fields) {
-    this.method = method;
-    this.path = path;
+  constructor(version: string, fields: Fields) {
     this.version = version;
     this.fields = fields;
   }
 
   get headers(): Headers {
     return this.fields.headers();
+  }
+}
+
+/** A request head whose `headers` are built when first read. */
+export class ParsedRequestHead extends ParsedHead {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    version: string,
+    fields: Fields,
+  ) {
+    super(version, fields);
   }
 }
 
@@ -64,29 +72,20 @@ export class ParsedRequestHead {
  * reads its framing fields, and `fetch` puts the fields straight into the
  * `Response`'s own headers.
  */
-export class ParsedResponseHead {
-  readonly status: number;
-  readonly statusText: string;
-  readonly version: string;
-  readonly fields: Fields;
-
-  constructor(status: number, statusText: string, version: string, fields: Fields) {
-    this.status = status;
-    this.statusText = statusText;
-    this.version = version;
-    this.fields = fields;
-  }
-
-  get headers(): Headers {
-    return this.fields.headers();
+export class ParsedResponseHead extends ParsedHead {
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    version: string,
+    fields: Fields,
+  ) {
+    super(version, fields);
   }
 }
 
 /** A field of any head: without building `Headers` when the head was parsed here. */
 export function field(head: { headers: Headers }, name: string): string | null {
-  return head instanceof ParsedRequestHead || head instanceof ParsedResponseHead
-    ? head.fields.get(name)
-    : head.headers.get(name);
+  return head instanceof ParsedHead ? head.fields.get(name) : head.headers.get(name);
 }
 
 /** `line` from `start` on, without leading and trailing spaces and tabs (OWS). */

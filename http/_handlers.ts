@@ -46,9 +46,7 @@ export function* runWebHandler(
       completed,
     });
     // A Response returned at once needs no suspension.
-    const response = answer instanceof Response
-      ? answer
-      : yield* until(Promise.resolve(answer));
+    const response = answer instanceof Response ? answer : yield* until(Promise.resolve(answer));
     if (exchange.taken) {
       settle.resolve();
       return;

@@ -12,7 +12,7 @@ import {
 import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
-import { installResponseFields, installTakeSocket, installTakeWholeBody } from "./_client_hooks.ts";
+import { installClientHooks } from "./_client_hooks.ts";
 import { field, fieldPairs, hasField, type ParsedResponseHead } from "./_fields.ts";
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
@@ -976,9 +976,11 @@ export class HttpClient implements AsyncDisposable {
   }
 
   static {
-    installTakeSocket((client) => (client as HttpClient).#takeSocket());
-    installTakeWholeBody((client) => (client as HttpClient).#takeWholeBody());
-    installResponseFields((client) => (client as HttpClient).#response?.fields ?? null);
+    installClientHooks({
+      takeSocket: (client) => (client as HttpClient).#takeSocket(),
+      takeWholeBody: (client) => (client as HttpClient).#takeWholeBody(),
+      responseFields: (client) => (client as HttpClient).#response?.fields ?? null,
+    });
   }
 
   /** The whole body when it has arrived (see `takeWholeBody`). */
