@@ -58,7 +58,24 @@ export function* serveConnection(
     while (!host.closing) {
       record.idle = true;
       record.deadline = Date.now() + (first ? limits.headersTimeout : limits.keepAliveTimeout);
-      const bytes = yield* readHead(socket, limits.maxHeaderSize);
+      // The common case inline, a head whole in one read: a generator level
+      // per request costs more than this branch.
+      let chunk: Uint8Array | null;
+      try {
+        chunk = (yield* socket.read()) as Uint8Array | null;
+      } catch (error) {
+        if (error instanceof SocketError) return;
+        throw error;
+      }
+      if (chunk === null) return;
+      const end = findHeadEnd(chunk);
+      let bytes: Uint8Array | number | null;
+      if (end >= 0 && end <= limits.maxHeaderSize) {
+        if (end < chunk.length) socket.unread(chunk.subarray(end));
+        bytes = end < chunk.length ? chunk.subarray(0, end) : chunk;
+      } else {
+        bytes = yield* readHead(socket, limits.maxHeaderSize, chunk);
+      }
       record.deadline = 0;
       record.idle = false;
       first = false;
@@ -95,16 +112,26 @@ export function* serveConnection(
 }
 
 /**
- * Reads a head: its bytes, `null` when the connection ended (or was closed
- * by the timeout sweeper) between requests, or the status to answer with.
+ * Reads the rest of a head that `first` began: its bytes, `null` when the
+ * connection ended (or was closed by the timeout sweeper) inside it, or the
+ * status to answer with.
  * Bytes after the head (a body, pipelined requests) go back to the socket.
  */
 function* readHead(
   socket: Socket,
   maxHeaderSize: number,
+  first: Uint8Array,
 ): Generator<Suspension, Uint8Array | number | null> {
-  let buffer: Uint8Array | null = null;
+  let buffer = first;
+  let from = 0;
   while (true) {
+    const end = findHeadEnd(buffer, from);
+    if (end >= 0) {
+      if (end > maxHeaderSize) return 431;
+      if (end < buffer.length) socket.unread(buffer.subarray(end));
+      return end < buffer.length ? buffer.subarray(0, end) : buffer;
+    }
+    if (buffer.length > maxHeaderSize) return 431;
     let chunk: Uint8Array | null;
     try {
       chunk = (yield* socket.read()) as Uint8Array | null;
@@ -113,15 +140,8 @@ function* readHead(
       throw error;
     }
     if (chunk === null) return null;
-    const from = buffer === null ? 0 : Math.max(0, buffer.length - 3);
-    buffer = buffer === null ? chunk : concat([buffer, chunk], buffer.length + chunk.length);
-    const end = findHeadEnd(buffer, from);
-    if (end >= 0) {
-      if (end > maxHeaderSize) return 431;
-      if (end < buffer.length) socket.unread(buffer.subarray(end));
-      return end < buffer.length ? buffer.subarray(0, end) : buffer;
-    }
-    if (buffer.length > maxHeaderSize) return 431;
+    from = Math.max(0, buffer.length - 3);
+    buffer = concat([buffer, chunk], buffer.length + chunk.length);
   }
 }
 

@@ -23,7 +23,8 @@ export function* runCosocketHandler(
       Suspension,
       unknown
     >;
-    if (!exchange.taken) yield* exchange.end();
+    // Most responses have ended here (send): no generator for nothing to do.
+    if (!exchange.taken && !exchange.ended) yield* exchange.end();
   } catch (error) {
     yield* answerFailure(exchange, error, onError);
   }
