@@ -5,7 +5,8 @@
  *
  * - keep-alive "hello" GETs at 100 connections: ours (cosocket handler and
  *   WHATWG handler) against `Deno.serve` and Node's `http`;
- * - 1 MiB responses at 10 connections;
+ * - 1 MiB responses at 10 connections (two wrk threads: one is saturated by
+ *   reading them, whichever server sends);
  * - our reverse proxy against nginx `proxy_pass` (one worker), both in
  *   front of the same Node backend, 1 MiB responses;
  * - one instance against two sharing the port with `reusePort`;
@@ -111,9 +112,14 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** Seconds of CPU a process has used (user + system). */
-function cpuSeconds(pid: number): number {
-  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
+/**
+ * Seconds of CPU a process has used (user + system); read with `cat`, as
+ * Deno wants all permissions to read another process's /proc files.
+ */
+async function cpuSeconds(pid: number): Promise<number> {
+  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped" })
+    .output();
+  const fields = new TextDecoder().decode(out.stdout).split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -137,16 +143,18 @@ const running = new Map<string, ServerProcess>();
 for (const [name, make] of servers) running.set(name, await make());
 try {
   for (
-    const [label, path, connections] of [
-      ['keep-alive GET "hello", wrk, 100 connections', "/", 100],
-      ["keep-alive GET 1 MiB, wrk, 10 connections", "/1m", 10],
+    const [label, path, connections, threads] of [
+      ['keep-alive GET "hello", wrk, 100 connections', "/", 100, 1],
+      // Two client threads: one wrk thread reading 1 MiB responses is at
+      // 100 % of its core for every server here, and then measures itself.
+      ["keep-alive GET 1 MiB, wrk (2 threads), 10 connections", "/1m", 10, 2],
     ] as const
   ) {
     const results = new Map<string, Load[]>(servers.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name] of servers) {
         results.get(name)!.push(
-          await wrk(`http://127.0.0.1:${running.get(name)!.port}${path}`, connections),
+          await wrk(`http://127.0.0.1:${running.get(name)!.port}${path}`, connections, threads),
         );
       }
     }
@@ -219,13 +227,17 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
       [],
     ]]);
     for (let round = 0; round < ROUNDS; round++) {
-      results.get("cosocket redirector")!.push(await wrk(`http://127.0.0.1:${proxy.port}/1m`, 10));
+      results.get("cosocket redirector")!.push(
+        await wrk(`http://127.0.0.1:${proxy.port}/1m`, 10, 2),
+      );
       results.get("nginx proxy_pass (1 worker)")!.push(
-        await wrk(`http://127.0.0.1:${nginxPort}/1m`, 10),
+        await wrk(`http://127.0.0.1:${nginxPort}/1m`, 10, 2),
       );
     }
     const base = median(results.get("nginx proxy_pass (1 worker)")!.map((l) => l.mbps));
-    console.log(`\nreverse proxy in front of Node http, 1 MiB responses, wrk, 10 connections`);
+    console.log(
+      `\nreverse proxy in front of Node http, 1 MiB responses, wrk (2 threads), 10 connections`,
+    );
     console.table([...results].map(([name, loads]) => ({
       proxy: name,
       "req/s": Math.round(median(loads.map((l) => l.rps))),
@@ -253,9 +265,14 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
   const singleCpu: number[] = [];
   const doubleCpu: number[] = [];
   const measure = async (pids: number[], loads: Load[], perCpu: number[]) => {
-    const before = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const total = async () => {
+      let sum = 0;
+      for (const pid of pids) sum += await cpuSeconds(pid);
+      return sum;
+    };
+    const before = await total();
     const load = await wrk(`http://127.0.0.1:${port}/`, 100, 2);
-    const used = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - before;
+    const used = await total() - before;
     loads.push(load);
     perCpu.push(load.rps * SECONDS / used);
   };
