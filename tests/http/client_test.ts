@@ -537,3 +537,43 @@ Deno.test("client: readInto() fills one reused buffer for Content-Length, chunke
     strictEqual(total, data.length);
   }
 });
+
+Deno.test("client: request fields given as a record, as pairs or as Headers reach Node http alike", async () => {
+  await using node = await nodeServer(`
+import http from "node:http";
+const server = http.createServer((request, response) => {
+  response.end(JSON.stringify({ one: request.headers["x-one"], two: request.headers["x-two"] }));
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`);
+  const url = `http://127.0.0.1:${node.port}/`;
+  {
+    await using client = httpc();
+    const forms: HeadersInit[] = [
+      { "X-One": " \ta\t ", "x-two": "b" },
+      [["X-One", "a"], ["x-two", "b"], ["X-TWO", "c"]],
+      new Headers([["x-one", "a"], ["x-two", "b"]]),
+    ];
+    const seen = [];
+    for (const header of forms) {
+      await client.request({ url, header });
+      seen.push(JSON.parse(await client.text()));
+    }
+    // Values are trimmed as Headers trims them; a name repeated in pairs is sent twice.
+    deepStrictEqual(seen, [
+      { one: "a", two: "b" },
+      { one: "a", two: "b, c" },
+      { one: "a", two: "b" },
+    ]);
+    await rejects(
+      Promise.resolve(
+        client.request({ url, header: [["x-a", "1", "2"]] as unknown as HeadersInit }),
+      ),
+      TypeError,
+    );
+    await rejects(Promise.resolve(client.request({ url, header: { "bad name": "x" } })), TypeError);
+  }
+  const { closePool } = await import("@cosocket/socket");
+  await closePool();
+  await assertClean();
+});

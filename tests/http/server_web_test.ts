@@ -132,3 +132,19 @@ Deno.test("server (web style): a thrown error gets a 500 or onError's answer; th
   await server.finished;
   await assertClean();
 });
+
+Deno.test("server (web style): a Host that makes no URL gives the request a localhost URL", async () => {
+  {
+    await using server = serve(QUIET, (request) => new Response(request.url));
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    await conn.write(
+      new TextEncoder().encode(
+        "GET /a?b=1 HTTP/1.1\r\nhost: exa mple\r\nconnection: close\r\n\r\n",
+      ),
+    );
+    const text = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
+    ok(text.startsWith("HTTP/1.1 200 "), text);
+    ok(text.endsWith("\r\n\r\nhttp://localhost/a?b=1"), text);
+  }
+  await assertClean();
+});
