@@ -17,6 +17,7 @@ import { field, fieldPairs, hasField, type ParsedResponseHead } from "./_fields.
 import { proxycon, type ProxyOptions } from "./proxycon.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
 import type { CookieJar } from "./cookie_jar.ts";
+import { parseSetCookie, type SetCookie } from "./parse_set_cookie.ts";
 
 /** Options of {@linkcode httpc}: the defaults of every request of the client. */
 export interface HttpcOptions {
@@ -169,16 +170,6 @@ export interface RequestOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
-}
-
-/** A cookie the server set, from a `Set-Cookie` header. */
-export interface SetCookie {
-  /** The cookie's name. */
-  name: string;
-  /** The cookie's value. */
-  value: string;
-  /** The attributes (lower-case names: `expires`, `path`, `domain`, `secure`, ...); `""` for flags. */
-  attributes: Record<string, string>;
 }
 
 const DEFAULT_TIMEOUT = 20_000;
@@ -1079,17 +1070,4 @@ function joinChunk(bytes: Uint8Array): Uint8Array {
   out.set(bytes, size.length + 2);
   out.set(CRLF, size.length + 2 + bytes.length);
   return out;
-}
-
-function parseSetCookie(header: string): SetCookie | null {
-  const [pair = "", ...rest] = header.split(";");
-  const eq = pair.indexOf("=");
-  if (eq <= 0) return null;
-  const attributes: Record<string, string> = {};
-  for (const part of rest) {
-    const at = part.indexOf("=");
-    const name = (at === -1 ? part : part.slice(0, at)).trim().toLowerCase();
-    if (name !== "") attributes[name] = at === -1 ? "" : part.slice(at + 1).trim();
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
 }

@@ -1,3 +1,5 @@
+import { splitSetCookie } from "./_set_cookie.ts";
+
 /** One stored cookie (RFC 6265 §5.3). */
 export interface StoredCookie {
   /** The name. */
@@ -119,14 +121,9 @@ function defaultPath(url: URL): string {
 }
 
 function parse(header: string, url: URL, now: number): StoredCookie | null {
-  const [pair = "", ...attributes] = header.split(";");
-  const eq = pair.indexOf("=");
-  if (eq <= 0) return null;
-  const name = pair.slice(0, eq).trim();
-  const value = pair.slice(eq + 1).trim();
-  // Control characters are exactly what this pattern looks for.
-  // deno-lint-ignore no-control-regex
-  if (name === "" || /[\x00-\x1f\x7f]/.test(name + value)) return null;
+  const parsed = splitSetCookie(header);
+  if (parsed === null) return null;
+  const { name, value } = parsed;
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const cookie: StoredCookie = {
     name,
@@ -140,10 +137,8 @@ function parse(header: string, url: URL, now: number): StoredCookie | null {
     expires: undefined,
   };
   let maxAge: number | undefined;
-  for (const attribute of attributes) {
-    const at = attribute.indexOf("=");
-    const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
-    const val = at === -1 ? "" : attribute.slice(at + 1).trim();
+  // Every occurrence in order: an empty or invalid one must not undo a valid one before it.
+  for (const [key, val] of parsed.attributes) {
     if (key === "domain" && val !== "") {
       const domain = val.replace(/^\./, "").toLowerCase();
       // No public suffix list here: refuse single labels and foreign IPs.

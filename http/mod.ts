@@ -44,6 +44,7 @@ export * from "./http.ts";
 export * from "./http_error.ts";
 export * from "./httpm.ts";
 export * from "./parse_cookies.ts";
+export * from "./parse_set_cookie.ts";
 export * from "./proxy_from_env.ts";
 export * from "./proxycon.ts";
 export * from "./handler.ts";

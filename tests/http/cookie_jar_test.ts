@@ -1,7 +1,7 @@
 // The cookie jar: RFC 6265 storage and matching rules, and cookies carried
 // across a redirect to another path against Node's http module.
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { CookieJar, http } from "@cosocket/http";
+import { CookieJar, http, parseSetCookie } from "@cosocket/http";
 import { nodeServer } from "./_peers.ts";
 
 const T0 = Date.UTC(2026, 11, 3, 12, 0, 0);
@@ -59,4 +59,19 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
   await client.request({ url: `http://127.0.0.1:${app.port}/login` });
   strictEqual(await client.text(), "cookie: session=xyz");
   strictEqual(jar.cookies().length, 1);
+});
+
+Deno.test("parseSetCookie() splits name, value and attributes; a header the RFC ignores is null", () => {
+  deepStrictEqual(parseSetCookie(" id = a=b ; Path=/x; path=/y ;Secure; SameSite = Lax ; ;"), {
+    name: "id",
+    value: "a=b",
+    attributes: { path: "/y", secure: "", samesite: "Lax" },
+  });
+  strictEqual(parseSetCookie("no-equals-sign; Path=/"), null);
+  strictEqual(parseSetCookie("=value"), null);
+  strictEqual(parseSetCookie("a=b\x01c"), null);
+  // The jar reads every occurrence: an empty Domain after a valid one does not undo it.
+  const jar = new CookieJar();
+  jar.setCookies(new URL("http://www.example.com/"), ["d=1; Domain=example.com; Domain="]);
+  strictEqual(jar.cookieHeader(new URL("http://api.example.com/")), "d=1");
 });
