@@ -1,7 +1,7 @@
 import { operation } from "@cosocket/socket";
 import type { ProxyOptions } from "./proxycon.ts";
 import { HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
-import type { HttpcOptions } from "./client.ts";
+import type { HttpcOptions } from "./httpc_options.ts";
 import { responseFields, takeWholeBody } from "./_client_hooks.ts";
 import { fieldPairs, hasField } from "./_fields.ts";
 

@@ -1,5 +1,6 @@
 import { type Operation, operation, type Suspension } from "@cosocket/socket";
-import { HttpClient, type HttpcOptions, type RequestOptions } from "./client.ts";
+import { HttpClient } from "./client.ts";
+import type { HttpcOptions, RequestOptions } from "./httpc_options.ts";
 import { HttpError } from "./http_error.ts";
 import { responseFields } from "./_client_hooks.ts";
 import { fieldPairs } from "./_fields.ts";

@@ -1,6 +1,6 @@
 import { type Io, ioReadable } from "@cosocket/io";
 import { type Operation, operation, type Suspension, until } from "@cosocket/socket";
-import type { RequestOptions } from "./client.ts";
+import type { RequestOptions } from "./httpc_options.ts";
 import { type HttpOptions, HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
 import { HttpError } from "./http_error.ts";
 

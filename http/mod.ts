@@ -36,6 +36,7 @@
  * @module
  */
 export * from "./client.ts";
+export * from "./httpc_options.ts";
 export * from "./cookie_jar.ts";
 export * from "./fetch.ts";
 export * from "./head.ts";
