@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { allocBytes, type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import {
   headerSize,
   mask,
@@ -28,6 +28,8 @@ import { WebSocketError } from "./web_socket_error.ts";
 const FIRST_RX = 1024;
 const MAX_RX = 262144;
 const EMPTY = new Uint8Array(0);
+/** The largest copy carved from the shared slabs (as `allocBytes` carves). */
+const SHARED_PIECE = 16384;
 
 /** What a receiver needs from its connection. */
 export interface FrameReceiverSetup {
@@ -254,13 +256,22 @@ export class FrameReceiver {
   }
 
   /**
+   * A buffer for a copy the caller will own: small ones are pieces of the
+   * shared slabs (`allocBytes`, 8-byte aligned), larger ones come from this
+   * connection's slab.
+   */
+  #take(size: number): Uint8Array {
+    return size <= SHARED_PIECE ? allocBytes(size) : (this.#copies ??= new Slab()).take(size);
+  }
+
+  /**
    * A copy of a piece that the caller owns (the receive buffer is reused),
    * carved from a slab with room for a frame header before it: a message
    * written on right away needs no second copy.
    */
   own(data: Uint8Array): Uint8Array {
     const room = headerSize(data.length, false);
-    const copy = (this.#copies ??= new Slab()).take(room + data.length).subarray(room);
+    const copy = this.#take(room + data.length).subarray(room);
     copy.set(data);
     if (data === spare.bytes) {
       spare.bytes = copy;
@@ -288,7 +299,7 @@ export class FrameReceiver {
       // A whole binary frame the caller will own: copied (and unmasked) in
       // one pass, with room for a header in front (see own).
       const room = (headerSize(take, false) + 3) & ~3;
-      const copy = (this.#copies ??= new Slab()).take(room + take).subarray(room);
+      const copy = this.#take(room + take).subarray(room);
       if (this.#masked) maskCopy(copy, data, this.#key);
       else copy.set(data);
       this.#frameRead += take;
