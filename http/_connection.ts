@@ -58,33 +58,13 @@ export function* serveConnection(
     while (!host.closing) {
       record.idle = true;
       record.deadline = Date.now() + (first ? limits.headersTimeout : limits.keepAliveTimeout);
-      // The common case inline, a head whole in one read: a generator level
-      // per request costs more than this branch.
-      let chunk: Uint8Array | null;
-      try {
-        chunk = (yield* socket.read()) as Uint8Array | null;
-      } catch (error) {
-        if (error instanceof SocketError) return;
-        throw error;
-      }
-      if (chunk === null) return;
-      const end = findHeadEnd(chunk);
-      let bytes: Uint8Array | number | null;
-      if (end >= 0 && end <= limits.maxHeaderSize) {
-        if (end < chunk.length) socket.unread(chunk.subarray(end));
-        bytes = end < chunk.length ? chunk.subarray(0, end) : chunk;
-      } else {
-        bytes = yield* readHead(socket, limits.maxHeaderSize, chunk);
-      }
+      const bytes = yield* readHead(socket, limits.maxHeaderSize);
       record.deadline = 0;
       record.idle = false;
       first = false;
       if (bytes === null) return;
-      if (typeof bytes === "number") {
-        yield* answerError(socket, bytes);
-        return;
-      }
-      const exchange = openExchange(host, bytes, socket);
+      // A number is the status to refuse the request with.
+      const exchange = typeof bytes === "number" ? bytes : openExchange(host, bytes, socket);
       if (typeof exchange === "number") {
         yield* answerError(socket, exchange);
         return;
@@ -112,26 +92,16 @@ export function* serveConnection(
 }
 
 /**
- * Reads the rest of a head that `first` began: its bytes, `null` when the
- * connection ended (or was closed by the timeout sweeper) inside it, or the
- * status to answer with.
+ * Reads a head: its bytes, `null` when the connection ended (or was closed
+ * by the timeout sweeper) between requests, or the status to answer with.
  * Bytes after the head (a body, pipelined requests) go back to the socket.
  */
 function* readHead(
   socket: Socket,
   maxHeaderSize: number,
-  first: Uint8Array,
 ): Generator<Suspension, Uint8Array | number | null> {
-  let buffer = first;
-  let from = 0;
+  let buffer: Uint8Array | null = null;
   while (true) {
-    const end = findHeadEnd(buffer, from);
-    if (end >= 0) {
-      if (end > maxHeaderSize) return 431;
-      if (end < buffer.length) socket.unread(buffer.subarray(end));
-      return end < buffer.length ? buffer.subarray(0, end) : buffer;
-    }
-    if (buffer.length > maxHeaderSize) return 431;
     let chunk: Uint8Array | null;
     try {
       chunk = (yield* socket.read()) as Uint8Array | null;
@@ -140,8 +110,15 @@ function* readHead(
       throw error;
     }
     if (chunk === null) return null;
-    from = Math.max(0, buffer.length - 3);
-    buffer = concat([buffer, chunk], buffer.length + chunk.length);
+    const from = buffer === null ? 0 : Math.max(0, buffer.length - 3);
+    buffer = buffer === null ? chunk : concat([buffer, chunk], buffer.length + chunk.length);
+    const end = findHeadEnd(buffer, from);
+    if (end >= 0) {
+      if (end > maxHeaderSize) return 431;
+      if (end < buffer.length) socket.unread(buffer.subarray(end));
+      return end < buffer.length ? buffer.subarray(0, end) : buffer;
+    }
+    if (buffer.length > maxHeaderSize) return 431;
   }
 }
 

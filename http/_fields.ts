@@ -30,13 +30,22 @@ export class Fields {
   headers(): Headers {
     if (this.#headers === null) {
       const headers = new Headers();
-      const list = this.list;
-      for (let index = 0; index < list.length; index += 2) {
-        headers.append(list[index]!, list[index + 1]!);
-      }
+      this.appendTo(headers);
       this.#headers = headers;
     }
     return this.#headers;
+  }
+
+  /**
+   * Appends every field to `target`: to a `Request`'s or `Response`'s own
+   * headers, since a `headers` member in their init costs the platform
+   * several times as much.
+   */
+  appendTo(target: Headers): void {
+    const list = this.list;
+    for (let index = 0; index < list.length; index += 2) {
+      target.append(list[index]!, list[index + 1]!);
+    }
   }
 }
 
@@ -81,6 +90,12 @@ export class ParsedResponseHead extends ParsedHead {
   ) {
     super(version, fields);
   }
+}
+
+/** Appends the fields of any head to `target`, without building `Headers` when it was parsed here. */
+export function appendFields(head: { headers: Headers }, target: Headers): void {
+  if (head instanceof ParsedHead) head.fields.appendTo(target);
+  else for (const [name, value] of head.headers) target.append(name, value);
 }
 
 /** A field of any head: without building `Headers` when the head was parsed here. */

@@ -17,16 +17,21 @@ export function requestUrl(exchange: Exchange): URL {
  */
 export function requestHref(exchange: Exchange): string {
   const head = exchange.head;
-  const scheme = exchange.secure ? "https" : "http";
   if (/^https?:\/\//i.test(head.path)) return head.path;
-  const host = field(head, "host") ?? exchange.socket.sockname().address;
-  if (head.method === "CONNECT") return `${scheme}://${head.path}/`;
-  return `${scheme}://${host}${head.path.startsWith("/") ? head.path : "/"}`;
+  if (head.method === "CONNECT") return `${scheme(exchange)}://${head.path}/`;
+  return hrefOn(exchange, field(head, "host") ?? exchange.socket.sockname().address);
 }
 
 /** The URL of a request whose `Host` does not make a valid URL: on `localhost`. */
 export function fallbackHref(exchange: Exchange): string {
-  const head = exchange.head;
-  const scheme = exchange.secure ? "https" : "http";
-  return `${scheme}://localhost${head.path.startsWith("/") ? head.path : "/"}`;
+  return hrefOn(exchange, "localhost");
+}
+
+function hrefOn(exchange: Exchange, host: string): string {
+  const path = exchange.head.path;
+  return `${scheme(exchange)}://${host}${path.startsWith("/") ? path : "/"}`;
+}
+
+function scheme(exchange: Exchange): string {
+  return exchange.secure ? "https" : "http";
 }

@@ -12,7 +12,7 @@ import { BodyReader, concat, type Framing } from "./_body_reader.ts";
 import { formatRequestHead, parseResponseHead } from "./head.ts";
 import { HttpError } from "./http_error.ts";
 import { installClientHooks } from "./_client_hooks.ts";
-import { field, fieldPairs, hasField, type ParsedResponseHead } from "./_fields.ts";
+import { fieldPairs, hasField, type ParsedResponseHead } from "./_fields.ts";
 import { proxycon } from "./proxycon.ts";
 import type { HttpcOptions, RequestOptions } from "./httpc_options.ts";
 import { proxyFromEnv } from "./proxy_from_env.ts";
@@ -402,7 +402,7 @@ export class HttpClient implements AsyncDisposable {
       maxTrailers: this.#options.maxHeaders ?? 100,
       timeout: this.#readTimeout(),
     });
-    const connection = (field(head, "connection") ?? "").toLowerCase();
+    const connection = (head.fields.get("connection") ?? "").toLowerCase();
     if (head.version === "HTTP/1.0" && !connection.includes("keep-alive")) this.#closeAfter = true;
     if (connection.split(",").some((token) => token.trim() === "close")) this.#closeAfter = true;
     this.#phase = "body";
@@ -479,8 +479,8 @@ export class HttpClient implements AsyncDisposable {
     ) {
       return { kind: "none" };
     }
-    const te = field(head, "transfer-encoding");
-    const cl = field(head, "content-length");
+    const te = head.fields.get("transfer-encoding");
+    const cl = head.fields.get("content-length");
     if (te !== null) {
       if (cl !== null) {
         throw this.#protocol("both Transfer-Encoding and Content-Length (response smuggling)");
@@ -650,8 +650,8 @@ export class HttpClient implements AsyncDisposable {
 
   *#readAll(body: BodyReader): Generator<Suspension, Uint8Array> {
     const max = this.#options.maxBodySize ?? 64 * 1024 * 1024;
-    const length = this.#response === null ? null : field(this.#response, "content-length");
-    if (!body.done && length !== null && length !== undefined && Number(length) <= max) {
+    const length = this.#response?.fields.get("content-length") ?? null;
+    if (!body.done && length !== null && Number(length) <= max) {
       const whole = yield* body.readRestInto();
       if (whole !== null) {
         this.#finishBody();

@@ -176,11 +176,9 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       return { status, statusText: yield* client.statusText() };
     });
     const fields = responseFields(client)!;
-    if (
-      request.redirect === "error" && status >= 300 && status < 400 &&
-      fields.get("location") !== null
-    ) {
-      throw new TypeError(`Cannot fetch: redirected to ${fields.get("location")}`);
+    const location = fields.get("location");
+    if (request.redirect === "error" && status >= 300 && status < 400 && location !== null) {
+      throw new TypeError(`Cannot fetch: redirected to ${location}`);
     }
     const encoding = (fields.get("content-encoding") ?? "").trim().toLowerCase();
     const decoded = DECODED.has(encoding);
@@ -207,14 +205,7 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       }
     }
     const response = new FetchedResponse(responseBody as BodyInit | null, { status, statusText });
-    // Appended to the response's own headers: a `headers` member in the
-    // init costs the platform four times as much (it builds its server-side
-    // copy of them too).
-    const received = response.headers;
-    const list = fields.list;
-    for (let index = 0; index < list.length; index += 2) {
-      received.append(list[index]!, list[index + 1]!);
-    }
+    fields.appendTo(response.headers);
     const final = client.url() ?? url;
     response.finalUrl = final.href;
     response.wasRedirected = final.href !== url.href;

@@ -134,10 +134,7 @@ export class HttpRedirectClient extends HttpClient {
       const status = yield* this.status();
       const current = method;
       // The field as parsed: building Headers for it cost a tenth of a request.
-      const fields = responseFields(this);
-      const location = fields === null
-        ? (yield* this.header()).get("location")
-        : fields.get("location");
+      const location = responseFields(this)!.get("location");
       if (!REDIRECTS.has(status) || location === null) {
         this.#url = url;
         return;
