@@ -63,14 +63,42 @@ interface Load {
   mbps: number;
 }
 
+/**
+ * A wrk script that sends `depth` requests at a time on each connection
+ * (HTTP/1.1 pipelining): the load client then spends little CPU per
+ * request, which matters when it shares two cores with the servers.
+ */
+const PIPELINE_SCRIPT = await Deno.makeTempFile({ suffix: ".lua" });
+await Deno.writeTextFile(
+  PIPELINE_SCRIPT,
+  `init = function(args)
+  local r = {}
+  for i = 1, tonumber(args[1]) do r[i] = wrk.format(nil, wrk.path) end
+  batch = table.concat(r)
+end
+request = function() return batch end
+`,
+);
+globalThis.addEventListener("unload", () => Deno.removeSync(PIPELINE_SCRIPT));
+
 async function wrk(
   url: string,
   connections: number,
   threads = 1,
   seconds = SECONDS,
+  depth = 1,
 ): Promise<Load> {
+  const pipeline = depth > 1 ? ["-s", PIPELINE_SCRIPT] : [];
   const out = await new Deno.Command("wrk", {
-    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    args: [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "--latency",
+      ...pipeline,
+      url,
+      ...(depth > 1 ? ["--", String(depth)] : []),
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -143,19 +171,25 @@ const running = new Map<string, ServerProcess>();
 for (const [name, make] of servers) running.set(name, await make());
 try {
   for (
-    const [label, path, connections, threads] of [
-      ['keep-alive GET "hello", wrk, 100 connections', "/", 100, 1],
+    const [label, path, connections, threads, depth] of [
+      ['keep-alive GET "hello", wrk, 100 connections', "/", 100, 1, 1],
+      [
+        'keep-alive GET "hello" pipelined 16 deep, wrk (2 threads), 100 connections',
+        "/",
+        100,
+        2,
+        16,
+      ],
       // Two client threads: one wrk thread reading 1 MiB responses is at
       // 100 % of its core for every server here, and then measures itself.
-      ["keep-alive GET 1 MiB, wrk (2 threads), 10 connections", "/1m", 10, 2],
+      ["keep-alive GET 1 MiB, wrk (2 threads), 10 connections", "/1m", 10, 2, 1],
     ] as const
   ) {
     const results = new Map<string, Load[]>(servers.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name] of servers) {
-        results.get(name)!.push(
-          await wrk(`http://127.0.0.1:${running.get(name)!.port}${path}`, connections, threads),
-        );
+        const url = `http://127.0.0.1:${running.get(name)!.port}${path}`;
+        results.get(name)!.push(await wrk(url, connections, threads, SECONDS, depth));
       }
     }
     const nodeRps = median(results.get("Node http")!.map((r) => r.rps));
@@ -254,35 +288,45 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
 }
 
 // ------------------------------------------------------------ reusePort
-// The load client shares the two cores, so the throughput ratio is bounded
-// by what wrk leaves over; requests per CPU second of the servers tell
-// whether a second process costs anything per request.
+// The load client shares the two cores. One request per round trip costs
+// wrk about as much CPU as it costs a server, so that ratio is bounded by
+// what wrk leaves over; pipelined 16 deep, wrk needs a fraction of a core
+// and the ratio shows how the servers scale. Requests per CPU second of the
+// servers tell whether a second process costs anything per request.
 {
   const port = freePort();
   const one = await ours("cosocket", port);
-  const single: Load[] = [];
-  const double: Load[] = [];
-  const singleCpu: number[] = [];
-  const doubleCpu: number[] = [];
-  const measure = async (pids: number[], loads: Load[], perCpu: number[]) => {
+  const loads = [
+    { label: "one request per round trip", depth: 1 },
+    { label: "pipelined 16 deep", depth: 16 },
+  ].map((load) => ({
+    ...load,
+    single: [] as Load[],
+    double: [] as Load[],
+    singleCpu: [] as number[],
+    doubleCpu: [] as number[],
+  }));
+  const measure = async (pids: number[], depth: number, results: Load[], perCpu: number[]) => {
     const total = async () => {
       let sum = 0;
       for (const pid of pids) sum += await cpuSeconds(pid);
       return sum;
     };
     const before = await total();
-    const load = await wrk(`http://127.0.0.1:${port}/`, 100, 2);
+    const load = await wrk(`http://127.0.0.1:${port}/`, 100, 2, SECONDS, depth);
     const used = await total() - before;
-    loads.push(load);
+    results.push(load);
     perCpu.push(load.rps * SECONDS / used);
   };
   let two: ServerProcess | null = null;
   try {
     // Interleaved: the second process starts, and stops again, every round.
     for (let round = 0; round < ROUNDS; round++) {
-      await measure([one.pid], single, singleCpu);
+      for (const load of loads) await measure([one.pid], load.depth, load.single, load.singleCpu);
       two = await ours("cosocket", port);
-      await measure([one.pid, two.pid], double, doubleCpu);
+      for (const load of loads) {
+        await measure([one.pid, two.pid], load.depth, load.double, load.doubleCpu);
+      }
       await two.stop();
       two = null;
     }
@@ -290,24 +334,29 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
     await two?.stop();
     await one.stop();
   }
-  const ratio = median(double.map((l) => l.rps)) / median(single.map((l) => l.rps));
   console.log(
     `\nreusePort: one process against two on the same port (wrk, 2 threads, 100 connections, 2 cores shared with wrk; median of ${ROUNDS} interleaved rounds)`,
   );
-  console.table([
-    {
-      instances: 1,
-      "req/s": Math.round(median(single.map((l) => l.rps))),
-      "req per server CPU s": Math.round(median(singleCpu)),
-    },
-    {
-      instances: 2,
-      "req/s": Math.round(median(double.map((l) => l.rps))),
-      ratio: `${ratio.toFixed(2)}×`,
-      "req per server CPU s": Math.round(median(doubleCpu)),
-      "CPU efficiency": `${(median(doubleCpu) / median(singleCpu)).toFixed(2)}×`,
-    },
-  ]);
+  console.table(loads.flatMap((load) => {
+    const single = median(load.single.map((l) => l.rps));
+    const double = median(load.double.map((l) => l.rps));
+    return [
+      {
+        load: load.label,
+        instances: 1,
+        "req/s": Math.round(single),
+        "req per server CPU s": Math.round(median(load.singleCpu)),
+      },
+      {
+        load: load.label,
+        instances: 2,
+        "req/s": Math.round(double),
+        ratio: `${(double / single).toFixed(2)}×`,
+        "req per server CPU s": Math.round(median(load.doubleCpu)),
+        "CPU efficiency": `${(median(load.doubleCpu) / median(load.singleCpu)).toFixed(2)}×`,
+      },
+    ];
+  }));
 }
 
 // ------------------------------------------------------------ idle connections

@@ -48,6 +48,8 @@ const EMPTY = new Uint8Array(0);
  * KiB per response.)
  */
 const SMALL_RESPONSE = 8192;
+/** How much of a larger response (head and first body bytes) leaves in its first write. */
+const HEAD_WITH_BODY = 65536;
 
 /** The exchange of each WHATWG `Request` handed to a handler. */
 export const exchanges: WeakMap<object, Exchange> = new WeakMap();
@@ -387,14 +389,28 @@ export class Exchange {
         // Not waited for on a connection that goes on: the socket sends it
         // in order before anything later, and the next read suspends anyway,
         // so the handler's frames are not resumed once more for this write
-        // (4 % more small requests per second). Waited for when writes
-        // queue up before it (a client that does not read) or when the
+        // (4 % more small requests per second), and the responses to
+        // pipelined requests leave together. Waited for when the socket's
+        // queue length is reached (a client that does not read) or when the
         // connection ends after it.
-        if (!this.keepAlive || this.socket.bufferedAmount > out.length) yield* write;
+        if (!this.keepAlive || !write.accepted) yield* write;
         return;
       }
     }
-    yield* this.socket.write(encodeLatin1(text));
+    // A larger response: the head leaves with the body's first bytes, in
+    // one segment, and the rest of the body after it (1 MiB responses 24 %
+    // faster than a head of its own, with TCP_NODELAY on).
+    let out = encodeLatin1(text);
+    const first = Math.max(0, Math.min(body.length, HEAD_WITH_BODY - out.length));
+    if (first > 0) {
+      const head = out;
+      out = new Uint8Array(head.length + first);
+      out.set(head);
+      out.set(body.subarray(0, first), head.length);
+      body = body.subarray(first);
+    }
+    const write = this.socket.write(out);
+    if (!write.accepted || (body.length === 0 && !this.keepAlive)) yield* write;
     if (body.length > 0) yield* this.socket.write(body);
   }
 

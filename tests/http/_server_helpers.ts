@@ -17,8 +17,13 @@ export async function rawRequest(
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     for (const piece of typeof pieces === "string" ? [pieces] : pieces) {
-      await conn.write(typeof piece === "string" ? new TextEncoder().encode(piece) : piece)
-        .catch(() => {});
+      let bytes = typeof piece === "string" ? new TextEncoder().encode(piece) : piece;
+      // A write may take part of the bytes; a refused one (the server hung up) ends the sending.
+      while (bytes.length > 0) {
+        const written = await conn.write(bytes).catch(() => -1);
+        if (written < 0) break;
+        bytes = bytes.subarray(written);
+      }
     }
     return await readAll(conn, ms);
   } finally {

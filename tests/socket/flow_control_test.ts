@@ -244,3 +244,61 @@ Deno.test("a refused write whose caller looked at accepted is the caller's to ha
   server.close();
   await assertNoSockets();
 });
+
+Deno.test("small writes queued behind one in flight leave together, in order, and each settles", async () => {
+  const { server, client, peer } = await connectedPair();
+  // Sizes vary so that a batch boundary falls anywhere; all fit queuelen.
+  const writes = Array.from({ length: 300 }, (_, index) => block(1, index, 8 + (index * 7) % 40));
+  const total = writes.reduce((sum, bytes) => sum + bytes.length, 0);
+  const pending = writes.map((bytes) => client.write(bytes));
+  ok(pending.every((write) => write.accepted));
+  const received = await peer.readExactly(total);
+  await Promise.all(pending);
+  let at = 0;
+  for (const bytes of writes) {
+    deepEqual(received!.subarray(at, at + bytes.length), bytes);
+    at += bytes.length;
+  }
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("batched writes the kernel takes in parts are finished, in order, while the peer reads slowly", async () => {
+  const { server, client, peer } = await connectedPair();
+  // 4 MiB of 1 KiB writes, all awaited: far more than the kernel buffers,
+  // so batches are written in parts.
+  const writes = Array.from({ length: 4096 }, (_, index) => block(2, index, 1024));
+  const pending = writes.map((bytes) => client.write(bytes).then(() => bytes));
+  const received = await readSlowly(peer, 4096 * 1024, 256 << 10);
+  await Promise.all(pending);
+  for (let index = 0; index < writes.length; index++) {
+    deepEqual(received.subarray(index * 1024, (index + 1) * 1024), writes[index]);
+  }
+  client.close();
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
+
+Deno.test("closing a socket fails the batched writes still queued, none hangs", async () => {
+  const { server, client, peer } = await connectedPair();
+  // The peer does not read: the kernel fills, and batches wait their turn.
+  const pending = Array.from(
+    { length: 2048 },
+    (_, index) => client.write(block(3, index, 4096)).then(() => "written", (error) => error),
+  );
+  await delay(50);
+  client.close();
+  const outcomes = await Promise.all(pending);
+  const failed = outcomes.filter((outcome) => outcome instanceof SocketError);
+  ok(failed.length > 0, "some writes were still queued when the socket closed");
+  ok(failed.every((error) => (error as SocketError).code === "closed"));
+  // Writes settle in order: every failure comes after every success.
+  const firstFailure = outcomes.findIndex((outcome) => outcome !== "written");
+  ok(outcomes.slice(firstFailure).every((outcome) => outcome instanceof SocketError));
+  peer.close();
+  server.close();
+  await assertNoSockets();
+});
