@@ -2,7 +2,7 @@ import {
   bind,
   type BindOptions,
   type Socket,
-  SocketError,
+  type SocketError,
   spawn,
   type Suspension,
   type Task,
@@ -308,16 +308,6 @@ class Host implements ConnectionHost {
 
   /** Serves an accepted connection in its own cosocket, owned by the server. */
   start(client: Socket): void {
-    // As Node's server does: a response written while the previous one is
-    // unacknowledged (pipelining) would otherwise wait for the client's
-    // delayed ACK. Deno's TLS connections have no such setter.
-    if (!this.secure) {
-      try {
-        client.setoption("nodelay", true);
-      } catch (error) {
-        if (!(error instanceof SocketError)) throw error;
-      }
-    }
     const task = spawn(() => serveConnection(this, client));
     // The server, not the accept loop, owns it: `setPort` closes a listener
     // while its connections keep running.

@@ -51,3 +51,20 @@ export function isIpv6(hostname: string): boolean {
 export function unbracket(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
+
+/**
+ * Turns Nagle's algorithm off on a TCP connection (TLS connections accepted
+ * by Deno have no setter and keep it). With it on, a small write while an
+ * earlier one is unacknowledged waits for the peer's ACK, which the peer
+ * delays by up to 40 ms: a request head and body written apart, or
+ * pipelined responses, stalled that long.
+ */
+export function setNoDelay(conn: StreamConn): void {
+  const tcp = conn as Partial<Deno.TcpConn>;
+  if (typeof tcp.setNoDelay !== "function") return;
+  try {
+    tcp.setNoDelay(true);
+  } catch {
+    // Best effort: a connection reset already fails its first read or write.
+  }
+}

@@ -1,5 +1,5 @@
 import { countBackoff, isTemporaryAcceptError, nextBackoff } from "./_accept_backoff.ts";
-import { toSocketError } from "./_conn.ts";
+import { setNoDelay, toSocketError } from "./_conn.ts";
 import type { SocketError } from "./socket_error.ts";
 
 /**
@@ -13,11 +13,17 @@ export class ListenerEndpoint {
   readonly listener: Deno.Listener;
   #accepting: Promise<Deno.Conn | null> | null = null;
   #onAcceptError: ((error: SocketError) => void) | null;
+  #noDelay: boolean;
   #closed = false;
 
-  constructor(listener: Deno.Listener, onAcceptError: ((error: SocketError) => void) | null) {
+  constructor(
+    listener: Deno.Listener,
+    onAcceptError: ((error: SocketError) => void) | null,
+    noDelay: boolean,
+  ) {
     this.listener = listener;
     this.#onAcceptError = onAcceptError;
+    this.#noDelay = noDelay;
   }
 
   /** The accept in flight, if any (for waiting until everything settled). */
@@ -45,7 +51,9 @@ export class ListenerEndpoint {
     let backoff = 0;
     while (true) {
       try {
-        return await this.listener.accept();
+        const conn = await this.listener.accept();
+        if (this.#noDelay) setNoDelay(conn);
+        return conn;
       } catch (error) {
         if (this.#closed) return null;
         const failure = toSocketError(error, "accept on socket");

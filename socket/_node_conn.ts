@@ -91,10 +91,10 @@ export function connectFrom(
   host: string,
   port: number,
   localAddress: string,
-  signal: AbortSignal,
+  options: { signal: AbortSignal; noDelay: boolean },
 ): Promise<StreamConn> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port, localAddress, signal, noDelay: true });
+    const socket = netConnect({ host, port, localAddress, ...options });
     socket.once("connect", () => {
       socket.removeAllListeners("error");
       resolve(new NodeConn(socket));

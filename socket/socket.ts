@@ -81,6 +81,14 @@ interface Disabled {
   promise: Promise<unknown[]>;
 }
 
+/** How a listener treats what it accepts. */
+export interface ListenerSetup {
+  tls: boolean;
+  /** Turn Nagle's algorithm off on each accepted TCP connection. */
+  noDelay: boolean;
+  onAcceptError?: (error: SocketError) => void;
+}
+
 /** Everything the connection of a stream socket brings along. */
 export interface StreamSetup {
   conn: StreamConn;
@@ -105,12 +113,7 @@ const SETTLED = Promise.resolve();
 export interface SocketInternals {
   create(): Socket;
   attachStream(socket: Socket, setup: StreamSetup): void;
-  attachListener(
-    socket: Socket,
-    listener: Deno.Listener,
-    tls: boolean,
-    onAcceptError?: (error: SocketError) => void,
-  ): void;
+  attachListener(socket: Socket, listener: Deno.Listener, setup: ListenerSetup): void;
   attachDatagram(socket: Socket, conn: Deno.DatagramConn, peer: Deno.NetAddr | null): void;
   isUnconnected(socket: Socket): boolean;
   setWaiting(socket: Socket, state: SocketState | null): void;
@@ -204,8 +207,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     internals = {
       create: () => new Socket(),
       attachStream: (socket, setup) => socket.#attachStream(setup),
-      attachListener: (socket, listener, tls, onAcceptError) =>
-        socket.#attachListener(listener, tls, onAcceptError ?? null),
+      attachListener: (socket, listener, setup) => socket.#attachListener(listener, setup),
       attachDatagram: (socket, conn, peer) => socket.#attachDatagram(conn, peer),
       isUnconnected: (socket) => socket.#kind === "unconnected",
       setWaiting: (socket, state) => {
@@ -1079,8 +1081,9 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   /**
    * Sets a TCP option (the seed's `socket:setoption`): `keepalive` (TCP
-   * keep-alive probes) or `nodelay` (disables Nagle's algorithm; on by
-   * default in Deno).
+   * keep-alive probes) or `nodelay` (disables Nagle's algorithm; `connect`
+   * and `bind` turn it on for their TCP connections unless their `noDelay`
+   * option is `false`).
    *
    * @param option The option name.
    * @param value The value.
@@ -1288,14 +1291,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     this.#local = setup.local ?? null;
   }
 
-  #attachListener(
-    listener: Deno.Listener,
-    tls: boolean,
-    onAcceptError: ((error: SocketError) => void) | null,
-  ): void {
+  #attachListener(listener: Deno.Listener, setup: ListenerSetup): void {
     this.#kind = "listener";
-    this.#listening = new ListenerEndpoint(listener, onAcceptError);
-    this.#tls = tls;
+    this.#listening = new ListenerEndpoint(listener, setup.onAcceptError ?? null, setup.noDelay);
+    this.#tls = setup.tls;
     this.#local = netAddress(listener.addr as Deno.NetAddr);
   }
 
