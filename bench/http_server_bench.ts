@@ -4,12 +4,16 @@
  * from undici 7 on Node, rounds interleaved, medians and ratios printed:
  *
  * - keep-alive "hello" GETs at 100 connections: ours (cosocket handler and
- *   WHATWG handler) against `Deno.serve` and Node's `http`;
+ *   WHATWG handler) against `Deno.serve` and Node's `http`, with wrk, with
+ *   the C load client (`load/tcp_load.c`), and with the C client pipelining
+ *   16 requests at a time;
  * - 1 MiB responses at 10 connections (two wrk threads: one is saturated by
  *   reading them, whichever server sends);
  * - our reverse proxy against nginx `proxy_pass` (one worker), both in
  *   front of the same Node backend, 1 MiB responses;
- * - one instance against two sharing the port with `reusePort`;
+ * - one instance against two sharing the port with `reusePort`, with wrk
+ *   and with the C client pipelining (its CPU per request is a fraction of
+ *   wrk's, so more of the two cores go to the servers);
  * - memory per idle keep-alive connection (10,000 of them) against the
  *   socket package's plain cosocket echo server;
  * - a normal client's latency while 2,000 slow clients trickle their heads.
@@ -19,6 +23,7 @@
  * ```
  */
 import { type ServerProcess, startServer } from "./_servers.ts";
+import { buildTcpLoad } from "./_tcp_load.ts";
 import { installNodePeers } from "./_ws_peers.ts";
 
 const here = new URL(".", import.meta.url);
@@ -63,41 +68,19 @@ interface Load {
   mbps: number;
 }
 
-/**
- * A wrk script that sends `depth` requests at a time on each connection
- * (HTTP/1.1 pipelining): the load client then spends little CPU per
- * request, which matters when it shares two cores with the servers.
- */
-const PIPELINE_SCRIPT = await Deno.makeTempFile({ suffix: ".lua" });
-await Deno.writeTextFile(
-  PIPELINE_SCRIPT,
-  `init = function(args)
-  local r = {}
-  for i = 1, tonumber(args[1]) do r[i] = wrk.format(nil, wrk.path) end
-  batch = table.concat(r)
-end
-request = function() return batch end
-`,
-);
-globalThis.addEventListener("unload", () => Deno.removeSync(PIPELINE_SCRIPT));
-
 async function wrk(
   url: string,
   connections: number,
   threads = 1,
   seconds = SECONDS,
-  depth = 1,
 ): Promise<Load> {
-  const pipeline = depth > 1 ? ["-s", PIPELINE_SCRIPT] : [];
   const out = await new Deno.Command("wrk", {
     args: [
       `-t${threads}`,
       `-c${connections}`,
       `-d${seconds}s`,
       "--latency",
-      ...pipeline,
       url,
-      ...(depth > 1 ? ["--", String(depth)] : []),
     ],
     stdout: "piped",
     stderr: "piped",
@@ -111,6 +94,35 @@ async function wrk(
     console.log(`  (wrk: ${text.trim().split("\n").slice(-3).join(" | ")})`);
   }
   return { rps, p99, mbps: Number(transfer?.[1] ?? 0) * unit };
+}
+
+function url(port: number, path: string): string {
+  return `http://127.0.0.1:${port}${path}`;
+}
+
+const tcpLoadBinary = await buildTcpLoad();
+
+/**
+ * The C load client: `depth` pipelined requests at a time per connection
+ * (1: one per round trip), far less CPU per request than wrk, which parses
+ * every response. Its answers must all have one size, as "/" does here.
+ */
+async function tcpLoad(
+  port: number,
+  connections: number,
+  seconds: number,
+  depth: number,
+): Promise<Load> {
+  const out = await new Deno.Command(tcpLoadBinary, {
+    args: ["http", String(port), String(connections), String(seconds), String(depth)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`The C load client failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  const [count, elapsed] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
+  return { rps: count! / elapsed!, p99: NaN, mbps: NaN };
 }
 
 function toMs(value: string): number {
@@ -171,25 +183,28 @@ const running = new Map<string, ServerProcess>();
 for (const [name, make] of servers) running.set(name, await make());
 try {
   for (
-    const [label, path, connections, threads, depth] of [
-      ['keep-alive GET "hello", wrk, 100 connections', "/", 100, 1, 1],
+    const [label, run] of [
+      ['keep-alive GET "hello", wrk, 100 connections', (port) => wrk(url(port, "/"), 100)],
       [
-        'keep-alive GET "hello" pipelined 16 deep, wrk (2 threads), 100 connections',
-        "/",
-        100,
-        2,
-        16,
+        'keep-alive GET "hello", C load client (bench/load/tcp_load.c), 100 connections',
+        (port) => tcpLoad(port, 100, SECONDS, 1),
+      ],
+      [
+        'keep-alive GET "hello" pipelined 16 deep, C load client, 100 connections',
+        (port) => tcpLoad(port, 100, SECONDS, 16),
       ],
       // Two client threads: one wrk thread reading 1 MiB responses is at
       // 100 % of its core for every server here, and then measures itself.
-      ["keep-alive GET 1 MiB, wrk (2 threads), 10 connections", "/1m", 10, 2, 1],
-    ] as const
+      [
+        "keep-alive GET 1 MiB, wrk (2 threads), 10 connections",
+        (port) => wrk(url(port, "/1m"), 10, 2),
+      ],
+    ] as [string, (port: number) => Promise<Load>][]
   ) {
     const results = new Map<string, Load[]>(servers.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name] of servers) {
-        const url = `http://127.0.0.1:${running.get(name)!.port}${path}`;
-        results.get(name)!.push(await wrk(url, connections, threads, SECONDS, depth));
+        results.get(name)!.push(await run(running.get(name)!.port));
       }
     }
     const nodeRps = median(results.get("Node http")!.map((r) => r.rps));
@@ -200,8 +215,9 @@ try {
       return {
         server: name,
         "req/s": Math.round(rps),
-        "MiB/s": Math.round(median(loads.map((l) => l.mbps))),
-        "p99 ms": median(loads.map((l) => l.p99)).toFixed(2),
+        "MiB/s": Number.isNaN(loads[0]!.mbps) ? "—" : Math.round(median(loads.map((l) => l.mbps))),
+        // The C client and pipelined loads measure no latency.
+        "p99 ms": Number.isNaN(loads[0]!.p99) ? "—" : median(loads.map((l) => l.p99)).toFixed(2),
         "vs Node": `${(rps / nodeRps).toFixed(2)}×`,
         "vs Deno.serve": `${(rps / denoRps).toFixed(2)}×`,
       };
@@ -290,17 +306,17 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
 // ------------------------------------------------------------ reusePort
 // The load client shares the two cores. One request per round trip costs
 // wrk about as much CPU as it costs a server, so that ratio is bounded by
-// what wrk leaves over; pipelined (16 deep as TechEmpower's plaintext test,
-// and 64), wrk spends less per request and the ratio shows more of how the
-// servers scale. Requests per CPU second of the servers tell whether a
-// second process costs anything per request.
+// what wrk leaves over; the C client pipelining (16 deep as TechEmpower's
+// plaintext test, and 64) spends a fraction of that per request, and the
+// ratio shows more of how the servers scale. Requests per CPU second of the
+// servers tell whether a second process costs anything per request.
 {
   const port = freePort();
   const one = await ours("cosocket", port);
   const loads = [
-    { label: "one request per round trip", depth: 1 },
-    { label: "pipelined 16 deep", depth: 16 },
-    { label: "pipelined 64 deep", depth: 64 },
+    { label: "wrk (2 threads), one request per round trip", depth: 1 },
+    { label: "C load client, pipelined 16 deep", depth: 16 },
+    { label: "C load client, pipelined 64 deep", depth: 64 },
   ].map((load) => ({
     ...load,
     single: [] as Load[],
@@ -308,6 +324,8 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
     singleCpu: [] as number[],
     doubleCpu: [] as number[],
   }));
+  const run = (depth: number) =>
+    depth === 1 ? wrk(url(port, "/"), 100, 2) : tcpLoad(port, 100, SECONDS, depth);
   const measure = async (pids: number[], depth: number, results: Load[], perCpu: number[]) => {
     const total = async () => {
       let sum = 0;
@@ -315,7 +333,7 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
       return sum;
     };
     const before = await total();
-    const load = await wrk(`http://127.0.0.1:${port}/`, 100, 2, SECONDS, depth);
+    const load = await run(depth);
     const used = await total() - before;
     results.push(load);
     perCpu.push(load.rps * SECONDS / used);
@@ -327,7 +345,7 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
       for (const load of loads) await measure([one.pid], load.depth, load.single, load.singleCpu);
       two = await ours("cosocket", port);
       // The first process is warm (compiled); so is the second before it counts.
-      await wrk(`http://127.0.0.1:${port}/`, 100, 2, 1, 16);
+      await tcpLoad(port, 100, 1, 16);
       for (const load of loads) {
         await measure([one.pid, two.pid], load.depth, load.double, load.doubleCpu);
       }
@@ -339,7 +357,7 @@ http { access_log off; proxy_temp_path ${root}/proxy; client_body_temp_path ${ro
     await one.stop();
   }
   console.log(
-    `\nreusePort: one process against two on the same port (wrk, 2 threads, 100 connections, 2 cores shared with wrk; median of ${ROUNDS} interleaved rounds)`,
+    `\nreusePort: one process against two on the same port (100 connections, 2 cores shared with the load client; median of ${ROUNDS} interleaved rounds)`,
   );
   console.table(loads.flatMap((load) => {
     const single = median(load.single.map((l) => l.rps));

@@ -10,6 +10,7 @@
  * Run: `deno run --allow-all bench/socket_ab.ts [pingpong|bulk] [read|into] [repetitions]`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
+import { buildTcpLoad } from "./_tcp_load.ts";
 
 const mode = Deno.args[0] === "bulk" ? "bulk" : "pingpong";
 const variant = Deno.args[1] === "into" ? SERVERS.cosocketInto : SERVERS.cosocket;
@@ -18,11 +19,7 @@ const repetitions = Number(Deno.args[2] ?? 9);
 const WORK = mode === "pingpong" ? 100 * 2000 : 1 << 30;
 
 const pinned = await succeeds("taskset", ["-c", "0", "true"]);
-const client = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cosocket_tcp_load`;
-const source = new URL("./load/tcp_load.c", import.meta.url).pathname;
-if (!await succeeds("cc", ["-O2", "-o", client, source])) {
-  throw new Error("Cannot build the load client: cc failed");
-}
+const client = await buildTcpLoad();
 
 async function succeeds(command: string, args: string[]): Promise<boolean> {
   try {

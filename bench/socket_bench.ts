@@ -19,9 +19,10 @@
  * Run: `deno task bench bench/socket_bench.ts`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
+import { buildTcpLoad } from "./_tcp_load.ts";
 
 const pinned = await hasTaskset();
-const client = await buildClient();
+const client = await buildTcpLoad();
 const specs = [SERVERS.plain, SERVERS.cosocket, SERVERS.cosocketInto, SERVERS.node];
 const servers: ServerProcess[] = [];
 for (const spec of specs) {
@@ -41,16 +42,6 @@ async function hasTaskset(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function buildClient(): Promise<string> {
-  const source = new URL("./load/tcp_load.c", import.meta.url).pathname;
-  const binary = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cosocket_tcp_load`;
-  const built = await new Deno.Command("cc", { args: ["-O2", "-o", binary, source] }).output();
-  if (!built.success) {
-    throw new Error(`Cannot build the load client: ${new TextDecoder().decode(built.stderr)}`);
-  }
-  return binary;
 }
 
 async function load(args: string[]): Promise<void> {
