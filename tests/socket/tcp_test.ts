@@ -307,6 +307,25 @@ Deno.test("setoption() sets keepalive and nodelay, and rejects unknown options",
   await assertNoSockets();
 });
 
+Deno.test("connect() and bind() take noDelay: false, and such connections carry data alike", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1", noDelay: false });
+    const port = server.sockname().port;
+    const [client, peer] = await Promise.all([
+      connect("127.0.0.1", port, { noDelay: false }),
+      server.accept(),
+    ]);
+    await using _client = client;
+    await using _peer = peer!;
+    // Two writes while the first may be unacknowledged: Nagle's algorithm
+    // may hold the second, but nothing is lost or reordered.
+    await Promise.all([client.write("first,"), client.write("second")]);
+    equal(new TextDecoder().decode((await peer!.readExactly(12))!), "first,second");
+    client.setoption("nodelay", true);
+  }
+  await assertNoSockets();
+});
+
 Deno.test("sockstat() counts open sockets and returns to zero", async () => {
   const before = sockstat().total;
   {
