@@ -13,6 +13,8 @@
  * reports what it really uses.
  */
 
+import { buildLoadClient } from "./_load_clients.ts";
+
 /** Pinned versions: the figures in the README were measured with these. */
 export const NODE_PEERS = [
   "ws@8.18.3",
@@ -126,14 +128,8 @@ export interface WsLoadResult {
  * @returns The binary's path.
  * @throws Error if `cc` fails.
  */
-export async function buildWsLoad(): Promise<string> {
-  const source = new URL("./load/ws_load.c", import.meta.url).pathname;
-  const binary = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cosocket_ws_load`;
-  const built = await new Deno.Command("cc", { args: ["-O2", "-o", binary, source] }).output();
-  if (!built.success) {
-    throw new Error(`Cannot build the load client: ${new TextDecoder().decode(built.stderr)}`);
-  }
-  return binary;
+export function buildWsLoad(): Promise<string> {
+  return buildLoadClient("ws_load");
 }
 
 /** Whether `taskset` can pin processes to cores here. */

@@ -23,7 +23,7 @@
  * ```
  */
 import { type ServerProcess, startServer } from "./_servers.ts";
-import { buildTcpLoad } from "./_tcp_load.ts";
+import { buildLoadClient } from "./_load_clients.ts";
 import { installNodePeers } from "./_ws_peers.ts";
 
 const here = new URL(".", import.meta.url);
@@ -100,7 +100,7 @@ function url(port: number, path: string): string {
   return `http://127.0.0.1:${port}${path}`;
 }
 
-const tcpLoadBinary = await buildTcpLoad();
+const tcpLoadBinary = await buildLoadClient("tcp_load");
 
 /**
  * The C load client: `depth` pipelined requests at a time per connection

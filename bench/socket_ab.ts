@@ -10,7 +10,7 @@
  * Run: `deno run --allow-all bench/socket_ab.ts [pingpong|bulk] [read|into] [repetitions]`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
-import { buildTcpLoad } from "./_tcp_load.ts";
+import { buildLoadClient } from "./_load_clients.ts";
 
 const mode = Deno.args[0] === "bulk" ? "bulk" : "pingpong";
 const variant = Deno.args[1] === "into" ? SERVERS.cosocketInto : SERVERS.cosocket;
@@ -19,7 +19,7 @@ const repetitions = Number(Deno.args[2] ?? 9);
 const WORK = mode === "pingpong" ? 100 * 2000 : 1 << 30;
 
 const pinned = await succeeds("taskset", ["-c", "0", "true"]);
-const client = await buildTcpLoad();
+const client = await buildLoadClient("tcp_load");
 
 async function succeeds(command: string, args: string[]): Promise<boolean> {
   try {

@@ -19,10 +19,10 @@
  * Run: `deno task bench bench/socket_bench.ts`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
-import { buildTcpLoad } from "./_tcp_load.ts";
+import { buildLoadClient } from "./_load_clients.ts";
 
 const pinned = await hasTaskset();
-const client = await buildTcpLoad();
+const client = await buildLoadClient("tcp_load");
 const specs = [SERVERS.plain, SERVERS.cosocket, SERVERS.cosocketInto, SERVERS.node];
 const servers: ServerProcess[] = [];
 for (const spec of specs) {

@@ -1,0 +1,22 @@
+/**
+ * The C load clients in `load/`, compiled with `cc -O2` into `$TMPDIR` on
+ * first use in a run: a JavaScript client costs as much per message as the
+ * server it measures and would hide the differences.
+ */
+
+/**
+ * Compiles `load/<name>.c`.
+ *
+ * @param name `tcp_load` (echo ping-pong, bulk, HTTP) or `ws_load` (WebSocket).
+ * @returns The binary's path.
+ * @throws Error if `cc` fails.
+ */
+export async function buildLoadClient(name: "tcp_load" | "ws_load"): Promise<string> {
+  const source = new URL(`./load/${name}.c`, import.meta.url).pathname;
+  const binary = `${Deno.env.get("TMPDIR") ?? "/tmp"}/cosocket_${name}`;
+  const built = await new Deno.Command("cc", { args: ["-O2", "-o", binary, source] }).output();
+  if (!built.success) {
+    throw new Error(`Cannot build the load client: ${new TextDecoder().decode(built.stderr)}`);
+  }
+  return binary;
+}
