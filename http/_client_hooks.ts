@@ -1,18 +1,18 @@
 /**
  * The hooks through which `http2sock` takes a client's connection, and
- * `fetch` and the redirecting client read the response's fields as parsed
+ * `fetch` and the redirecting client read the response's head as parsed
  * and take a body that has arrived whole: the client class installs them
  * (it alone can reach its private state), and they stay out of the public
  * API.
  */
 import type { Socket } from "@cosocket/socket";
-import type { Fields } from "./_fields.ts";
+import type { Fields, ParsedResponseHead } from "./_fields.ts";
 
 /** What the client class lends to the rest of the package. */
 export interface ClientHooks {
   takeSocket(client: object): Socket;
   takeWholeBody(client: object): Uint8Array | null;
-  responseFields(client: object): Fields | null;
+  responseHead(client: object): ParsedResponseHead | null;
 }
 
 let hooks: ClientHooks | null = null;
@@ -40,5 +40,10 @@ export function takeWholeBody(client: object): Uint8Array | null {
  * no `Headers` built); `null` before the head is read.
  */
 export function responseFields(client: object): Fields | null {
-  return hooks!.responseFields(client);
+  return hooks!.responseHead(client)?.fields ?? null;
+}
+
+/** The response head of `client` as parsed; `null` before it is read. */
+export function responseHead(client: object): ParsedResponseHead | null {
+  return hooks!.responseHead(client);
 }

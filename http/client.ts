@@ -816,7 +816,7 @@ export class HttpClient implements AsyncDisposable {
     installClientHooks({
       takeSocket: (client) => (client as HttpClient).#takeSocket(),
       takeWholeBody: (client) => (client as HttpClient).#takeWholeBody(),
-      responseFields: (client) => (client as HttpClient).#response?.fields ?? null,
+      responseHead: (client) => (client as HttpClient).#response,
     });
   }
 

@@ -2,7 +2,7 @@ import { operation } from "@cosocket/socket";
 import type { ProxyOptions } from "./proxycon.ts";
 import { HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
 import type { HttpcOptions } from "./httpc_options.ts";
-import { responseFields, takeWholeBody } from "./_client_hooks.ts";
+import { responseHead, takeWholeBody } from "./_client_hooks.ts";
 import { fieldPairs, hasField } from "./_fields.ts";
 
 /** `fetch`'s `init`, plus what the platform's `fetch` cannot do. */
@@ -170,12 +170,11 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       for await (const chunk of upload) await client.write(chunk);
     }
     // One await for the request and the whole head: each awaited operation costs a drive.
-    const { status, statusText } = await operation(function* () {
+    await operation(function* () {
       if (upload === null) yield* client.request(options);
-      const status = yield* client.status();
-      return { status, statusText: yield* client.statusText() };
+      yield* client.status();
     });
-    const fields = responseFields(client)!;
+    const { status, statusText, fields } = responseHead(client)!;
     const location = fields.get("location");
     if (request.redirect === "error" && status >= 300 && status < 400 && location !== null) {
       throw new TypeError(`Cannot fetch: redirected to ${location}`);
