@@ -6,7 +6,8 @@
  * - keep-alive "hello" GETs at 100 connections: ours (cosocket handler and
  *   WHATWG handler) against `Deno.serve` and Node's `http`, with wrk, with
  *   the C load client (`load/tcp_load.c`), and with the C client pipelining
- *   16 requests at a time;
+ *   16 requests at a time; and once more with each server alone on one core
+ *   and the C client on the other;
  * - 1 MiB responses at 10 connections (two wrk threads: one is saturated by
  *   reading them, whichever server sends);
  * - our reverse proxy against nginx `proxy_pass` (one worker), both in
@@ -30,8 +31,14 @@ const here = new URL(".", import.meta.url);
 const ROUNDS = 3;
 const SECONDS = 3;
 
-function ours(mode: string, port = 0, backend = 0): Promise<ServerProcess> {
-  return startServer({
+interface Spec {
+  name: string;
+  cmd: string;
+  args: string[];
+}
+
+function ourSpec(mode: string, port = 0, backend = 0): Spec {
+  return {
     name: mode,
     cmd: Deno.execPath(),
     args: [
@@ -43,15 +50,34 @@ function ours(mode: string, port = 0, backend = 0): Promise<ServerProcess> {
       String(port),
       String(backend),
     ],
-  });
+  };
+}
+
+const nodeSpec: Spec = {
+  name: "Node http",
+  cmd: "node",
+  args: [new URL("servers/http_node_hello.mjs", here).pathname],
+};
+
+function ours(mode: string, port = 0, backend = 0): Promise<ServerProcess> {
+  return startServer(ourSpec(mode, port, backend));
 }
 
 function node(): Promise<ServerProcess> {
-  return startServer({
-    name: "Node http",
-    cmd: "node",
-    args: [new URL("servers/http_node_hello.mjs", here).pathname],
-  });
+  return startServer(nodeSpec);
+}
+
+/** The same command run by `taskset` on `core`. */
+function pinned(spec: Spec, core: number): Spec {
+  return { ...spec, cmd: "taskset", args: ["-c", String(core), spec.cmd, ...spec.args] };
+}
+
+async function canPin(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output()).success;
+  } catch {
+    return false;
+  }
 }
 
 /** A free loopback port (for servers started on a fixed port). */
@@ -112,9 +138,11 @@ async function tcpLoad(
   connections: number,
   seconds: number,
   depth: number,
+  core?: number,
 ): Promise<Load> {
-  const out = await new Deno.Command(tcpLoadBinary, {
-    args: ["http", String(port), String(connections), String(seconds), String(depth)],
+  const args = ["http", String(port), String(connections), String(seconds), String(depth)];
+  const out = await new Deno.Command(core === undefined ? tcpLoadBinary : "taskset", {
+    args: core === undefined ? args : ["-c", String(core), tcpLoadBinary, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -240,6 +268,54 @@ try {
   })));
 } finally {
   for (const proc of running.values()) await proc.stop();
+}
+
+// ------------------------------------------------------------ hello, pinned
+// Each server on core 1 and the C load client on core 0: every server gets
+// exactly one core (unpinned, a server's helper threads and the load client
+// compete for both), and the client its own. Busy is the server's CPU time
+// over the round's: all near 100 % means the servers, not the client, set
+// the pace.
+if (await canPin()) {
+  const specs = [
+    ["cosocket servcon (cosocket handler)", ourSpec("cosocket")],
+    ["Deno.serve", ourSpec("deno")],
+    ["Node http", nodeSpec],
+  ] as const;
+  const started = new Map<string, ServerProcess>();
+  const rates = new Map<string, number[]>(specs.map(([name]) => [name, []]));
+  const busy = new Map<string, number[]>(specs.map(([name]) => [name, []]));
+  const ROUNDS_PINNED = 5;
+  try {
+    for (const [name, spec] of specs) started.set(name, await startServer(pinned(spec, 1)));
+    for (const [name] of specs) await tcpLoad(started.get(name)!.port, 100, 1, 1, 0);
+    for (let round = 0; round < ROUNDS_PINNED; round++) {
+      for (const [name] of specs) {
+        const server = started.get(name)!;
+        const before = await cpuSeconds(server.pid);
+        const load = await tcpLoad(server.port, 100, SECONDS, 1, 0);
+        rates.get(name)!.push(load.rps);
+        busy.get(name)!.push((await cpuSeconds(server.pid) - before) / SECONDS);
+      }
+    }
+  } finally {
+    for (const server of started.values()) await server.stop();
+  }
+  const nodeRps = median(rates.get("Node http")!);
+  const denoRps = median(rates.get("Deno.serve")!);
+  console.log(
+    `\nkeep-alive GET "hello", C load client on core 0, each server alone on core 1, 100 connections (median of ${ROUNDS_PINNED} interleaved ${SECONDS} s rounds)`,
+  );
+  console.table(specs.map(([name]) => {
+    const rps = median(rates.get(name)!);
+    return {
+      server: name,
+      "req/s": Math.round(rps),
+      busy: `${Math.round(median(busy.get(name)!) * 100)} %`,
+      "vs Node": `${(rps / nodeRps).toFixed(2)}×`,
+      "vs Deno.serve": `${(rps / denoRps).toFixed(2)}×`,
+    };
+  }));
 }
 
 // ------------------------------------------------------------ reverse proxy
