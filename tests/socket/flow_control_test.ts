@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { event, sleep, type Socket, SocketError } from "@cosocket/socket";
 import { assertNoSockets, connectedPair, delay } from "./_helpers.ts";
+import { Prng } from "../_shared.ts";
 
 /** A block of `size` bytes tagged with its writer and sequence number. */
 function block(writer: number, sequence: number, size: number): Uint8Array {
@@ -300,5 +301,51 @@ Deno.test("closing a socket fails the batched writes still queued, none hangs", 
   ok(outcomes.slice(firstFailure).every((outcome) => outcome instanceof SocketError));
   peer.close();
   server.close();
+  await assertNoSockets();
+});
+
+Deno.test("random writes from a cosocket and async code, waited for or not, arrive whole and in call order (seeded)", async () => {
+  for (const seed of [1, 2, 3]) {
+    const { server, client, peer } = await connectedPair();
+    const prng = new Prng(seed);
+    // Mostly small writes (they batch), some up to 40 KB (they do not).
+    const plan = () =>
+      Array.from({ length: 300 }, () => ({
+        bytes: prng.bytes(prng.chance(0.8) ? 1 + prng.int(300) : 1 + prng.int(40000)),
+        wait: prng.chance(0.5),
+        pause: prng.chance(0.05),
+      }));
+    const [first, second] = [plan(), plan()];
+    const total = [...first, ...second].reduce((sum, step) => sum + step.bytes.length, 0);
+    // The stream must carry the writes in the order they were called.
+    const called: Uint8Array[] = [];
+    const cosocket = event(function* () {
+      for (const step of first) {
+        called.push(step.bytes);
+        const write = client.write(step.bytes);
+        // A write past the queue length is sent only if its caller waits.
+        if (step.wait || !write.accepted) yield* write;
+        if (step.pause) yield* sleep(0);
+      }
+    });
+    const asyncWriter = (async () => {
+      for (const step of second) {
+        called.push(step.bytes);
+        const write = client.write(step.bytes);
+        if (step.wait || !write.accepted) await write;
+        if (step.pause) await delay(0);
+      }
+    })();
+    const received = await readSlowly(peer, total, 32 << 10);
+    await Promise.all([cosocket.task, asyncWriter]);
+    let at = 0;
+    for (const bytes of called) {
+      deepEqual(received.subarray(at, at + bytes.length), bytes, `seed ${seed}, at byte ${at}`);
+      at += bytes.length;
+    }
+    client.close();
+    peer.close();
+    server.close();
+  }
   await assertNoSockets();
 });
