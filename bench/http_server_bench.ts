@@ -132,6 +132,7 @@ const tcpLoadBinary = await buildLoadClient("tcp_load");
  * The C load client: `depth` pipelined requests at a time per connection
  * (1: one per round trip), far less CPU per request than wrk, which parses
  * every response. Its answers must all have one size, as "/" does here.
+ * Its p99 is of whole batches (of single requests at depth 1).
  */
 async function tcpLoad(
   port: number,
@@ -149,8 +150,10 @@ async function tcpLoad(
   if (!out.success) {
     throw new Error(`The C load client failed: ${new TextDecoder().decode(out.stderr)}`);
   }
-  const [count, elapsed] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
-  return { rps: count! / elapsed!, p99: NaN, mbps: NaN };
+  const [count, elapsed, , p99] = new TextDecoder().decode(out.stdout).trim().split(" ").map(
+    Number,
+  );
+  return { rps: count! / elapsed!, p99: p99!, mbps: NaN };
 }
 
 function toMs(value: string): number {
@@ -244,8 +247,7 @@ try {
         server: name,
         "req/s": Math.round(rps),
         "MiB/s": Number.isNaN(loads[0]!.mbps) ? "—" : Math.round(median(loads.map((l) => l.mbps))),
-        // The C client and pipelined loads measure no latency.
-        "p99 ms": Number.isNaN(loads[0]!.p99) ? "—" : median(loads.map((l) => l.p99)).toFixed(2),
+        "p99 ms": median(loads.map((l) => l.p99)).toFixed(2),
         "vs Node": `${(rps / nodeRps).toFixed(2)}×`,
         "vs Deno.serve": `${(rps / denoRps).toFixed(2)}×`,
       };
@@ -284,6 +286,7 @@ if (await canPin()) {
   ] as const;
   const started = new Map<string, ServerProcess>();
   const rates = new Map<string, number[]>(specs.map(([name]) => [name, []]));
+  const p99s = new Map<string, number[]>(specs.map(([name]) => [name, []]));
   const busy = new Map<string, number[]>(specs.map(([name]) => [name, []]));
   const ROUNDS_PINNED = 5;
   try {
@@ -295,6 +298,7 @@ if (await canPin()) {
         const before = await cpuSeconds(server.pid);
         const load = await tcpLoad(server.port, 100, SECONDS, 1, 0);
         rates.get(name)!.push(load.rps);
+        p99s.get(name)!.push(load.p99);
         busy.get(name)!.push((await cpuSeconds(server.pid) - before) / SECONDS);
       }
     }
@@ -311,6 +315,7 @@ if (await canPin()) {
     return {
       server: name,
       "req/s": Math.round(rps),
+      "p99 ms": median(p99s.get(name)!).toFixed(2),
       busy: `${Math.round(median(busy.get(name)!) * 100)} %`,
       "vs Node": `${(rps / nodeRps).toFixed(2)}×`,
       "vs Deno.serve": `${(rps / denoRps).toFixed(2)}×`,

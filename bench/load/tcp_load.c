@@ -12,7 +12,8 @@
  *   tcp_load http PORT CONNECTIONS SECONDS DEPTH
  *     every connection sends DEPTH keep-alive "GET /" requests at once
  *     (HTTP/1.1 pipelining) and sends again when all DEPTH responses are in,
- *     for SECONDS; prints "responses seconds". The server's answer must be
+ *     for SECONDS; prints "responses seconds p50_ms p99_ms", the latencies
+ *     of the batches (of single requests at DEPTH 1). The server's answer must be
  *     the same size every time (a fixed body; `Date` has a fixed length):
  *     the size is learned from one request first, and each response that
  *     starts inside a read is checked to start with "HTTP/1.1 200", so a
@@ -155,7 +156,26 @@ struct http_conn {
   int fd;
   long offset; /* bytes of the current response read so far */
   int left;    /* responses of the current batch still to come */
+  double sent; /* when the current batch was written */
 };
+
+/* Batch latencies in 10 µs buckets up to 1 s (the last bucket holds the rest). */
+#define BUCKETS 100000
+static long latencies[BUCKETS];
+
+static void record(double seconds) {
+  long bucket = (long)(seconds * 1e5);
+  latencies[bucket < BUCKETS ? bucket : BUCKETS - 1]++;
+}
+
+static double percentile(long total, double p) {
+  long want = (long)(total * p), seen = 0;
+  for (long i = 0; i < BUCKETS; i++) {
+    seen += latencies[i];
+    if (seen > want) return i / 100.0;
+  }
+  return BUCKETS / 100.0;
+}
 
 static int http(int port, int count, double seconds, int depth) {
   long size = response_size(port);
@@ -175,8 +195,9 @@ static int http(int port, int count, double seconds, int depth) {
   for (int i = 0; i < count; i++) {
     if (write(conns[i].fd, batch, batch_length) != (ssize_t)batch_length) { perror("write"); return 2; }
     conns[i].left = depth;
+    conns[i].sent = now();
   }
-  long done = 0;
+  long done = 0, batches = 0;
   int active = count;
   struct epoll_event events[256];
   while (active > 0) {
@@ -200,16 +221,21 @@ static int http(int port, int count, double seconds, int depth) {
         c->offset = 0;
         done++;
         if (--c->left > 0) continue;
-        if (now() < end) {
+        double at_end = now();
+        record(at_end - c->sent);
+        batches++;
+        if (at_end < end) {
           if (write(c->fd, batch, batch_length) != (ssize_t)batch_length) { perror("write"); return 2; }
           c->left = depth;
+          c->sent = at_end;
         } else {
           active--;
         }
       }
     }
   }
-  printf("%ld %.6f\n", done, now() - start);
+  printf("%ld %.6f %.2f %.2f\n", done, now() - start, percentile(batches, 0.5),
+         percentile(batches, 0.99));
   for (int i = 0; i < count; i++) close(conns[i].fd);
   return 0;
 }
