@@ -6,7 +6,7 @@
  * API.
  */
 import type { Socket } from "@cosocket/socket";
-import type { Fields, ParsedResponseHead } from "./_fields.ts";
+import type { ParsedResponseHead } from "./_fields.ts";
 
 /** What the client class lends to the rest of the package. */
 export interface ClientHooks {
@@ -36,14 +36,9 @@ export function takeWholeBody(client: object): Uint8Array | null {
 }
 
 /**
- * The header fields of `client`'s response as parsed (names in lower case,
- * no `Headers` built); `null` before the head is read.
+ * The response head of `client` as parsed (its fields with names in lower
+ * case, no `Headers` built); `null` before it is read.
  */
-export function responseFields(client: object): Fields | null {
-  return hooks!.responseHead(client)?.fields ?? null;
-}
-
-/** The response head of `client` as parsed; `null` before it is read. */
 export function responseHead(client: object): ParsedResponseHead | null {
   return hooks!.responseHead(client);
 }

@@ -2,7 +2,7 @@ import { type Operation, operation, type Suspension } from "@cosocket/socket";
 import { HttpClient } from "./client.ts";
 import type { HttpcOptions, RequestOptions } from "./httpc_options.ts";
 import { HttpError } from "./http_error.ts";
-import { responseFields } from "./_client_hooks.ts";
+import { responseHead } from "./_client_hooks.ts";
 import { fieldPairs } from "./_fields.ts";
 
 /** Options of {@linkcode http}: the client's, request defaults, and redirect rules. */
@@ -134,7 +134,7 @@ export class HttpRedirectClient extends HttpClient {
       const status = yield* this.status();
       const current = method;
       // The field as parsed: building Headers for it cost a tenth of a request.
-      const location = responseFields(this)!.get("location");
+      const location = responseHead(this)!.fields.get("location");
       if (!REDIRECTS.has(status) || location === null) {
         this.#url = url;
         return;

@@ -52,6 +52,11 @@ export function unbracket(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
 
+/** A plain TCP connection of Deno's (TLS and `node:net` ones have no option setters). */
+export function isTcpConn(conn: StreamConn): conn is Deno.TcpConn {
+  return typeof (conn as Partial<Deno.TcpConn>).setNoDelay === "function";
+}
+
 /**
  * Turns Nagle's algorithm off on a TCP connection (TLS connections accepted
  * by Deno have no setter and keep it). With it on, a small write while an
@@ -60,10 +65,9 @@ export function unbracket(hostname: string): string {
  * pipelined responses, stalled that long.
  */
 export function setNoDelay(conn: StreamConn): void {
-  const tcp = conn as Partial<Deno.TcpConn>;
-  if (typeof tcp.setNoDelay !== "function") return;
+  if (!isTcpConn(conn)) return;
   try {
-    tcp.setNoDelay(true);
+    conn.setNoDelay(true);
   } catch {
     // Best effort: a connection reset already fails its first read or write.
   }

@@ -1,4 +1,4 @@
-import { type StreamConn, toSocketError } from "./_conn.ts";
+import { isTcpConn, type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
 import { fromGenerator, lazy, LazyOperation, type MaybePromise, withCancel } from "./_operation.ts";
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
@@ -1355,10 +1355,6 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
     index = haystack.indexOf(first, index + 1);
   }
   return -1;
-}
-
-function isTcpConn(conn: StreamConn): conn is Deno.TcpConn {
-  return typeof (conn as Partial<Deno.TcpConn>).setNoDelay === "function";
 }
 
 function netAddress(addr: Deno.NetAddr): SocketAddress {

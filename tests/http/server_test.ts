@@ -195,8 +195,8 @@ print(r.status, json.loads(r.read())["length"])`,
 });
 
 Deno.test("server: bodies around the write sizes arrive whole at undici (keep-alive) and curl (close)", async () => {
-  // 8 KiB is where a response stops being one small write; 64 KiB is how
-  // much of a larger one leaves with its head.
+  // Around 8 KiB (small responses), and 64 KiB: how much of a response
+  // leaves in one write with its head.
   const sizes = [8000, 8192, 9000, 65400, 65536, 65537, 70000, (1 << 20) + 3];
   const body = (size: number) => {
     const bytes = new Uint8Array(size);
