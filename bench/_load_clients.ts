@@ -1,7 +1,8 @@
 /**
  * The C load clients in `load/`, compiled with `cc -O2` into `$TMPDIR` on
- * first use in a run: a JavaScript client costs as much per message as the
- * server it measures and would hide the differences.
+ * first use in a run (a JavaScript client costs as much per message as the
+ * server it measures and would hide the differences), and pinning the
+ * processes of a bench to cores with `taskset`.
  */
 
 /**
@@ -19,4 +20,25 @@ export async function buildLoadClient(name: "tcp_load" | "ws_load"): Promise<str
     throw new Error(`Cannot build the load client: ${new TextDecoder().decode(built.stderr)}`);
   }
   return binary;
+}
+
+/** Whether `taskset` can pin processes to cores here. */
+export async function hasTaskset(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"], stderr: "null" })
+      .output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/** A command line, pinned to `core` with `taskset` when `pin` is true. */
+export function pinnedTo<T extends { cmd: string; args: readonly string[] }>(
+  spec: T,
+  core: number,
+  pin: boolean,
+): T {
+  return pin
+    ? { ...spec, cmd: "taskset", args: ["-c", String(core), spec.cmd, ...spec.args] }
+    : spec;
 }

@@ -13,7 +13,7 @@
  * reports what it really uses.
  */
 
-import { buildLoadClient } from "./_load_clients.ts";
+import { buildLoadClient, pinnedTo } from "./_load_clients.ts";
 
 /** Pinned versions: the figures in the README were measured with these. */
 export const NODE_PEERS = [
@@ -130,27 +130,6 @@ export interface WsLoadResult {
  */
 export function buildWsLoad(): Promise<string> {
   return buildLoadClient("ws_load");
-}
-
-/** Whether `taskset` can pin processes to cores here. */
-export async function hasTaskset(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"], stderr: "null" })
-      .output()).success;
-  } catch {
-    return false;
-  }
-}
-
-/** A command line, pinned to `core` with `taskset` when `pin` is true. */
-export function pinnedTo<T extends { cmd: string; args: readonly string[] }>(
-  spec: T,
-  core: number,
-  pin: boolean,
-): T {
-  return pin
-    ? { ...spec, cmd: "taskset", args: ["-c", String(core), spec.cmd, ...spec.args] }
-    : spec;
 }
 
 /** Options of one `ws_load client` run. */

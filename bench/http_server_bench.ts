@@ -24,7 +24,7 @@
  * ```
  */
 import { type ServerProcess, startServer } from "./_servers.ts";
-import { buildLoadClient } from "./_load_clients.ts";
+import { buildLoadClient, hasTaskset, pinnedTo } from "./_load_clients.ts";
 import { installNodePeers } from "./_ws_peers.ts";
 
 const here = new URL(".", import.meta.url);
@@ -65,19 +65,6 @@ function ours(mode: string, port = 0, backend = 0): Promise<ServerProcess> {
 
 function node(): Promise<ServerProcess> {
   return startServer(nodeSpec);
-}
-
-/** The same command run by `taskset` on `core`. */
-function pinned(spec: Spec, core: number): Spec {
-  return { ...spec, cmd: "taskset", args: ["-c", String(core), spec.cmd, ...spec.args] };
-}
-
-async function canPin(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output()).success;
-  } catch {
-    return false;
-  }
 }
 
 /** A free loopback port (for servers started on a fixed port). */
@@ -142,8 +129,9 @@ async function tcpLoad(
   core?: number,
 ): Promise<Load> {
   const args = ["http", String(port), String(connections), String(seconds), String(depth)];
-  const out = await new Deno.Command(core === undefined ? tcpLoadBinary : "taskset", {
-    args: core === undefined ? args : ["-c", String(core), tcpLoadBinary, ...args],
+  const command = pinnedTo({ cmd: tcpLoadBinary, args }, core ?? 0, core !== undefined);
+  const out = await new Deno.Command(command.cmd, {
+    args: command.args,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -278,7 +266,7 @@ try {
 // compete for both), and the client its own. Busy is the server's CPU time
 // over the round's: all near 100 % means the servers, not the client, set
 // the pace.
-if (await canPin()) {
+if (await hasTaskset()) {
   const specs = [
     ["cosocket servcon (cosocket handler)", ourSpec("cosocket")],
     ["Deno.serve", ourSpec("deno")],
@@ -290,7 +278,7 @@ if (await canPin()) {
   const busy = new Map<string, number[]>(specs.map(([name]) => [name, []]));
   const ROUNDS_PINNED = 5;
   try {
-    for (const [name, spec] of specs) started.set(name, await startServer(pinned(spec, 1)));
+    for (const [name, spec] of specs) started.set(name, await startServer(pinnedTo(spec, 1, true)));
     for (const [name] of specs) await tcpLoad(started.get(name)!.port, 100, 1, 1, 0);
     for (let round = 0; round < ROUNDS_PINNED; round++) {
       for (const [name] of specs) {

@@ -10,7 +10,7 @@
  * Run: `deno run --allow-all bench/socket_ab.ts [pingpong|bulk] [read|into] [repetitions]`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
-import { buildLoadClient } from "./_load_clients.ts";
+import { buildLoadClient, hasTaskset, pinnedTo } from "./_load_clients.ts";
 
 const mode = Deno.args[0] === "bulk" ? "bulk" : "pingpong";
 const variant = Deno.args[1] === "into" ? SERVERS.cosocketInto : SERVERS.cosocket;
@@ -18,16 +18,8 @@ const repetitions = Number(Deno.args[2] ?? 9);
 /** Round trips (100 connections × 2,000) or bytes (1 GiB) per load run. */
 const WORK = mode === "pingpong" ? 100 * 2000 : 1 << 30;
 
-const pinned = await succeeds("taskset", ["-c", "0", "true"]);
+const pinned = await hasTaskset();
 const client = await buildLoadClient("tcp_load");
-
-async function succeeds(command: string, args: string[]): Promise<boolean> {
-  try {
-    return (await new Deno.Command(command, { args, stderr: "null" }).output()).success;
-  } catch {
-    return false;
-  }
-}
 
 /** Seconds of CPU the process has used (user + system). */
 function cpuSeconds(pid: number): number {
@@ -39,9 +31,8 @@ async function runLoad(port: number): Promise<number> {
   const args = mode === "pingpong"
     ? ["pingpong", String(port), "100", "2000", "64"]
     : ["bulk", String(port), String(1 << 30)];
-  const output = await new Deno.Command(pinned ? "taskset" : client, {
-    args: pinned ? ["-c", "0", client, ...args] : args,
-  }).output();
+  const command = pinnedTo({ cmd: client, args }, 0, pinned);
+  const output = await new Deno.Command(command.cmd, { args: command.args }).output();
   if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
   const [count, seconds] = new TextDecoder().decode(output.stdout).trim().split(" ").map(Number);
   return count! / seconds!;
@@ -56,7 +47,7 @@ const servers: ServerProcess[] = [];
 for (const spec of [SERVERS.plain, variant]) {
   servers.push(
     await startServer(
-      pinned ? { ...spec, cmd: "taskset", args: ["-c", "1", spec.cmd, ...spec.args] } : spec,
+      pinnedTo(spec, 1, pinned),
     ),
   );
 }

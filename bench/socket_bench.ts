@@ -19,7 +19,7 @@
  * Run: `deno task bench bench/socket_bench.ts`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
-import { buildLoadClient } from "./_load_clients.ts";
+import { buildLoadClient, hasTaskset, pinnedTo } from "./_load_clients.ts";
 
 const pinned = await hasTaskset();
 const client = await buildLoadClient("tcp_load");
@@ -28,7 +28,7 @@ const servers: ServerProcess[] = [];
 for (const spec of specs) {
   servers.push(
     await startServer(
-      pinned ? { ...spec, cmd: "taskset", args: ["-c", "1", spec.cmd, ...spec.args] } : spec,
+      pinnedTo(spec, 1, pinned),
     ),
   );
 }
@@ -36,19 +36,9 @@ globalThis.addEventListener("unload", () => {
   for (const server of servers) Deno.kill(server.pid, "SIGTERM");
 });
 
-async function hasTaskset(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output()).success;
-  } catch {
-    return false;
-  }
-}
-
 async function load(args: string[]): Promise<void> {
-  const command = pinned ? "taskset" : client;
-  const output = await new Deno.Command(command, {
-    args: pinned ? ["-c", "0", client, ...args] : args,
-  }).output();
+  const command = pinnedTo({ cmd: client, args }, 0, pinned);
+  const output = await new Deno.Command(command.cmd, { args: command.args }).output();
   if (!output.success) {
     throw new Error(`Load client failed: ${new TextDecoder().decode(output.stderr)}`);
   }

@@ -34,14 +34,13 @@ import {
   buildWsLoad,
   cpuSeconds,
   describeNodePeers,
-  hasTaskset,
   installNodePeers,
   markdownTable,
   median,
-  pinnedTo,
   runWsLoad,
   summarizeCpuProfile,
 } from "./_ws_peers.ts";
+import { hasTaskset, pinnedTo } from "./_load_clients.ts";
 
 interface Shape {
   name: string;

@@ -29,7 +29,8 @@
 import { run } from "../socket/mod.ts";
 import type { ConnectOptions, WsSocket } from "../websocket/mod.ts";
 import { startServer } from "./_servers.ts";
-import { buildWsLoad, hasTaskset, markdownTable, median, pinnedTo } from "./_ws_peers.ts";
+import { buildWsLoad, markdownTable, median } from "./_ws_peers.ts";
+import { hasTaskset, pinnedTo } from "./_load_clients.ts";
 
 interface Scenario {
   name: string;
