@@ -33,7 +33,9 @@ export class ListenerEndpoint {
 
   /** The accept in flight, started if there is none; `null` once closed. */
   accept(): Promise<Deno.Conn | null> {
-    return this.#accepting ??= this.#acceptConn();
+    // Bound once per listener: a connection costs one derived promise here,
+    // not an async function's state.
+    return this.#accepting ??= this.listener.accept().then(this.#accepted, this.#retry);
   }
 
   /** The accept in flight was handed to a caller: the next accept starts another. */
@@ -47,26 +49,30 @@ export class ListenerEndpoint {
     this.listener.close();
   }
 
-  async #acceptConn(): Promise<Deno.Conn | null> {
+  #accepted = (conn: Deno.Conn): Deno.Conn => {
+    if (this.#noDelay) setNoDelay(conn);
+    return conn;
+  };
+
+  #retry = async (error: unknown): Promise<Deno.Conn | null> => {
     let backoff = 0;
     while (true) {
+      if (this.#closed) return null;
+      const failure = toSocketError(error, "accept on socket");
+      if (!isTemporaryAcceptError(error)) throw failure;
+      countBackoff();
+      this.#report(failure);
+      backoff = nextBackoff(backoff);
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      // close() may have run while this accept waited.
+      if (this.#closed) return null;
       try {
-        const conn = await this.listener.accept();
-        if (this.#noDelay) setNoDelay(conn);
-        return conn;
-      } catch (error) {
-        if (this.#closed) return null;
-        const failure = toSocketError(error, "accept on socket");
-        if (!isTemporaryAcceptError(error)) throw failure;
-        countBackoff();
-        this.#report(failure);
-        backoff = nextBackoff(backoff);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        // close() may have run while this accept waited.
-        if (this.#closed) return null;
+        return this.#accepted(await this.listener.accept());
+      } catch (next) {
+        error = next;
       }
     }
-  }
+  };
 
   #report(failure: SocketError): void {
     const report = this.#onAcceptError;

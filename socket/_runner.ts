@@ -436,7 +436,7 @@ export function createRoutine<A extends unknown[], T, S extends RoutineOwner>(
   fn: (...args: A) => Iterator<Suspension, T, unknown>,
   args: A,
 ): Routine<T, S> {
-  return new Routine<T, S>(callGenerator(fn, args), socket);
+  return new Routine<T, S>(new Starter(fn, args), socket);
 }
 
 /**
@@ -445,15 +445,17 @@ export function createRoutine<A extends unknown[], T, S extends RoutineOwner>(
  * routine like any other error, without wrapping every resumption in one
  * more generator.
  */
-class Starter<T> implements Iterator<Suspension, T, unknown> {
-  #start: () => Iterator<Suspension, T, unknown>;
+class Starter<A extends unknown[], T> implements Iterator<Suspension, T, unknown> {
+  #fn: (...args: A) => Iterator<Suspension, T, unknown>;
+  #args: A;
 
-  constructor(start: () => Iterator<Suspension, T, unknown>) {
-    this.#start = start;
+  constructor(fn: (...args: A) => Iterator<Suspension, T, unknown>, args: A) {
+    this.#fn = fn;
+    this.#args = args;
   }
 
   iterator(): Iterator<Suspension, T, unknown> {
-    const iterator = this.#start();
+    const iterator = this.#fn(...this.#args);
     if (!iterator || typeof iterator.next !== "function") {
       throw new TypeError(
         "Cannot start cosocket: the function did not return an iterator, use function*",
@@ -465,11 +467,4 @@ class Starter<T> implements Iterator<Suspension, T, unknown> {
   next(): IteratorResult<Suspension, T> {
     throw new TypeError("Cannot resume cosocket: it has not started");
   }
-}
-
-function callGenerator<A extends unknown[], T>(
-  fn: (...args: A) => Iterator<Suspension, T, unknown>,
-  args: A,
-): Iterator<Suspension, T, unknown> {
-  return new Starter(() => fn(...args));
 }

@@ -1,6 +1,13 @@
 import { isTcpConn, type StreamConn, toSocketError } from "./_conn.ts";
 import { handshake } from "./_tls.ts";
-import { fromGenerator, lazy, LazyOperation, type MaybePromise, withCancel } from "./_operation.ts";
+import {
+  fromGenerator,
+  lazy,
+  LazyOperation,
+  type MaybePromise,
+  Step,
+  withCancel,
+} from "./_operation.ts";
 import { createRoutine, currentRoutine, type Routine } from "./_runner.ts";
 import { type PoolKey, returnToPool } from "./_pool.ts";
 import { concat, readTimeout, StreamReader } from "./_stream_reader.ts";
@@ -132,6 +139,12 @@ let startReadInto: (
   buffer: Uint8Array,
   timeout: number | undefined,
 ) => MaybePromise<number | null>;
+let startAccept: (socket: Socket, timeout: number | undefined) => MaybePromise<Socket | null>;
+let AcceptStep: new (
+  listener: Socket,
+  routine: Routine<unknown> | null,
+  source: Promise<unknown>,
+) => Step<Socket | null>;
 
 /**
  * A socket of the seed API: a TCP or TLS connection, a listener, a UDP
@@ -204,6 +217,31 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
         ? socket.#receive(timeout, withAddress)
         : socket.#readChunk(timeout, "read from");
     startReadInto = (socket, buffer, timeout) => socket.#readInto(buffer, timeout);
+    startAccept = (socket, timeout) => socket.#accept(timeout);
+    // An accept without a timeout is one step on the listener's accept in
+    // flight: no promise, executor or callbacks of its own per connection.
+    AcceptStep = class extends Step<Socket | null> {
+      readonly #listener: Socket;
+      readonly #routine: Routine<unknown> | null;
+      constructor(listener: Socket, routine: Routine<unknown> | null, source: Promise<unknown>) {
+        super(source);
+        this.#listener = listener;
+        this.#routine = routine;
+      }
+      override map(conn: unknown): Socket | null {
+        const listener = this.#listener;
+        listener.#acceptSettled(this.#routine);
+        return listener.#adopt(conn as Deno.Conn | null);
+      }
+      override mapError(error: unknown): never {
+        this.#listener.#acceptSettled(this.#routine);
+        throw error;
+      }
+      override cancel(): void {
+        // The accept stays in flight: its connection goes to the next accept.
+        this.#listener.#acceptStopped(this.#routine);
+      }
+    };
     internals = {
       create: () => new Socket(),
       attachStream: (socket, setup) => socket.#attachStream(setup),
@@ -682,7 +720,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * the listener itself that is not temporary.
    */
   accept(timeout?: number): Operation<Socket | null> {
-    return lazy(() => this.#accept(timeout));
+    return new LazyOperation(startAccept, this, timeout, undefined);
   }
 
   #accept(timeout: number | undefined): MaybePromise<Socket | null> {
@@ -694,43 +732,67 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (this.#reading) {
       throw new SocketError("busy", "Cannot accept on socket: another accept is in progress");
     }
-    const endpoint = this.#listening!;
-    const inflight = endpoint.accept();
+    const inflight = this.#listening!.accept();
     this.#reading = true;
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "accept";
     else this.#asyncWaiting = "accept";
+    if (timeout === undefined) return new AcceptStep(this, routine, inflight);
+    return this.#acceptWithin(timeout, inflight, routine);
+  }
+
+  #acceptWithin(
+    timeout: number,
+    inflight: Promise<Deno.Conn | null>,
+    routine: Routine<unknown> | null,
+  ): Promise<Socket | null> {
     let settled = false;
-    const finish = () => {
-      settled = true;
-      this.#reading = false;
-      if (routine === null && this.#asyncWaiting === "accept") this.#asyncWaiting = null;
-      limit?.clear();
-    };
-    const limit = timeout === undefined ? null : deadline(
+    const limit = deadline(
       timeout,
       () => new SocketError("timeout", `Cannot accept on socket: timed out after ${timeout} ms`),
-      () => void (settled || finish()),
+      () => void (settled || stop()),
     );
+    const stop = () => {
+      settled = true;
+      this.#acceptStopped(routine);
+      limit.clear();
+    };
     const promise = new Promise<Socket | null>((resolve, reject) => {
-      limit?.expired.catch(reject);
+      limit.expired.catch(reject);
       inflight.then((conn) => {
         if (settled) return;
-        finish();
-        endpoint.taken();
-        if (conn === null) return resolve(null);
-        const socket = new Socket();
-        socket.#accepted = true;
-        socket.#attachStream({ conn, tls: this.#tls });
-        resolve(socket);
+        stop();
+        this.#listening?.taken();
+        resolve(this.#adopt(conn));
       }, (error) => {
         if (settled) return;
-        finish();
-        endpoint.taken();
+        stop();
+        this.#listening?.taken();
         reject(error);
       });
     });
-    return withCancel(promise, finish);
+    return withCancel(promise, stop);
+  }
+
+  /** The accept in flight settled: the next accept starts another. */
+  #acceptSettled(routine: Routine<unknown> | null): void {
+    this.#acceptStopped(routine);
+    this.#listening?.taken();
+  }
+
+  /** Nobody waits for the accept any more (it may still be in flight). */
+  #acceptStopped(routine: Routine<unknown> | null): void {
+    this.#reading = false;
+    if (routine === null && this.#asyncWaiting === "accept") this.#asyncWaiting = null;
+  }
+
+  /** The socket of an accepted connection (`null`: the listener closed). */
+  #adopt(conn: Deno.Conn | null): Socket | null {
+    if (conn === null) return null;
+    const socket = new Socket();
+    socket.#accepted = true;
+    socket.#attachStream({ conn, tls: this.#tls });
+    return socket;
   }
 
   /**
@@ -760,7 +822,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (this.#kind === "closed") {
       throw new SocketError("closed", "Cannot start cosocket: socket is closed");
     }
-    const routine = createRoutine(this, (...rest: A) => fn(this, ...rest), args);
+    const routine = createRoutine<[Socket, ...A], unknown, Socket>(this, fn, [this, ...args]);
     // One connection's bug must not end the server: see Routine#isolated.
     routine.isolated = this.#accepted;
     this.#routine = routine as Routine<unknown, Socket>;

@@ -1,5 +1,13 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import { bind, connect, IncompleteReadError, SocketError, sockstat, toip } from "@cosocket/socket";
+import {
+  bind,
+  connect,
+  IncompleteReadError,
+  run,
+  SocketError,
+  sockstat,
+  toip,
+} from "@cosocket/socket";
 import {
   assertNoSockets,
   connectedPair,
@@ -292,6 +300,36 @@ Deno.test("accept() returns null once the listener closes, and times out without
     equal(await waiting, null);
     equal(await server.accept(), null);
     await server[Symbol.asyncDispose]();
+  }
+  await assertNoSockets();
+});
+
+Deno.test("an accept that timed out or was halted leaves its connection to the next accept", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1" });
+    await rejects(Promise.resolve(server.accept(10)), isCode("timeout"));
+    const halted = run(function* () {
+      return yield* server.accept();
+    });
+    await delay(10);
+    await halted.halt();
+    equal(server.state().state, "exec");
+    await using client = await connect("127.0.0.1", server.sockname().port);
+    // The accept started by the first call is still in flight: it brings this client.
+    const accepted = await server.accept(1000);
+    ok(accepted !== null);
+    await using _ = accepted;
+    await client.write("x");
+    equal(text((await accepted.read())!), "x");
+    // And one more, accepted by a cosocket without a timeout.
+    await using second = await connect("127.0.0.1", server.sockname().port);
+    const next = await run(function* () {
+      return yield* server.accept();
+    });
+    ok(next !== null);
+    await using __ = next;
+    await next.write("y");
+    equal(text((await second.read())!), "y");
   }
   await assertNoSockets();
 });
