@@ -9,7 +9,16 @@
  * /proc before the clients connect and again two seconds after the last
  * echo, each time after a full garbage collection (the servers run with
  * `--expose-gc` and collect on a "gc" line on stdin); the difference divided
- * by N is the cost of one idle connection.
+ * by N is the cost of one idle connection as the process is left.
+ *
+ * That figure includes the young generation's capacity: a burst of
+ * allocation (10,000 connections arriving at once) leaves up to 32 MiB of it
+ * committed, a cost of the process and not of each connection (the same at
+ * 100,000 connections), which V8 keeps while the server idles (checked: 30 s
+ * idle gave none of it back). Each server is therefore also measured after
+ * V8's memory-reducing collection ("compact" on stdin), which returns that
+ * capacity: the difference then is what the connections themselves hold,
+ * and that is the figure the target applies to.
  *
  * Servers: the cosocket echo server, and a plain `Deno.listen` server holding
  * one pending 256-byte read per connection (the target: cosocket at most
@@ -19,7 +28,7 @@
  * Loopback only; the whole run is bounded by a two-minute deadline after which
  * every child is killed and the script exits with status 1.
  */
-import { SERVERS, startServer } from "./_servers.ts";
+import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
 
 const DEADLINE_MS = 120_000;
 /** Time for a server to finish starting up before its baseline RSS. */
@@ -50,8 +59,12 @@ interface Run {
 
 interface Measurement {
   name: string;
+  /** RSS after a full collection, before the clients and with them. */
   before: number;
   after: number;
+  /** The same after V8's memory-reducing collection. */
+  heldBefore: number;
+  heldAfter: number;
 }
 
 const plainIdle: ServerSpec = {
@@ -192,22 +205,27 @@ async function measure(run: Run, total: number, perProcess: number): Promise<Mea
     await delay(STARTUP_SETTLE_MS);
     // Garbage left from start-up and from connecting is not a cost of an
     // idle connection: both servers collect it before each reading.
-    await server.gc();
-    await delay(200);
-    const before = readRss(server.pid);
+    const before = await rssAfterGc(server, false);
+    const heldBefore = await rssAfterGc(server, true);
     const clients = await openClients(server.port, total, perProcess);
     await delay(IDLE_SETTLE_MS);
-    await server.gc();
-    await delay(500);
-    const after = readRss(server.pid);
+    const after = await rssAfterGc(server, false);
+    const heldAfter = await rssAfterGc(server, true);
     // Clients first: a server exiting under live clients would reset them,
     // and they report that as a failure.
     await closeClients(clients);
-    return { name: run.spec.name, before, after };
+    return { name: run.spec.name, before, after, heldBefore, heldAfter };
   } finally {
     await server.stop();
     children.delete(server.pid);
   }
+}
+
+/** The server's RSS once a collection (memory-reducing with `compact`) has run. */
+async function rssAfterGc(server: ServerProcess, compact: boolean): Promise<number> {
+  await server.gc(compact);
+  await delay(compact ? 500 : 200);
+  return readRss(server.pid);
 }
 
 function kib(bytes: number): string {
@@ -220,8 +238,14 @@ function mib(bytes: number): string {
 
 function printTable(results: Measurement[], total: number): void {
   const rows = [
-    ["server", "RSS before (MiB)", "RSS after (MiB)", "per connection (KiB)"],
-    ...results.map((r) => [r.name, mib(r.before), mib(r.after), kib((r.after - r.before) / total)]),
+    ["server", "RSS before (MiB)", "RSS after (MiB)", "per connection (KiB)", "held (KiB)"],
+    ...results.map((r) => [
+      r.name,
+      mib(r.before),
+      mib(r.after),
+      kib((r.after - r.before) / total),
+      kib((r.heldAfter - r.heldBefore) / total),
+    ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   // Names left-aligned, figures right-aligned.
@@ -253,11 +277,17 @@ async function main(): Promise<void> {
   }
 
   printTable(results, total);
-  const perConnection = (r: Measurement) => (r.after - r.before) / total;
-  const ratio = perConnection(results[0]!) / perConnection(results[1]!);
+  const left = (r: Measurement) => (r.after - r.before) / total;
+  const held = (r: Measurement) => (r.heldAfter - r.heldBefore) / total;
+  const ratio = held(results[0]!) / held(results[1]!);
   const verdict = ratio <= TARGET_RATIO ? "met" : "NOT met";
   console.log(
-    `\ncosocket / plain 256 B read: ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x: ${verdict})`,
+    `\n"held": per connection after V8's memory-reducing collection, which gives back ` +
+      `the young generation's capacity (a cost of the process, not of a connection)`,
+  );
+  console.log(
+    `cosocket / plain 256 B read, held: ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x: ${verdict}); ` +
+      `as left: ${(left(results[0]!) / left(results[1]!)).toFixed(2)}x`,
   );
 }
 
