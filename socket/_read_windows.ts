@@ -47,6 +47,14 @@ function copyOut(bytes: Uint8Array): Uint8Array {
   return chunk;
 }
 
+/** The slab a hot connection reads into, dropped when it cools down. */
+class Hot {
+  slab: Uint8Array | null = null;
+  offset = 0;
+  /** When the read in flight started (a time from the start: a double field). */
+  started = Date.now();
+}
+
 /** The read buffers of one stream socket. */
 export class ReadWindows {
   #wait: Uint8Array | null = null;
@@ -54,25 +62,24 @@ export class ReadWindows {
   #sparse = 0;
   /** The window the read in flight fills. */
   #window: Uint8Array | null = null;
-  #slab: Uint8Array | null = null;
-  #slabOffset = 0;
   #readSize = INITIAL_READ_SIZE;
-  #hot = false;
-  #started = 0;
+  /** Only while hot: an idle connection carries no slab state at all. */
+  #hot: Hot | null = null;
 
   /** The buffer for the next read. */
   next(): Uint8Array {
-    if (!this.#hot) return this.#window = this.#wait ??= new Uint8Array(this.#waitSize);
-    this.#started = Date.now();
+    const hot = this.#hot;
+    if (hot === null) return this.#window = this.#wait ??= new Uint8Array(this.#waitSize);
+    hot.started = Date.now();
     const size = this.#readSize;
-    let slab = this.#slab;
-    let free = slab === null ? 0 : slab.length - this.#slabOffset;
+    let slab = hot.slab;
+    let free = slab === null ? 0 : slab.length - hot.offset;
     if (free < size) {
-      slab = this.#slab = new Uint8Array(Math.max(SLAB_SIZE, size));
-      this.#slabOffset = 0;
+      slab = hot.slab = new Uint8Array(Math.max(SLAB_SIZE, size));
+      hot.offset = 0;
       free = slab.length;
     }
-    const offset = this.#slabOffset;
+    const offset = hot.offset;
     return this.#window = slab!.subarray(offset, offset + Math.min(size, free));
   }
 
@@ -81,19 +88,19 @@ export class ReadWindows {
     const window = this.#window!;
     this.#window = null;
     const filled = count === window.length;
-    const wasHot = this.#hot;
-    // Only a read that found more than its buffer holds makes a connection
-    // hot; one that lands soon after keeps it hot.
-    this.#hot = filled || (wasHot && Date.now() - this.#started < HOT_MS);
-    if (!wasHot) {
-      // The slab is dropped while the connection waits: only chunks keep it.
-      this.#slab = null;
+    const hot = this.#hot;
+    if (hot === null) {
+      // Only a read that found more than its buffer holds makes a
+      // connection hot; it starts without a slab.
+      if (filled) this.#hot = new Hot();
       this.#fitWait(count, filled);
       return copyOut(window.subarray(0, count));
     }
-    this.#slabOffset += (count + 7) & ~7;
+    hot.offset += (count + 7) & ~7;
     if (filled && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;
-    if (!this.#hot) this.#slab = null;
+    // One that lands soon after keeps it hot; otherwise the slab goes and
+    // only the chunks keep it.
+    if (!filled && Date.now() - hot.started >= HOT_MS) this.#hot = null;
     return window.subarray(0, count);
   }
 
@@ -122,10 +129,8 @@ export class ReadWindows {
   /** Forgets everything, for a socket that is reused. */
   reset(): void {
     this.#window = null;
-    this.#slab = null;
-    this.#slabOffset = 0;
     this.#readSize = INITIAL_READ_SIZE;
-    this.#hot = false;
+    this.#hot = null;
     this.#waitSize = MIN_WAIT_SIZE;
     this.#wait = null;
     this.#sparse = 0;

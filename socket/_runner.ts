@@ -67,21 +67,11 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   #iterator: Iterator<Suspension, T, unknown>;
   #status: Status = "running";
   #suspension: Suspension | null = null;
-  #teardowns: Teardown[] | null = null;
-  // The result promise is made only when someone asks for it: most server
-  // cosockets are never awaited, and an idle connection should not carry a
-  // promise and its two resolving functions.
-  #promise: Promise<T> | null = null;
-  #settle: { resolve: (value: T) => void; reject: (reason: unknown) => void } | null = null;
-  #outcome: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
-  #finished: Promise<void> | null = null;
   #observed = false;
   /** The cosocket this one was started from, which it ends with (`null`: detached or top level). */
   #parent: Routine<unknown> | null = null;
-  /** Cosockets started from this one that have not finished, in start order. */
-  #children: Set<Routine<unknown>> | null = null;
-  /** Waiters for the end of the teardown (`Socket#close`). */
-  #whenDone: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Made on first use: see `Extras`. */
+  #x: Extras<T> | null = null;
 
   constructor(iterator: Iterator<Suspension, T, unknown>, socket: S | null) {
     this.#iterator = iterator;
@@ -92,7 +82,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
     const parent = current;
     if (parent !== null && parent.#status !== "done") {
       this.#parent = parent;
-      (parent.#children ??= new Set()).add(this as Routine<unknown>);
+      (parent.#extras().children ??= new Set()).add(this as Routine<unknown>);
     }
   }
 
@@ -103,23 +93,28 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
 
   #leaveParent(): void {
     const parent = this.#parent;
-    if (parent !== null) parent.#children?.delete(this as Routine<unknown>);
+    if (parent !== null) parent.#x?.children?.delete(this as Routine<unknown>);
     this.#parent = null;
   }
 
   /** The number of children that have not finished (for tests and `state`). */
   get childCount(): number {
-    return this.#children?.size ?? 0;
+    return this.#x?.children?.size ?? 0;
+  }
+
+  #extras(): Extras<T> {
+    return this.#x ??= new Extras<T>();
   }
 
   /** Resolves once the routine has finished, teardown included; never rejects. */
   finished(): Promise<void> {
-    if (this.#whenDone === null) {
+    const extras = this.#extras();
+    if (extras.whenDone === null) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => resolve = r);
-      this.#whenDone = { promise, resolve };
+      extras.whenDone = { promise, resolve };
     }
-    return this.#whenDone.promise;
+    return extras.whenDone.promise;
   }
 
   /**
@@ -128,8 +123,8 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
    * own to report, never its parent's.
    */
   async #haltChildren(): Promise<void> {
-    const children = this.#children;
-    if (children === null) return;
+    const children = this.#x?.children;
+    if (!children) return;
     while (children.size > 0) {
       for (const child of [...children].reverse()) {
         try {
@@ -143,23 +138,25 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   }
 
   #result(): Promise<T> {
-    if (this.#promise === null) {
-      const outcome = this.#outcome;
+    const extras = this.#extras();
+    if (extras.promise === null) {
+      const outcome = extras.outcome;
       if (outcome === null) {
-        this.#promise = new Promise<T>((resolve, reject) => {
-          this.#settle = { resolve, reject };
+        extras.promise = new Promise<T>((resolve, reject) => {
+          extras.settle = { resolve, reject };
         });
       } else {
-        this.#promise = outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
+        extras.promise = outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
       }
     }
-    return this.#promise;
+    return extras.promise;
   }
 
   #settleWith(outcome: { ok: true; value: T } | { ok: false; error: unknown }): void {
-    this.#outcome = outcome;
-    const settle = this.#settle;
-    this.#settle = null;
+    const extras = this.#extras();
+    extras.outcome = outcome;
+    const settle = extras.settle;
+    extras.settle = null;
     if (settle === null) return;
     if (outcome.ok) settle.resolve(outcome.value);
     else settle.reject(outcome.error);
@@ -189,7 +186,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
 
   /** Registers a teardown that runs when the routine ends, in reverse order. */
   ensure(teardown: Teardown): void {
-    (this.#teardowns ??= []).push(teardown);
+    (this.#extras().teardowns ??= []).push(teardown);
   }
 
   /** Runs the generator until it first suspends, then drives it. */
@@ -199,7 +196,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
 
   halt(): Promise<void> {
     if (this.#status === "done" || this.#status === "halting") {
-      return this.#finished ?? Promise.resolve();
+      return this.#x?.finished ?? Promise.resolve();
     }
     if (current === this) {
       throw new SocketError("incorrectuse", "Cannot halt cosocket: a cosocket cannot halt itself");
@@ -331,8 +328,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   #finish(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
     this.#status = "done";
     this.waitingFor = null;
-    this.#finished = this.#teardown(error, halted, value);
-    return this.#finished;
+    return this.#extras().finished = this.#teardown(error, halted, value);
   }
 
   async #teardown(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
@@ -340,17 +336,18 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
       await this.#endTree(error, halted, value);
     } finally {
       this.#leaveParent();
-      const done = this.#whenDone;
-      if (done !== null) done.resolve();
-      else this.#whenDone = { promise: Promise.resolve(), resolve: () => {} };
+      const extras = this.#extras();
+      if (extras.whenDone !== null) extras.whenDone.resolve();
+      else extras.whenDone = { promise: Promise.resolve(), resolve: () => {} };
     }
   }
 
   async #endTree(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
     await this.#haltChildren();
     let teardownError: { value: unknown } | null = null;
-    const teardowns = this.#teardowns ?? [];
-    this.#teardowns = null;
+    const extras = this.#x;
+    const teardowns = extras?.teardowns ?? [];
+    if (extras) extras.teardowns = null;
     for (const teardown of teardowns.reverse()) {
       try {
         const result = teardown(halted ? "halted" : error ? "threw" : "returned");
@@ -399,6 +396,25 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
       if (!this.#observed) console.error("A cosocket that nobody awaited failed:", error);
     }, 0);
   }
+}
+
+/**
+ * The parts of a routine that few routines use while they run: teardowns,
+ * children, and whatever its end needs (made only when someone asks for the
+ * result, which most server cosockets never do). Kept apart so that an idle
+ * connection's routine carries one field for them, not seven.
+ */
+class Extras<T> {
+  teardowns: Teardown[] | null = null;
+  /** Cosockets started from this one that have not finished, in start order. */
+  children: Set<Routine<unknown>> | null = null;
+  promise: Promise<T> | null = null;
+  settle: { resolve: (value: T) => void; reject: (reason: unknown) => void } | null = null;
+  outcome: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
+  /** The teardown in progress or done. */
+  finished: Promise<void> | null = null;
+  /** Waiters for the end of the teardown (`Socket#close`). */
+  whenDone: { promise: Promise<void>; resolve: () => void } | null = null;
 }
 
 /**
@@ -455,7 +471,10 @@ class Starter<A extends unknown[], T> implements Iterator<Suspension, T, unknown
   }
 
   iterator(): Iterator<Suspension, T, unknown> {
-    const iterator = this.#fn(...this.#args);
+    // Called without a receiver: a generator object keeps its `this` for
+    // its whole life, and that must not be this starter and its arguments.
+    const fn = this.#fn;
+    const iterator = fn(...this.#args);
     if (!iterator || typeof iterator.next !== "function") {
       throw new TypeError(
         "Cannot start cosocket: the function did not return an iterator, use function*",

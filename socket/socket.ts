@@ -110,6 +110,28 @@ export interface StreamSetup {
   local?: SocketAddress | null;
 }
 
+/**
+ * A client connection's TLS session and pool membership, kept apart from the
+ * socket so that a server's idle connections do not carry five empty fields.
+ */
+interface ClientFacts {
+  serverName: string | null;
+  hostnameVerified: boolean;
+  alpnProtocol: string | null;
+  poolKey: PoolKey | null;
+  reused: number;
+}
+
+function clientFacts(setup: Partial<StreamSetup>): ClientFacts {
+  return {
+    serverName: setup.serverName ?? null,
+    hostnameVerified: setup.hostnameVerified ?? false,
+    alpnProtocol: setup.alpnProtocol ?? null,
+    poolKey: setup.poolKey ?? null,
+    reused: setup.reused ?? 0,
+  };
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -185,11 +207,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   // Stream connection.
   #conn: StreamConn | null = null;
   #tls = false;
-  #serverName: string | null = null;
-  #hostnameVerified = false;
-  #alpnProtocol: string | null = null;
-  #poolKey: PoolKey | null = null;
-  #reused = 0;
+  /** What only a client connection knows; `null` for an accepted one. */
+  #client: ClientFacts | null = null;
   #remote: SocketAddress | null = null;
   #local: SocketAddress | null = null;
 
@@ -1073,9 +1092,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       );
       this.#useConn(tls.conn);
       this.#tls = true;
-      this.#serverName = serverName;
-      this.#hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
-      this.#alpnProtocol = tls.alpnProtocol;
+      const client = this.#client ??= clientFacts({});
+      client.serverName = serverName;
+      client.hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
+      client.alpnProtocol = tls.alpnProtocol;
       return this;
     } catch (error) {
       this.close();
@@ -1092,7 +1112,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   /** The ALPN protocol the TLS handshake agreed on, or `null`. */
   get alpnProtocol(): string | null {
-    return this.#alpnProtocol;
+    return this.#client?.alpnProtocol ?? null;
   }
 
   /**
@@ -1107,9 +1127,9 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * @returns Whether the connection is trusted for that name.
    */
   trusted(hostname?: string): boolean {
-    if (!this.#tls || !this.#hostnameVerified || this.#serverName === null) return false;
-    return hostname === undefined ||
-      hostname.toLowerCase() === this.#serverName.toLowerCase();
+    const serverName = this.#client?.hostnameVerified ? this.#client.serverName : null;
+    if (!this.#tls || serverName === null) return false;
+    return hostname === undefined || hostname.toLowerCase() === serverName.toLowerCase();
   }
 
   // ------------------------------------------------------------- addresses
@@ -1187,8 +1207,9 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
   setKeepAlive(options?: KeepAliveOptions): void {
     options ??= {};
     const conn = this.#conn;
+    const client = this.#client;
     if (
-      this.#kind !== "stream" || conn === null || this.#poolKey === null || this.#stream.eof
+      this.#kind !== "stream" || conn === null || client?.poolKey == null || this.#stream.eof
     ) {
       throw new SocketError(
         "incorrectuse",
@@ -1201,13 +1222,13 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     if (!this.#writes.empty) {
       throw new SocketError("incorrectuse", "Cannot keep socket alive: writes are still queued");
     }
-    returnToPool(this.#poolKey, {
+    returnToPool(client.poolKey, {
       conn,
       tls: this.#tls,
-      serverName: this.#serverName,
-      hostnameVerified: this.#hostnameVerified,
-      alpnProtocol: this.#alpnProtocol,
-      reused: this.#reused + 1,
+      serverName: client.serverName,
+      hostnameVerified: client.hostnameVerified,
+      alpnProtocol: client.alpnProtocol,
+      reused: client.reused + 1,
       remote: this.#remote ?? addressOf(conn, "remoteAddr"),
       local: this.#local ?? addressOf(conn, "localAddr"),
     }, options);
@@ -1223,7 +1244,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * @returns 0 for a fresh connection.
    */
   reusedTimes(): number {
-    return this.#reused;
+    return this.#client?.reused ?? 0;
   }
 
   // ----------------------------------------------------------------- close
@@ -1341,12 +1362,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     this.#kind = "stream";
     this.#useConn(setup.conn);
     this.#tls = setup.tls ?? false;
-    this.#serverName = setup.serverName ?? null;
-    this.#hostnameVerified = setup.hostnameVerified ?? false;
-    this.#alpnProtocol = setup.alpnProtocol ?? null;
-    this.#poolKey = setup.poolKey ?? null;
+    const isClient = setup.serverName != null || setup.alpnProtocol != null ||
+      setup.poolKey != null || (setup.reused ?? 0) > 0;
+    this.#client = isClient ? clientFacts(setup) : null;
     if (setup.inflight) this.#stream.adopt(setup.inflight);
-    this.#reused = setup.reused ?? 0;
     // Addresses of a Deno conn are read when asked for: idle connections
     // should not carry two more objects each.
     this.#remote = setup.remote ?? null;
@@ -1368,11 +1387,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #resetConnection(): void {
     this.#tls = false;
-    this.#serverName = null;
-    this.#hostnameVerified = false;
-    this.#alpnProtocol = null;
-    this.#poolKey = null;
-    this.#reused = 0;
+    this.#client = null;
     this.#remote = null;
     this.#local = null;
     this.#stream.reset();
