@@ -286,7 +286,9 @@ async function main(): Promise<void> {
       `the young generation's capacity (a cost of the process, not of a connection)`,
   );
   console.log(
-    `cosocket / plain 256 B read, held: ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x: ${verdict}); ` +
+    `cosocket / plain 256 B read, held: ${
+      ratio.toFixed(2)
+    }x (target <= ${TARGET_RATIO}x: ${verdict}); ` +
       `as left: ${(left(results[0]!) / left(results[1]!)).toFixed(2)}x`,
   );
 }

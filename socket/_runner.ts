@@ -146,7 +146,9 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
           extras.settle = { resolve, reject };
         });
       } else {
-        extras.promise = outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
+        extras.promise = outcome.ok
+          ? Promise.resolve(outcome.value)
+          : Promise.reject(outcome.error);
       }
     }
     return extras.promise;

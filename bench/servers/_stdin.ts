@@ -10,7 +10,8 @@ export async function serveUntilStdinCloses(): Promise<void> {
   const gc = (globalThis as { gc?: (options?: object) => void }).gc;
   const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
   for await (const chunk of lines) {
-    if (chunk.includes("compact")) gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
-    else if (chunk.includes("gc")) gc?.();
+    if (chunk.includes("compact")) {
+      gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
+    } else if (chunk.includes("gc")) gc?.();
   }
 }
