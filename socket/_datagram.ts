@@ -18,6 +18,8 @@ export class DatagramEndpoint {
   /** The peer of a connected UDP socket, or `null`. */
   readonly peer: Deno.NetAddr | null;
   #receiving: Promise<Received | null> | null = null;
+  /** A receive is waiting for its caller (the socket refuses a second one). */
+  waiting = false;
   #closed = false;
 
   constructor(conn: Deno.DatagramConn, peer: Deno.NetAddr | null) {

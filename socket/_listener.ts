@@ -12,6 +12,8 @@ import type { SocketError } from "./socket_error.ts";
 export class ListenerEndpoint {
   readonly listener: Deno.Listener;
   #accepting: Promise<Deno.Conn | null> | null = null;
+  /** An accept is waiting for its caller (the socket refuses a second one). */
+  waiting = false;
   #onAcceptError: ((error: SocketError) => void) | null;
   #noDelay: boolean;
   #closed = false;

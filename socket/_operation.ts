@@ -24,25 +24,24 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * generator object): `yield*` on the hot path of every read and write then
  * costs one allocation, not three. Later iterations get a fresh iterator.
  */
-export class LazyOperation<T, A = undefined, B = undefined, C = undefined>
+export class LazyOperation<T, A = undefined, B = undefined>
   implements Operation<T>, Iterator<Suspension, T, unknown> {
-  // The start function and up to three arguments, kept apart so that hot
-  // operations (read, readInto) need no closure per call.
-  #start: (a: A, b: B, c: C) => MaybePromise<T>;
+  // The start function and up to two arguments, kept apart so that hot
+  // operations (read, readInto, accept) need no closure per call. Two, not
+  // more: a connection idle in a read holds this object.
+  #start: (a: A, b: B) => MaybePromise<T>;
   #a: A;
   #b: B;
-  #c: C;
   #state: 0 | 1 | 2 = 0; // 0: not iterated, 1: started, 2: done
 
-  constructor(start: (a: A, b: B, c: C) => MaybePromise<T>, a: A, b: B, c: C) {
+  constructor(start: (a: A, b: B) => MaybePromise<T>, a: A, b: B) {
     this.#start = start;
     this.#a = a;
     this.#b = b;
-    this.#c = c;
   }
 
   [Symbol.iterator](): Iterator<Suspension, T, unknown> {
-    if (this.#state !== 0) return new LazyOperation(this.#start, this.#a, this.#b, this.#c);
+    if (this.#state !== 0) return new LazyOperation(this.#start, this.#a, this.#b);
     return this;
   }
 
@@ -52,7 +51,7 @@ export class LazyOperation<T, A = undefined, B = undefined, C = undefined>
       return { done: true, value: value as T };
     }
     this.#state = 1;
-    const result = this.#start(this.#a, this.#b, this.#c);
+    const result = this.#start(this.#a, this.#b);
     if (isPromiseLike(result)) return { done: false, value: result };
     this.#state = 2;
     return { done: true, value: result };
@@ -74,7 +73,7 @@ export class LazyOperation<T, A = undefined, B = undefined, C = undefined>
   ): Promise<R1 | R2> {
     let promise: Promise<T>;
     try {
-      const result = this.#start(this.#a, this.#b, this.#c);
+      const result = this.#start(this.#a, this.#b);
       if (result instanceof Step) return result.then(onfulfilled, onrejected);
       promise = Promise.resolve(result);
     } catch (error) {
@@ -86,7 +85,7 @@ export class LazyOperation<T, A = undefined, B = undefined, C = undefined>
 
 /** Creates a lazy operation from a function returning a value or a promise. */
 export function lazy<T>(start: () => MaybePromise<T>): Operation<T> {
-  return new LazyOperation(start, undefined, undefined, undefined);
+  return new LazyOperation(start, undefined, undefined);
 }
 
 /**

@@ -55,7 +55,10 @@ class Hot {
   started = Date.now();
 }
 
-/** The read buffers of one stream socket. */
+/**
+ * The read buffers of one stream socket. `StreamReader` extends it, so that
+ * a connection carries one object for its read side, not two.
+ */
 export class ReadWindows {
   #wait: Uint8Array | null = null;
   #waitSize = MIN_WAIT_SIZE;
@@ -67,7 +70,7 @@ export class ReadWindows {
   #hot: Hot | null = null;
 
   /** The buffer for the next read. */
-  next(): Uint8Array {
+  nextWindow(): Uint8Array {
     const hot = this.#hot;
     if (hot === null) return this.#window = this.#wait ??= new Uint8Array(this.#waitSize);
     hot.started = Date.now();
@@ -84,7 +87,7 @@ export class ReadWindows {
   }
 
   /** The chunk for a read of `count` bytes into the last window given out. */
-  landed(count: number): Uint8Array {
+  landedChunk(count: number): Uint8Array {
     const window = this.#window!;
     this.#window = null;
     const filled = count === window.length;
@@ -126,8 +129,8 @@ export class ReadWindows {
     }
   }
 
-  /** Forgets everything, for a socket that is reused. */
-  reset(): void {
+  /** Forgets the read sizes, for a socket that is reused. */
+  resetWindows(): void {
     this.#window = null;
     this.#readSize = INITIAL_READ_SIZE;
     this.#hot = null;

@@ -38,15 +38,17 @@ const NEVER: Promise<never> = new Promise(() => {});
 
 let ReadStep: new (stream: StreamReader, into: boolean) => Step<Uint8Array | number | null>;
 
-/** The read side of one stream socket. */
-export class StreamReader {
+/**
+ * The read side of one stream socket, built on its read windows (one object
+ * per connection for both: an idle connection should not carry two).
+ */
+export class StreamReader extends ReadWindows {
   /** Where the bytes come from; the socket sets it on connect, TLS upgrade and pooling. */
   conn: StreamConn | null = null;
   /** The socket is closed: a read that fails then is end of stream. */
   #closed = false;
   /** Async code (not a cosocket) waits in a read. */
   asyncReading = false;
-  #windows = new ReadWindows();
   #landing: Promise<unknown> | null = null;
   /** The caller's buffer of a readInto in flight. */
   #into: Uint8Array | null = null;
@@ -184,7 +186,7 @@ export class StreamReader {
     // The hot path: the runner maps the platform's byte count itself.
     this.#reader = reader;
     const step = this.#readStep ??= new ReadStep(this, false);
-    step.source = this.#landing = this.conn.read(this.#windows.next());
+    step.source = this.#landing = this.conn.read(this.nextWindow());
     return step as Step<Uint8Array | null>;
   }
 
@@ -267,7 +269,7 @@ export class StreamReader {
 
   /** Forgets the connection's end and read sizes (the socket went back to the pool). */
   reset(): void {
-    this.#windows.reset();
+    this.resetWindows();
     this.#eof = false;
   }
 
@@ -303,7 +305,7 @@ export class StreamReader {
    */
   #startRead(reader: Reader): Promise<Uint8Array | null> {
     this.#reader = reader;
-    const landing = this.conn!.read(this.#windows.next()).then(
+    const landing = this.conn!.read(this.nextWindow()).then(
       (count) => this.#landed(count),
       (error) => this.#failed(error),
     );
@@ -314,7 +316,7 @@ export class StreamReader {
   #landed(count: number | null): MaybePromise<Uint8Array | null> {
     let chunk: Uint8Array | null = null;
     if (count === null) this.#eof = true;
-    else chunk = this.#windows.landed(count);
+    else chunk = this.landedChunk(count);
     if (this.#paused !== null && isLive(this.#reader)) {
       this.#keep(chunk);
       return this.#paused.promise.then(() => this.#deliver(this.takeUnread()));

@@ -151,16 +151,13 @@ export interface SocketInternals {
 
 /** @internal */
 export let internals: SocketInternals;
-let startRead: (
+type StartRead = (
   socket: Socket,
   timeout: number | undefined,
-  withAddress: boolean,
 ) => MaybePromise<Uint8Array | Datagram | null>;
-let startReadInto: (
-  socket: Socket,
-  buffer: Uint8Array,
-  timeout: number | undefined,
-) => MaybePromise<number | null>;
+let startRead: StartRead;
+let startReadWithAddress: StartRead;
+let startReadInto: (socket: Socket, buffer: Uint8Array) => MaybePromise<number | null>;
 let startAccept: (socket: Socket, timeout: number | undefined) => MaybePromise<Socket | null>;
 let AcceptStep: new (
   listener: Socket,
@@ -214,28 +211,29 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   // Read side: one read in flight at most, and bytes read but not consumed.
   #stream = new StreamReader();
-  /** An accept or UDP receive is waiting. */
-  #reading = false;
 
   // Write side: one FIFO for every writer.
   #writes = new WriteQueue();
   /** closeWrite() sent FIN. */
   #writeClosed = false;
 
-  // Listener and datagram endpoint.
-  #listening: ListenerEndpoint | null = null;
   /** Made by a listener's accept(): a server's connection. */
   #accepted = false;
-  #datagram: DatagramEndpoint | null = null;
+  /** A listener's or a UDP socket's endpoint: one field for the two kinds. */
+  #endpoint: ListenerEndpoint | DatagramEndpoint | null = null;
 
   #disabled: Disabled | null = null;
 
   static {
-    startRead = (socket, timeout, withAddress) =>
+    startRead = (socket, timeout) =>
       socket.#kind === "datagram"
-        ? socket.#receive(timeout, withAddress)
+        ? socket.#receive(timeout, false)
         : socket.#readChunk(timeout, "read from");
-    startReadInto = (socket, buffer, timeout) => socket.#readInto(buffer, timeout);
+    startReadWithAddress = (socket, timeout) =>
+      socket.#kind === "datagram"
+        ? socket.#receive(timeout, true)
+        : socket.#readChunk(timeout, "read from");
+    startReadInto = (socket, buffer) => socket.#readInto(buffer, undefined);
     startAccept = (socket, timeout) => socket.#accept(timeout);
     // An accept without a timeout is one step on the listener's accept in
     // flight: no promise, executor or callbacks of its own per connection.
@@ -278,6 +276,16 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     openSockets++;
   }
 
+  get #listening(): ListenerEndpoint | null {
+    const endpoint = this.#endpoint;
+    return endpoint instanceof ListenerEndpoint ? endpoint : null;
+  }
+
+  get #datagram(): DatagramEndpoint | null {
+    const endpoint = this.#endpoint;
+    return endpoint instanceof DatagramEndpoint ? endpoint : null;
+  }
+
   // ---------------------------------------------------------------- reading
 
   /**
@@ -309,7 +317,11 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    */
   read(timeout: number | undefined, withAddress: true): Operation<Datagram | null>;
   read(timeout?: number, withAddress?: boolean): Operation<Uint8Array | Datagram | null> {
-    return new LazyOperation(startRead, this, timeout, withAddress === true);
+    return new LazyOperation(
+      withAddress === true ? startReadWithAddress : startRead,
+      this,
+      timeout,
+    );
   }
 
   /**
@@ -330,7 +342,9 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    */
   readInto(buffer: Uint8Array, timeout?: number): Operation<number | null> {
     if (buffer.length === 0) throw new RangeError("Cannot read into buffer: it is empty");
-    return new LazyOperation(startReadInto, this, buffer, timeout);
+    // The hot path (no timeout) needs no closure per call.
+    if (timeout === undefined) return new LazyOperation(startReadInto, this, buffer);
+    return lazy(() => this.#readInto(buffer, timeout));
   }
 
   #readInto(buffer: Uint8Array, timeout: number | undefined): MaybePromise<number | null> {
@@ -635,19 +649,19 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     withAddress: boolean,
   ): MaybePromise<Uint8Array | Datagram | null> {
     this.#checkOwner("read from");
-    if (this.#reading) {
+    const endpoint = this.#datagram;
+    if (endpoint?.waiting) {
       throw new SocketError("busy", "Cannot read from socket: another read is in progress");
     }
-    const endpoint = this.#datagram;
     if (endpoint === null) return null;
-    this.#reading = true;
+    endpoint.waiting = true;
     const inflight = endpoint.receive();
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "read";
     let settled = false;
     const finish = () => {
       settled = true;
-      this.#reading = false;
+      endpoint.waiting = false;
       limit?.clear();
     };
     const limit = timeout === undefined
@@ -739,7 +753,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * the listener itself that is not temporary.
    */
   accept(timeout?: number): Operation<Socket | null> {
-    return new LazyOperation(startAccept, this, timeout, undefined);
+    return new LazyOperation(startAccept, this, timeout);
   }
 
   #accept(timeout: number | undefined): MaybePromise<Socket | null> {
@@ -748,11 +762,12 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       throw new SocketError("incorrectuse", "Cannot accept on socket: it is not a listener");
     }
     this.#checkOwner("accept on");
-    if (this.#reading) {
+    const endpoint = this.#listening!;
+    if (endpoint.waiting) {
       throw new SocketError("busy", "Cannot accept on socket: another accept is in progress");
     }
-    const inflight = this.#listening!.accept();
-    this.#reading = true;
+    const inflight = endpoint.accept();
+    endpoint.waiting = true;
     const routine = currentRoutine();
     if (routine !== null) routine.waitingFor = "accept";
     else this.#asyncWaiting = "accept";
@@ -801,7 +816,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   /** Nobody waits for the accept any more (it may still be in flight). */
   #acceptStopped(routine: Routine<unknown> | null): void {
-    this.#reading = false;
+    const endpoint = this.#listening;
+    if (endpoint !== null) endpoint.waiting = false;
     if (routine === null && this.#asyncWaiting === "accept") this.#asyncWaiting = null;
   }
 
@@ -1374,14 +1390,14 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
 
   #attachListener(listener: Deno.Listener, setup: ListenerSetup): void {
     this.#kind = "listener";
-    this.#listening = new ListenerEndpoint(listener, setup.onAcceptError ?? null, setup.noDelay);
+    this.#endpoint = new ListenerEndpoint(listener, setup.onAcceptError ?? null, setup.noDelay);
     this.#tls = setup.tls;
     this.#local = netAddress(listener.addr as Deno.NetAddr);
   }
 
   #attachDatagram(conn: Deno.DatagramConn, peer: Deno.NetAddr | null): void {
     this.#kind = "datagram";
-    this.#datagram = new DatagramEndpoint(conn, peer);
+    this.#endpoint = new DatagramEndpoint(conn, peer);
     this.#local = netAddress(conn.addr as Deno.NetAddr);
   }
 
