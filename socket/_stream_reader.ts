@@ -14,7 +14,7 @@ import { type StreamConn, toSocketError } from "./_conn.ts";
 import { type MaybePromise, Step, withCancel } from "./_operation.ts";
 import { ReadWindows } from "./_read_windows.ts";
 import type { Routine } from "./_runner.ts";
-import { deadline } from "./_timeout.ts";
+import { raceTimeout } from "./_timeout.ts";
 import { SocketError } from "./socket_error.ts";
 
 /** Who waits for the read in flight: a cosocket, async code, or nobody. */
@@ -376,14 +376,11 @@ export class StreamReader extends ReadWindows {
 
   #withTimeout(landing: Promise<Uint8Array | null>, timeout: number): Promise<Uint8Array | null> {
     const reader = this.#reader;
-    const { expired, clear } = deadline(timeout, () => readTimeout(timeout), () => {
+    return raceTimeout(landing, timeout, () => readTimeout(timeout), () => {
       // Detach: the read stays in flight and its data waits for the next read.
       if (this.#reader === reader && this.#landing === landing) this.#reader = NOBODY;
       this.asyncReading = false;
     });
-    const raced = Promise.race([landing, expired]);
-    raced.then(clear, clear);
-    return withCancel(raced, clear);
   }
 }
 
