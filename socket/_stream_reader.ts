@@ -11,7 +11,7 @@
  * @module
  */
 import { type StreamConn, toSocketError } from "./_conn.ts";
-import { type MaybePromise, Step, withCancel } from "./_operation.ts";
+import { type MaybePromise, Step } from "./_operation.ts";
 import { ReadWindows } from "./_read_windows.ts";
 import type { Routine } from "./_runner.ts";
 import { raceTimeout } from "./_timeout.ts";
