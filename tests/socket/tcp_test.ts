@@ -304,6 +304,23 @@ Deno.test("accept() returns null once the listener closes, and times out without
   await assertNoSockets();
 });
 
+Deno.test("a second accept while one waits is busy; the next one after it is served", async () => {
+  {
+    await using server = bind(0, { hostname: "127.0.0.1" });
+    const first = Promise.resolve(server.accept());
+    await rejects(Promise.resolve(server.accept()), isCode("busy"));
+    await using a = await connect("127.0.0.1", server.sockname().port);
+    await using accepted = (await first)!;
+    await using b = await connect("127.0.0.1", server.sockname().port);
+    await using next = (await server.accept(2000))!;
+    await a.write("a");
+    await b.write("b");
+    equal(text((await accepted.read())!), "a");
+    equal(text((await next.read())!), "b");
+  }
+  await assertNoSockets();
+});
+
 Deno.test("an accept that timed out or was halted leaves its connection to the next accept", async () => {
   {
     await using server = bind(0, { hostname: "127.0.0.1" });

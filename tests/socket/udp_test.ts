@@ -49,6 +49,19 @@ Deno.test("read() on UDP times out without closing the socket", async () => {
   await assertNoSockets();
 });
 
+Deno.test("a second UDP read while one waits is busy; the next one after it is served", async () => {
+  {
+    await using sock = udpcon(undefined, undefined, { hostname: "127.0.0.1" });
+    const first = Promise.resolve(sock.read(2000));
+    await rejects(Promise.resolve(sock.read(2000)), isCode("busy"));
+    await sock.sendto("one", "127.0.0.1", sock.sockname().port);
+    equal(text(await first), "one");
+    await sock.sendto("two", "127.0.0.1", sock.sockname().port);
+    equal(text(await sock.read(2000)), "two");
+  }
+  await assertNoSockets();
+});
+
 Deno.test("write() on an unconnected UDP socket fails with incorrectuse; close ends reads", async () => {
   {
     const sock = udpcon(undefined, undefined, { hostname: "127.0.0.1" });
