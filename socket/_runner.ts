@@ -70,8 +70,8 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   #observed = false;
   /** The cosocket this one was started from, which it ends with (`null`: detached or top level). */
   #parent: Routine<unknown> | null = null;
-  /** Made on first use: see `Extras`. */
-  #x: Extras<T> | null = null;
+  /** Made on first use (`#ownExtras`): see `Extras`. */
+  #extras: Extras<T> | null = null;
 
   constructor(iterator: Iterator<Suspension, T, unknown>, socket: S | null) {
     this.#iterator = iterator;
@@ -82,7 +82,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
     const parent = current;
     if (parent !== null && parent.#status !== "done") {
       this.#parent = parent;
-      (parent.#extras().children ??= new Set()).add(this as Routine<unknown>);
+      (parent.#ownExtras().children ??= new Set()).add(this as Routine<unknown>);
     }
   }
 
@@ -93,22 +93,22 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
 
   #leaveParent(): void {
     const parent = this.#parent;
-    if (parent !== null) parent.#x?.children?.delete(this as Routine<unknown>);
+    if (parent !== null) parent.#extras?.children?.delete(this as Routine<unknown>);
     this.#parent = null;
   }
 
   /** The number of children that have not finished (for tests and `state`). */
   get childCount(): number {
-    return this.#x?.children?.size ?? 0;
+    return this.#extras?.children?.size ?? 0;
   }
 
-  #extras(): Extras<T> {
-    return this.#x ??= new Extras<T>();
+  #ownExtras(): Extras<T> {
+    return this.#extras ??= new Extras<T>();
   }
 
   /** Resolves once the routine has finished, teardown included; never rejects. */
   finished(): Promise<void> {
-    const extras = this.#extras();
+    const extras = this.#ownExtras();
     if (extras.whenDone === null) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => resolve = r);
@@ -123,7 +123,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
    * own to report, never its parent's.
    */
   async #haltChildren(): Promise<void> {
-    const children = this.#x?.children;
+    const children = this.#extras?.children;
     if (!children) return;
     while (children.size > 0) {
       for (const child of [...children].reverse()) {
@@ -138,7 +138,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   }
 
   #result(): Promise<T> {
-    const extras = this.#extras();
+    const extras = this.#ownExtras();
     if (extras.promise === null) {
       const outcome = extras.outcome;
       if (outcome === null) {
@@ -155,7 +155,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   }
 
   #settleWith(outcome: { ok: true; value: T } | { ok: false; error: unknown }): void {
-    const extras = this.#extras();
+    const extras = this.#ownExtras();
     extras.outcome = outcome;
     const settle = extras.settle;
     extras.settle = null;
@@ -188,7 +188,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
 
   /** Registers a teardown that runs when the routine ends, in reverse order. */
   ensure(teardown: Teardown): void {
-    (this.#extras().teardowns ??= []).push(teardown);
+    (this.#ownExtras().teardowns ??= []).push(teardown);
   }
 
   /** Runs the generator until it first suspends, then drives it. */
@@ -198,7 +198,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
 
   halt(): Promise<void> {
     if (this.#status === "done" || this.#status === "halting") {
-      return this.#x?.finished ?? Promise.resolve();
+      return this.#extras?.finished ?? Promise.resolve();
     }
     if (current === this) {
       throw new SocketError("incorrectuse", "Cannot halt cosocket: a cosocket cannot halt itself");
@@ -330,7 +330,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   #finish(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
     this.#status = "done";
     this.waitingFor = null;
-    return this.#extras().finished = this.#teardown(error, halted, value);
+    return this.#ownExtras().finished = this.#teardown(error, halted, value);
   }
 
   async #teardown(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
@@ -338,7 +338,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
       await this.#endTree(error, halted, value);
     } finally {
       this.#leaveParent();
-      const extras = this.#extras();
+      const extras = this.#ownExtras();
       if (extras.whenDone !== null) extras.whenDone.resolve();
       else extras.whenDone = { promise: Promise.resolve(), resolve: () => {} };
     }
@@ -347,7 +347,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
   async #endTree(error: { value: unknown } | null, halted: boolean, value?: T): Promise<void> {
     await this.#haltChildren();
     let teardownError: { value: unknown } | null = null;
-    const extras = this.#x;
+    const extras = this.#extras;
     const teardowns = extras?.teardowns ?? [];
     if (extras) extras.teardowns = null;
     for (const teardown of teardowns.reverse()) {

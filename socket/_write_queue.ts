@@ -161,12 +161,19 @@ export class WriteQueue {
       request.flight = this.#send(request);
       return request.flight;
     }
-    this.#writing = false;
-    this.#queue.shift();
-    if (this.#queue.length === 0) this.#queue = NO_WRITES;
-    this.#settle(request, null);
-    this.#startHead();
+    this.#written(1);
     return null;
+  }
+
+  /** The first `count` requests were written whole: they settle and leave, and the next starts. */
+  #written(count: number): void {
+    this.#writing = false;
+    const queue = this.#queue;
+    for (let index = 0; index < count; index++) this.#settle(queue[index]!, null);
+    if (count === 1) queue.shift();
+    else queue.splice(0, count);
+    if (queue.length === 0) this.#queue = NO_WRITES;
+    this.#startHead();
   }
 
   writeFailed(error: unknown): SocketError {
@@ -298,11 +305,7 @@ export class WriteQueue {
         // Closed meanwhile: every request is settled already.
         if (batch[0]!.done) return batch[0]!.error;
         if (offset + count < bytes.length) return this.#sendRest(batch, bytes, offset + count);
-        this.#writing = false;
-        this.#queue.splice(0, batch.length);
-        if (this.#queue.length === 0) this.#queue = NO_WRITES;
-        for (const request of batch) this.#settle(request, null);
-        this.#startHead();
+        this.#written(batch.length);
         return null;
       },
       (error) => this.writeFailed(error),

@@ -122,14 +122,19 @@ interface ClientFacts {
   reused: number;
 }
 
-function clientFacts(setup: Partial<StreamSetup>): ClientFacts {
-  return {
-    serverName: setup.serverName ?? null,
-    hostnameVerified: setup.hostnameVerified ?? false,
-    alpnProtocol: setup.alpnProtocol ?? null,
-    poolKey: setup.poolKey ?? null,
-    reused: setup.reused ?? 0,
-  };
+/** The facts a setup carries; `null` when it carries none (an accepted connection). */
+function clientFacts(setup: StreamSetup): ClientFacts | null {
+  const {
+    serverName = null,
+    hostnameVerified = false,
+    alpnProtocol = null,
+    poolKey = null,
+    reused = 0,
+  } = setup;
+  if (serverName === null && alpnProtocol === null && poolKey === null && reused === 0) {
+    return null;
+  }
+  return { serverName, hostnameVerified, alpnProtocol, poolKey, reused };
 }
 
 const encoder = new TextEncoder();
@@ -1108,10 +1113,13 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       );
       this.#useConn(tls.conn);
       this.#tls = true;
-      const client = this.#client ??= clientFacts({});
-      client.serverName = serverName;
-      client.hostnameVerified = options.unsafelyDisableHostnameVerification !== true;
-      client.alpnProtocol = tls.alpnProtocol;
+      this.#client = {
+        poolKey: this.#client?.poolKey ?? null,
+        reused: this.#client?.reused ?? 0,
+        serverName,
+        hostnameVerified: options.unsafelyDisableHostnameVerification !== true,
+        alpnProtocol: tls.alpnProtocol,
+      };
       return this;
     } catch (error) {
       this.close();
@@ -1378,9 +1386,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
     this.#kind = "stream";
     this.#useConn(setup.conn);
     this.#tls = setup.tls ?? false;
-    const isClient = setup.serverName != null || setup.alpnProtocol != null ||
-      setup.poolKey != null || (setup.reused ?? 0) > 0;
-    this.#client = isClient ? clientFacts(setup) : null;
+    this.#client = clientFacts(setup);
     if (setup.inflight) this.#stream.adopt(setup.inflight);
     // Addresses of a Deno conn are read when asked for: idle connections
     // should not carry two more objects each.
