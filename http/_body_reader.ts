@@ -165,13 +165,16 @@ export class BodyReader {
    * Reads straight into `buffer`. `readInto` with a timeout would go through
    * the socket's own small buffer; without one it reads into ours. The
    * timeout is ours instead: it closes the connection, which ends the read
-   * (a body that stalls is fatal to the exchange anyway).
+   * (a body that stalls is fatal to the exchange anyway). Bytes the socket
+   * holds already are taken without a timer: a small body arrives with its
+   * head, and a timer set and cleared costs more than the rest of its read.
    */
   *#readInto(buffer: Uint8Array): Generator<Suspension, number | null> {
     const socket = this.#socket;
     const ms = this.#limits.timeout;
+    if (ms === undefined || socket.readableLength > 0) return yield* socket.readInto(buffer);
     let timedOut = false;
-    const timer = ms === undefined ? undefined : setTimeout(() => {
+    const timer = setTimeout(() => {
       timedOut = true;
       socket.close();
     }, ms);

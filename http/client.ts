@@ -521,9 +521,11 @@ export class HttpClient implements AsyncDisposable {
    * @throws {SocketError} From the connection (`timeout`, `closed`).
    */
   status(): Operation<number> {
-    return operation(function* (this: HttpClient) {
-      return (yield* this.#awaitResponse()).status;
-    }.bind(this));
+    return operation(() => this.#status());
+  }
+
+  *#status(): Generator<Suspension, number> {
+    return (yield* this.#awaitResponse()).status;
   }
 
   /**
@@ -533,9 +535,11 @@ export class HttpClient implements AsyncDisposable {
    * @throws {HttpError} As {@linkcode status}.
    */
   statusText(): Operation<string> {
-    return operation(function* (this: HttpClient) {
-      return (yield* this.#awaitResponse()).statusText;
-    }.bind(this));
+    return operation(() => this.#statusText());
+  }
+
+  *#statusText(): Generator<Suspension, string> {
+    return (yield* this.#awaitResponse()).statusText;
   }
 
   /**
@@ -545,9 +549,11 @@ export class HttpClient implements AsyncDisposable {
    * @throws {HttpError} As {@linkcode status}.
    */
   header(): Operation<Headers> {
-    return operation(function* (this: HttpClient) {
-      return (yield* this.#awaitResponse()).headers;
-    }.bind(this));
+    return operation(() => this.#header());
+  }
+
+  *#header(): Generator<Suspension, Headers> {
+    return (yield* this.#awaitResponse()).headers;
   }
 
   /**
@@ -558,16 +564,18 @@ export class HttpClient implements AsyncDisposable {
    * @throws {HttpError} As {@linkcode status}.
    */
   headerPairs(): Operation<[string, string][]> {
-    return operation(function* (this: HttpClient) {
-      const headers = (yield* this.#awaitResponse()).headers;
-      const pairs: [string, string][] = [];
-      for (const [name, value] of headers) {
-        if (name === "set-cookie") continue;
-        pairs.push([name, value]);
-      }
-      for (const cookie of headers.getSetCookie()) pairs.push(["set-cookie", cookie]);
-      return pairs;
-    }.bind(this));
+    return operation(() => this.#headerPairs());
+  }
+
+  *#headerPairs(): Generator<Suspension, [string, string][]> {
+    const headers = (yield* this.#awaitResponse()).headers;
+    const pairs: [string, string][] = [];
+    for (const [name, value] of headers) {
+      if (name === "set-cookie") continue;
+      pairs.push([name, value]);
+    }
+    for (const cookie of headers.getSetCookie()) pairs.push(["set-cookie", cookie]);
+    return pairs;
   }
 
   /**
@@ -578,10 +586,12 @@ export class HttpClient implements AsyncDisposable {
    * @throws {HttpError} As {@linkcode status}.
    */
   cookies(): Operation<SetCookie[]> {
-    return operation(function* (this: HttpClient) {
-      const headers = (yield* this.#awaitResponse()).headers;
-      return headers.getSetCookie().map(parseSetCookie).filter((c) => c !== null);
-    }.bind(this));
+    return operation(() => this.#cookies());
+  }
+
+  *#cookies(): Generator<Suspension, SetCookie[]> {
+    const headers = (yield* this.#awaitResponse()).headers;
+    return headers.getSetCookie().map(parseSetCookie).filter((c) => c !== null);
   }
 
   /**
@@ -679,9 +689,11 @@ export class HttpClient implements AsyncDisposable {
    * @throws {HttpError} As {@linkcode read}.
    */
   text(): Operation<string> {
-    return operation(function* (this: HttpClient) {
-      return new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0));
-    }.bind(this));
+    return operation(() => this.#text());
+  }
+
+  *#text(): Generator<Suspension, string> {
+    return new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0));
   }
 
   /**
@@ -693,9 +705,11 @@ export class HttpClient implements AsyncDisposable {
    * @throws {HttpError} As {@linkcode read}.
    */
   readJson(): Operation<unknown> {
-    return operation(function* (this: HttpClient) {
-      return JSON.parse(new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0)));
-    }.bind(this));
+    return operation(() => this.#readJson());
+  }
+
+  *#readJson(): Generator<Suspension, unknown> {
+    return JSON.parse(new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0)));
   }
 
   /** The body ended: park the connection for reuse, or close it. */

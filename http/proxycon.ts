@@ -138,40 +138,47 @@ export function proxycon(
   target: string,
   options?: ProxyconOptions,
 ): Operation<Socket> {
-  return operation(function* () {
-    const { host, port } = splitTarget(target);
-    const type = proxy.type ?? "http";
-    const timeout = options?.timeout ?? 20_000;
-    const signal = options?.signal;
-    const socket = yield* connect(proxy.host, proxy.port ?? (type === "http" ? 8080 : 1080), {
-      timeout,
-      detached: true,
-      pool: false,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    let ready = false;
-    const abort = () => void socket.close();
-    signal?.addEventListener("abort", abort, { once: true });
-    try {
-      // An abort between the TCP connect and here fired no event.
-      signal?.throwIfAborted();
-      const stepTimeout = timeout === 0 ? undefined : timeout;
-      if (type === "http") yield* httpConnect(socket, host, port, proxy, stepTimeout);
-      else yield* socks5Connect(socket, host, port, proxy, stepTimeout);
-      if (options?.tls !== undefined) {
-        yield* socket.startTls({ serverName: host, ...options.tls, timeout });
-      }
-      ready = true;
-      return socket;
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw error;
-    } finally {
-      signal?.removeEventListener("abort", abort);
-      // A failure, or the caller's cosocket halted while the proxy answered.
-      if (!ready) socket.close();
-    }
+  return operation(() => openTunnel(proxy, target, options));
+}
+
+/** The steps of {@linkcode proxycon}. */
+function* openTunnel(
+  proxy: ProxyOptions,
+  target: string,
+  options: ProxyconOptions | undefined,
+): Generator<Suspension, Socket> {
+  const { host, port } = splitTarget(target);
+  const type = proxy.type ?? "http";
+  const timeout = options?.timeout ?? 20_000;
+  const signal = options?.signal;
+  const socket = yield* connect(proxy.host, proxy.port ?? (type === "http" ? 8080 : 1080), {
+    timeout,
+    detached: true,
+    pool: false,
+    ...(signal === undefined ? {} : { signal }),
   });
+  let ready = false;
+  const abort = () => void socket.close();
+  signal?.addEventListener("abort", abort, { once: true });
+  try {
+    // An abort between the TCP connect and here fired no event.
+    signal?.throwIfAborted();
+    const stepTimeout = timeout === 0 ? undefined : timeout;
+    if (type === "http") yield* httpConnect(socket, host, port, proxy, stepTimeout);
+    else yield* socks5Connect(socket, host, port, proxy, stepTimeout);
+    if (options?.tls !== undefined) {
+      yield* socket.startTls({ serverName: host, ...options.tls, timeout });
+    }
+    ready = true;
+    return socket;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", abort);
+    // A failure, or the caller's cosocket halted while the proxy answered.
+    if (!ready) socket.close();
+  }
 }
 
 /** Splits `host:port`, `[v6]:port`. */
@@ -229,19 +236,7 @@ function* socks5Connect(
   proxy: ProxyOptions,
   timeout: number | undefined,
 ): Generator<Suspension, void> {
-  const read = function* (n: number): Generator<Suspension, Uint8Array> {
-    let bytes: Uint8Array | null;
-    try {
-      bytes = yield* socket.readExactly(n, timeout);
-    } catch (error) {
-      if (!(error instanceof IncompleteReadError)) throw error;
-      bytes = null;
-    }
-    if (bytes === null) {
-      throw new HttpError("protocol", "Cannot open tunnel: the SOCKS5 proxy closed the connection");
-    }
-    return bytes;
-  };
+  const read = (n: number) => socksRead(socket, n, timeout);
   const withAuth = proxy.user !== undefined;
   yield* socket.write(new Uint8Array(withAuth ? [5, 2, 0, 2] : [5, 1, 0]));
   const choice = yield* read(2);
@@ -287,6 +282,25 @@ function* socks5Connect(
   const addressLength = atyp === 1 ? 4 : atyp === 4 ? 16 : atyp === 3 ? (yield* read(1))[0]! : -1;
   if (addressLength < 0) throw socksProtocol(`unknown address type ${atyp}`);
   yield* read(addressLength + 2);
+}
+
+/** Reads `n` bytes of a SOCKS5 answer. */
+function* socksRead(
+  socket: Socket,
+  n: number,
+  timeout: number | undefined,
+): Generator<Suspension, Uint8Array> {
+  let bytes: Uint8Array | null;
+  try {
+    bytes = yield* socket.readExactly(n, timeout);
+  } catch (error) {
+    if (!(error instanceof IncompleteReadError)) throw error;
+    bytes = null;
+  }
+  if (bytes === null) {
+    throw new HttpError("protocol", "Cannot open tunnel: the SOCKS5 proxy closed the connection");
+  }
+  return bytes;
 }
 
 function socksProtocol(why: string): HttpError {

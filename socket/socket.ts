@@ -458,12 +458,7 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    */
   readLine(options: Omit<ReadUntilOptions, "inclusive"> = {}): Operation<string | null> {
     const until = this.readUntil("\n", { ...options, inclusive: false });
-    return fromGenerator(function* () {
-      const line = yield* until;
-      if (line === null) return null;
-      const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
-      return decoder.decode(line.subarray(0, end));
-    });
+    return fromGenerator(() => lineOf(until));
   }
 
   *#collect(
@@ -1583,4 +1578,17 @@ export interface SocketLike<Self = unknown> {
    * `Pty` settles with how its child ended).
    */
   close(): PromiseLike<unknown>;
+}
+
+/**
+ * The text of a line read with `readUntil`, without its CR. A generator
+ * function of its own, not one written inside `readLine`: each generator
+ * function expression made per call gets its own object map, which V8 keeps
+ * in old space, so everything the closure holds outlived every minor GC.
+ */
+function* lineOf(until: Operation<Uint8Array | null>): Generator<Suspension, string | null> {
+  const line = yield* until;
+  if (line === null) return null;
+  const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+  return decoder.decode(line.subarray(0, end));
 }

@@ -1,4 +1,4 @@
-import { type Operation, operation, type Socket } from "@cosocket/socket";
+import { type Operation, operation, type Socket, type Suspension } from "@cosocket/socket";
 import { readHead } from "./_read_head.ts";
 import { parseRequestHead } from "@cosocket/http/head";
 import type { ReadRequestOptions, UpgradeRequest } from "./upgrade_request.ts";
@@ -17,23 +17,29 @@ export function readRequest(
   socket: Socket,
   options: ReadRequestOptions = {},
 ): Operation<UpgradeRequest | null> {
-  return operation(function* () {
-    const maxHeaderSize = options.maxHeaderSize ?? 16384;
-    const limits = { maxHeaderSize, timeout: options.timeout ?? 10000 };
-    const head = yield* readHead(socket, limits, "Cannot read request", 431);
-    if (head === null) return null;
-    try {
-      return parseRequestHead(head, {
-        maxHeaderSize,
-        maxHeaders: options.maxHeaders ?? 100,
-      });
-    } catch (error) {
-      const tooLarge = error instanceof RangeError;
-      throw new WebSocketError(
-        "protocol",
-        `Cannot read request: ${(error as Error).message}`,
-        { status: tooLarge ? 431 : 400, closeCode: 1002, cause: error },
-      );
-    }
-  });
+  return operation(() => readUpgradeRequest(socket, options));
+}
+
+/** The steps of {@linkcode readRequest}. */
+function* readUpgradeRequest(
+  socket: Socket,
+  options: ReadRequestOptions,
+): Generator<Suspension, UpgradeRequest | null> {
+  const maxHeaderSize = options.maxHeaderSize ?? 16384;
+  const limits = { maxHeaderSize, timeout: options.timeout ?? 10000 };
+  const head = yield* readHead(socket, limits, "Cannot read request", 431);
+  if (head === null) return null;
+  try {
+    return parseRequestHead(head, {
+      maxHeaderSize,
+      maxHeaders: options.maxHeaders ?? 100,
+    });
+  } catch (error) {
+    const tooLarge = error instanceof RangeError;
+    throw new WebSocketError(
+      "protocol",
+      `Cannot read request: ${(error as Error).message}`,
+      { status: tooLarge ? 431 : 400, closeCode: 1002, cause: error },
+    );
+  }
 }

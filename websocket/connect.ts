@@ -140,53 +140,56 @@ const GUARDED = new Set([
 export function connect(url: string | URL, options?: ConnectOptions): Operation<WsSocket> {
   options ??= {};
   const target = parseUrl(url);
-  return operation(function* () {
-    const timeout = options.timeout ?? 10000;
-    const deadline = Date.now() + timeout;
-    const key = new Uint8Array(16);
-    crypto.getRandomValues(key);
-    const nonce = key.toBase64();
-    // The handshake is an HTTP request of the HTTP client: its connect,
-    // proxies, TLS, head writer and parser; http2sock() then hands over the
-    // connection with any bytes the server sent after its 101.
-    const client = httpc({
-      ...(target.secure && { tls: tlsOf(options) }),
-      timeout,
-      maxHeaderSize: options.maxHeaderSize ?? 16384,
-      maxHeaders: options.maxHeaders ?? 100,
-      ...(options.proxy && { proxy: options.proxy }),
-      ...(options.detached !== true && { detached: false }),
-    });
-    const abort = () => void client.close();
-    options.signal?.addEventListener("abort", abort, { once: true });
-    let ws: WsSocket;
-    let handedOver = false;
-    try {
-      yield* client.request({
-        url: target.url,
-        header: requestHeaders(options, nonce),
-        ...(options.credentials && {
-          user: options.credentials.username,
-          password: options.credentials.password,
-        }),
-        ...(options.signal && { signal: options.signal }),
-      });
-      client.timeout(Math.max(1, deadline - Date.now()));
-      const response = yield* readResponse(client);
-      ws = accept(http2sock(client), response, options, nonce);
-      handedOver = true;
-    } catch (error) {
-      yield* until(client.close());
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw error;
-    } finally {
-      options.signal?.removeEventListener("abort", abort);
-      // Halted while the handshake ran: the connection goes with it.
-      if (!handedOver) void client.close();
-    }
-    if (options.detached !== true) yield* closeWithCosocket(ws);
-    return ws;
+  return operation(() => handshake(target, options));
+}
+
+/** The steps of {@linkcode connect}. */
+function* handshake(target: Target, options: ConnectOptions): Generator<Suspension, WsSocket> {
+  const timeout = options.timeout ?? 10000;
+  const deadline = Date.now() + timeout;
+  const key = new Uint8Array(16);
+  crypto.getRandomValues(key);
+  const nonce = key.toBase64();
+  // The handshake is an HTTP request of the HTTP client: its connect,
+  // proxies, TLS, head writer and parser; http2sock() then hands over the
+  // connection with any bytes the server sent after its 101.
+  const client = httpc({
+    ...(target.secure && { tls: tlsOf(options) }),
+    timeout,
+    maxHeaderSize: options.maxHeaderSize ?? 16384,
+    maxHeaders: options.maxHeaders ?? 100,
+    ...(options.proxy && { proxy: options.proxy }),
+    ...(options.detached !== true && { detached: false }),
   });
+  const abort = () => void client.close();
+  options.signal?.addEventListener("abort", abort, { once: true });
+  let ws: WsSocket;
+  let handedOver = false;
+  try {
+    yield* client.request({
+      url: target.url,
+      header: requestHeaders(options, nonce),
+      ...(options.credentials && {
+        user: options.credentials.username,
+        password: options.credentials.password,
+      }),
+      ...(options.signal && { signal: options.signal }),
+    });
+    client.timeout(Math.max(1, deadline - Date.now()));
+    const response = yield* readResponse(client);
+    ws = accept(http2sock(client), response, options, nonce);
+    handedOver = true;
+  } catch (error) {
+    yield* until(client.close());
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", abort);
+    // Halted while the handshake ran: the connection goes with it.
+    if (!handedOver) void client.close();
+  }
+  if (options.detached !== true) yield* closeWithCosocket(ws);
+  return ws;
 }
 
 function tlsOf(options: ConnectOptions): TlsClientOptions {

@@ -141,38 +141,41 @@ export function upgrade(
     return upgrade(req2sock(from), { ...options, request });
   }
   const socket = from;
-  return operation(function* () {
-    const request = options.request ?? (yield* readOrRefuse(socket, options));
-    if (request === null) {
-      throw new WebSocketError("closed", "Cannot upgrade: connection ended before a request");
+  return operation(() => answerUpgrade(socket, options));
+}
+
+/** The steps of {@linkcode upgrade} on a socket. */
+function* answerUpgrade(socket: Socket, options: UpgradeOptions): Generator<Suspension, WsSocket> {
+  const request = options.request ?? (yield* readOrRefuse(socket, options));
+  if (request === null) {
+    throw new WebSocketError("closed", "Cannot upgrade: connection ended before a request");
+  }
+  if (options.authorize !== undefined) {
+    const verdict = yield* until(Promise.resolve(options.authorize(request)));
+    if (verdict === false) {
+      return yield* refuse(socket, {
+        status: 403,
+        statusText: "Forbidden",
+        why: "Cannot upgrade: the request was not authorized",
+        headers: [],
+      });
     }
-    if (options.authorize !== undefined) {
-      const verdict = yield* until(Promise.resolve(options.authorize(request)));
-      if (verdict === false) {
-        return yield* refuse(socket, {
-          status: 403,
-          statusText: "Forbidden",
-          why: "Cannot upgrade: the request was not authorized",
-          headers: [],
-        });
-      }
-      if (verdict instanceof Response) return yield* refuseWith(socket, verdict);
-    }
-    const answer = negotiate(request, options);
-    if ("status" in answer) return yield* refuse(socket, answer);
-    yield* socket.write(formatResponseHead(101, "Switching Protocols", answer.headers));
-    const ws = createWsSocket({
-      socket,
-      client: false,
-      protocol: answer.protocol,
-      extensions: answer.extensions,
-      deflate: answer.deflate,
-      options,
-      request,
-    });
-    if (options.detached !== true) yield* closeWithCosocket(ws);
-    return ws;
+    if (verdict instanceof Response) return yield* refuseWith(socket, verdict);
+  }
+  const answer = negotiate(request, options);
+  if ("status" in answer) return yield* refuse(socket, answer);
+  yield* socket.write(formatResponseHead(101, "Switching Protocols", answer.headers));
+  const ws = createWsSocket({
+    socket,
+    client: false,
+    protocol: answer.protocol,
+    extensions: answer.extensions,
+    deflate: answer.deflate,
+    options,
+    request,
   });
+  if (options.detached !== true) yield* closeWithCosocket(ws);
+  return ws;
 }
 
 interface Acceptance {

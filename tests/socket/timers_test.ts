@@ -49,8 +49,38 @@ Deno.test("thousands of cleared timers behind one long one are compacted, and th
   equal(pendingTimers(), 0);
 });
 
-Deno.test("clearing the last timer stops the platform timer (the sanitizer would see it)", () => {
+Deno.test("clearing the last timer leaves none pending", () => {
   const timer = setTimer(60_000, () => {});
   clearTimer(timer);
   equal(pendingTimers(), 0);
+});
+
+/** Runs a script with the timers module in a process of its own: its output and run time. */
+async function runScript(body: string): Promise<{ output: string; ms: number }> {
+  const module = new URL("../../socket/_timers.ts", import.meta.url).href;
+  const started = Date.now();
+  const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", `import { setTimer, clearTimer } from "${module}";\n${body}`],
+    stderr: "inherit",
+  }).output();
+  ok(success);
+  return { output: new TextDecoder().decode(stdout).trim(), ms: Date.now() - started };
+}
+
+Deno.test("a process whose last timer was cleared exits at once, not when the platform timer would fire", async () => {
+  const { output, ms } = await runScript(
+    `clearTimer(setTimer(30_000, () => console.log("fired"))); console.log("cleared");`,
+  );
+  equal(output, "cleared");
+  ok(ms < 20_000, `took ${ms} ms`);
+});
+
+Deno.test("a timer set after the last one was cleared keeps the process alive until it runs", async () => {
+  // The platform timer, unref'd for the cleared 50 ms timer, must hold the
+  // process again for the later one, which it does not have to re-arm for.
+  const { output } = await runScript(
+    `clearTimer(setTimer(50, () => console.log("cleared one ran")));
+     setTimer(400, () => console.log("fired"));`,
+  );
+  equal(output, "fired");
 });
