@@ -253,6 +253,39 @@ Deno.test("server: pipelined requests are answered in order on one connection", 
   await assertClean();
 });
 
+Deno.test("server: the heads of plain 200s (made once per length) are the heads built field by field", async () => {
+  {
+    await using server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
+      if (request.pathname === "/typed") response.headers.set("content-type", "text/plain");
+      if (request.pathname === "/created") response.status = 201;
+      yield* response.send(request.pathname === "/long" ? "x".repeat(1000) : "hi");
+    }, LOOPBACK);
+    const { text } = await rawRequest(
+      server.port,
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\n" + // plain
+        "GET /b HTTP/1.1\r\nHost: a\r\n\r\n" + // plain again: the same head
+        "GET /long HTTP/1.1\r\nHost: a\r\n\r\n" + // plain, another length
+        "GET /typed HTTP/1.1\r\nHost: a\r\n\r\n" + // a header of the handler's
+        "GET /created HTTP/1.1\r\nHost: a\r\n\r\n" + // another status
+        "HEAD /a HTTP/1.1\r\nHost: a\r\n\r\n" + // no body
+        "GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", // the last
+    );
+    const heads = text.split(/(?<=\r\n\r\n)(?:hi|x{1000})?/).filter((part) => part !== "")
+      .map((head) => head.replace(/date: [^\r]+/, "date: D"));
+    deepStrictEqual(heads, [
+      "HTTP/1.1 200 OK\r\ndate: D\r\ncontent-length: 2\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ndate: D\r\ncontent-length: 2\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ndate: D\r\ncontent-length: 1000\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ndate: D\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\n",
+      "HTTP/1.1 201 Created\r\ndate: D\r\ncontent-length: 2\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ndate: D\r\ncontent-length: 2\r\n\r\n",
+      "HTTP/1.1 200 OK\r\ndate: D\r\ncontent-length: 2\r\nconnection: close\r\n\r\n",
+    ]);
+    match(text, new RegExp(`date: ${new Date().toUTCString().slice(0, 16)}`));
+  }
+  await assertClean();
+});
+
 Deno.test("server: 2,000 pipelined requests sent at once get every response, in order", async () => {
   {
     await using server = servcon(0, function* (request: ServerRequest, response: ServerResponse) {
