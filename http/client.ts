@@ -709,7 +709,7 @@ export class HttpClient implements AsyncDisposable {
   }
 
   *#readJson(): Generator<Suspension, unknown> {
-    return JSON.parse(new TextDecoder().decode((yield* this.#read("a")) ?? new Uint8Array(0)));
+    return JSON.parse(yield* this.#text());
   }
 
   /** The body ended: park the connection for reuse, or close it. */

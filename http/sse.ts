@@ -6,6 +6,7 @@ import {
   type Suspension,
 } from "@cosocket/socket";
 import { httpDate } from "./_date.ts";
+import { formatResponseHead } from "./head.ts";
 import { req2sock } from "./req2sock.ts";
 import type { ServerRequest } from "./server_request.ts";
 
@@ -219,8 +220,6 @@ function* startStream(
   // nginx buffers proxied responses unless told not to.
   headers.set("x-accel-buffering", "no");
   headers.set("date", httpDate());
-  let head = "HTTP/1.1 200 OK\r\n";
-  for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
-  yield* socket.write(encoder.encode(head + "\r\n"));
+  yield* socket.write(formatResponseHead(200, "OK", headers));
   return new SseWriter(socket, lastEventId, options?.heartbeat ?? 15000);
 }

@@ -791,18 +791,19 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       this.#acceptStopped(routine);
       limit.clear();
     };
+    // The accept in flight settled before the deadline: the next accept starts another.
+    const settle = (): boolean => {
+      if (settled) return false;
+      stop();
+      this.#listening?.taken();
+      return true;
+    };
     const promise = new Promise<Socket | null>((resolve, reject) => {
       limit.expired.catch(reject);
       inflight.then((conn) => {
-        if (settled) return;
-        stop();
-        this.#listening?.taken();
-        resolve(this.#adopt(conn));
+        if (settle()) resolve(this.#adopt(conn));
       }, (error) => {
-        if (settled) return;
-        stop();
-        this.#listening?.taken();
-        reject(error);
+        if (settle()) reject(error);
       });
     });
     return withCancel(promise, stop);
