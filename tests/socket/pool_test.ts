@@ -94,6 +94,56 @@ Deno.test("a pooled connection closed by the server is discarded, not reused", a
   await assertNoSockets();
 });
 
+Deno.test("a connection taken back at once is reused as it is; the server's close is its end of stream", async () => {
+  {
+    const { server, connections, peers } = lineServer();
+    const port = server.sockname().port;
+    const client = await connect("127.0.0.1", port);
+    await client.write("a\n");
+    equal(await client.readLine(), "1:a");
+    // Parked and taken again before the pool watched it (no timer ran between).
+    client.setKeepAlive();
+    const again = await connect("127.0.0.1", port);
+    equal(again.reusedTimes(), 1);
+    await again.write("b\n");
+    equal(await again.readLine(), "1:b");
+    // The server closes it right after it is parked: the next user reads the end.
+    again.setKeepAlive();
+    peers[0]!.close();
+    const stale = await connect("127.0.0.1", port);
+    equal(stale.reusedTimes(), 2);
+    equal(await stale.readLine(), null);
+    equal(connections(), 1);
+    stale.close();
+    again.close();
+    client.close();
+    await server[Symbol.asyncDispose]();
+  }
+  await assertNoSockets();
+});
+
+Deno.test("a parked connection's stray bytes make the pool drop it", async () => {
+  {
+    const { server, peers } = lineServer();
+    const port = server.sockname().port;
+    const client = await connect("127.0.0.1", port);
+    await client.write("a\n");
+    equal(await client.readLine(), "1:a");
+    client.setKeepAlive();
+    await delay(20);
+    equal(poolSize(), 1);
+    await peers[0]!.write("unasked\n");
+    await delay(20);
+    equal(poolSize(), 0);
+    const next = await connect("127.0.0.1", port);
+    equal(next.reusedTimes(), 0);
+    next.close();
+    client.close();
+    await server[Symbol.asyncDispose]();
+  }
+  await assertNoSockets();
+});
+
 Deno.test("setKeepAlive() honours the idle timeout and the pool size", async () => {
   {
     const { server } = lineServer();
