@@ -1215,7 +1215,10 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
    * Returns the connection to the pool for its host, port and TLS setting,
    * where a later `connect` to the same place picks it up (OpenResty's
    * `setkeepalive`). The socket itself is then not connected: a cosocket
-   * may connect it again.
+   * may connect it again. From the next timer turn on, a parked connection
+   * on which the server sends anything or closes is dropped from the pool;
+   * one taken back sooner is handed over as it is, and a close of the
+   * server's in that moment is the next user's end of stream.
    *
    * Refused while bytes are unread or writes are queued, since the next
    * user would otherwise get this one's leftovers.
