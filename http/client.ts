@@ -23,6 +23,12 @@ const MAX_TIMEOUT = 3_240_000;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 const CRLF = new Uint8Array([13, 10]);
+/**
+ * Chunked body pieces up to this size are copied into one buffer with their
+ * framing (one write); larger ones are written between it (three writes, no
+ * copy: a 1 MiB piece copied cost more than two more small writes).
+ */
+const JOIN_LIMIT = 16 * 1024;
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 const HEAD_END = new Uint8Array([13, 10, 13, 10]);
 const encoder = new TextEncoder();
@@ -300,8 +306,11 @@ export class HttpClient implements AsyncDisposable {
       );
     }
     if (this.#chunked) {
-      yield* this.#send(socket, joinChunk(bytes));
-      return;
+      if (bytes.length <= JOIN_LIMIT) return yield* this.#send(socket, joinChunk(bytes));
+      // A large piece goes out as it is, between its framing, not copied.
+      yield* this.#send(socket, chunkSizeLine(bytes.length));
+      yield* this.#send(socket, bytes);
+      return yield* this.#send(socket, CRLF);
     }
     if (this.#written + bytes.length > this.#size!) {
       throw new HttpError(
@@ -920,6 +929,11 @@ function checkTimeout(ms: number): number {
 
 function basic(user: string, password: string): string {
   return encoder.encode(`${user}:${password}`).toBase64();
+}
+
+/** A chunk's size line: hexadecimal size and CRLF. */
+function chunkSizeLine(length: number): Uint8Array {
+  return encoder.encode(`${length.toString(16)}\r\n`);
 }
 
 function joinChunk(bytes: Uint8Array): Uint8Array {
