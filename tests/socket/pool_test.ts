@@ -20,6 +20,14 @@ function lineServer(): { server: Socket; connections: () => number; peers: Socke
   return { server, connections: () => count, peers };
 }
 
+/** A connection to the line server that has asked and been answered once. */
+async function usedOnce(port: number): Promise<Socket> {
+  const client = await connect("127.0.0.1", port);
+  await client.write("a\n");
+  equal(await client.readLine(), "1:a");
+  return client;
+}
+
 Deno.test("setKeepAlive() parks a connection that the next connect() to the same place reuses", async () => {
   {
     const { server, connections } = lineServer();
@@ -75,9 +83,7 @@ Deno.test("a pooled connection closed by the server is discarded, not reused", a
   {
     const { server, connections, peers } = lineServer();
     const port = server.sockname().port;
-    const client = await connect("127.0.0.1", port);
-    await client.write("a\n");
-    equal(await client.readLine(), "1:a");
+    const client = await usedOnce(port);
     client.setKeepAlive();
     peers[0]!.close();
     await delay(20);
@@ -98,9 +104,7 @@ Deno.test("a connection taken back at once is reused as it is; the server's clos
   {
     const { server, connections, peers } = lineServer();
     const port = server.sockname().port;
-    const client = await connect("127.0.0.1", port);
-    await client.write("a\n");
-    equal(await client.readLine(), "1:a");
+    const client = await usedOnce(port);
     // Parked and taken again before the pool watched it (no timer ran between).
     client.setKeepAlive();
     const again = await connect("127.0.0.1", port);
@@ -126,9 +130,7 @@ Deno.test("a parked connection's stray bytes make the pool drop it", async () =>
   {
     const { server, peers } = lineServer();
     const port = server.sockname().port;
-    const client = await connect("127.0.0.1", port);
-    await client.write("a\n");
-    equal(await client.readLine(), "1:a");
+    const client = await usedOnce(port);
     client.setKeepAlive();
     await delay(20);
     equal(poolSize(), 1);
