@@ -936,12 +936,12 @@ function chunkSizeLine(length: number): Uint8Array {
   return encoder.encode(`${length.toString(16)}\r\n`);
 }
 
+/** A small chunk whole: size line, bytes and CRLF in one buffer. */
 function joinChunk(bytes: Uint8Array): Uint8Array {
-  const size = encoder.encode(bytes.length.toString(16));
-  const out = new Uint8Array(size.length + 2 + bytes.length + 2);
-  out.set(size);
-  out.set(CRLF, size.length);
-  out.set(bytes, size.length + 2);
-  out.set(CRLF, size.length + 2 + bytes.length);
+  const sizeLine = chunkSizeLine(bytes.length);
+  const out = new Uint8Array(sizeLine.length + bytes.length + 2);
+  out.set(sizeLine);
+  out.set(bytes, sizeLine.length);
+  out.set(CRLF, sizeLine.length + bytes.length);
   return out;
 }
