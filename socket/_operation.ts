@@ -16,6 +16,21 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
+ * `isPromiseLike` for the hot paths of every read and write, where the
+ * value is nearly always a step, a platform promise, a chunk, a count or
+ * `null`. Those are answered by class, because a `then` lookup shared by
+ * every caller sees every kind of value and goes megamorphic (a
+ * stub-cache probe per read and per write in the profiles).
+ */
+export function isSuspension(value: unknown): value is PromiseLike<unknown> {
+  if (value instanceof Step || value instanceof Promise) return true;
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) {
+    return typeof value === "function" && isPromiseLike(value);
+  }
+  return isPromiseLike(value);
+}
+
+/**
  * The one bridge from promises to operations. `start` runs when the
  * operation is first awaited or delegated to; a synchronous result lets a
  * cosocket continue without suspending at all.
@@ -52,7 +67,7 @@ export class LazyOperation<T, A = undefined, B = undefined>
     }
     this.#state = 1;
     const result = this.#start(this.#a, this.#b);
-    if (isPromiseLike(result)) return { done: false, value: result };
+    if (isSuspension(result)) return { done: false, value: result };
     this.#state = 2;
     return { done: true, value: result };
   }

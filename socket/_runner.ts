@@ -1,5 +1,12 @@
 import type { CosocketEnd } from "./cosocket_end.ts";
-import { type CancellablePromise, cancelWait, isPromiseLike, lazy, Step } from "./_operation.ts";
+import {
+  type CancellablePromise,
+  cancelWait,
+  isPromiseLike,
+  isSuspension,
+  lazy,
+  Step,
+} from "./_operation.ts";
 import type { Suspension } from "./operation.ts";
 import { SocketError } from "./socket_error.ts";
 import type { SocketState } from "./socket_state.ts";
@@ -275,7 +282,7 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
       this.#run(true, error);
       return;
     }
-    if (isPromiseLike(mapped)) {
+    if (isSuspension(mapped)) {
       // More waiting (a paused socket, the rest of a partial write): chunks,
       // counts and outcomes themselves are never thenables.
       this.#suspension = mapped;
@@ -307,7 +314,8 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
         this.#finish(null, false, result.value);
         return null;
       }
-      if (isBareOperation(result.value)) {
+      const yielded = result.value;
+      if (isBareOperation(yielded)) {
         isThrow = true;
         value = new TypeError(
           "Cannot suspend cosocket: it yielded an operation with a bare yield, " +
@@ -315,10 +323,10 @@ export class Routine<T, S extends RoutineOwner = RoutineOwner> {
         );
         continue;
       }
-      if (isPromiseLike(result.value)) {
+      if (isSuspension(yielded)) {
         this.#status = "suspended";
-        this.#suspension = result.value;
-        return result.value;
+        this.#suspension = yielded;
+        return yielded;
       }
       isThrow = true;
       value = new TypeError(
@@ -426,6 +434,9 @@ class Extras<T> {
  */
 function isBareOperation(value: unknown): boolean {
   if (value instanceof Step) return value.isBareOperation();
+  // Asked of every suspension: a platform promise is answered without a
+  // lookup that would see every kind of value (see `isSuspension`).
+  if (value instanceof Promise) return false;
   return value !== null && typeof value === "object" &&
     typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
 }

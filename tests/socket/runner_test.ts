@@ -291,6 +291,32 @@ Deno.test("an operation yielded with a bare yield fails with a hint to use yield
   await assertNoSockets();
 });
 
+Deno.test("a cosocket suspends on any thenable and refuses other values", async () => {
+  // The runner answers promises and its own steps by class: other
+  // thenables (an object, a function with a then) must still suspend.
+  // Minimal thenables, typed as the suspensions they stand in for.
+  const objectThenable = {
+    then: (resolve: (value: number) => void) => void setTimeout(resolve, 1, 7),
+  } as unknown as PromiseLike<number>;
+  const functionThenable = Object.assign(() => {}, {
+    then: (resolve: (value: string) => void) => void setTimeout(resolve, 1, "f"),
+  }) as unknown as PromiseLike<string>;
+  const results = await run(function* () {
+    const a = yield objectThenable;
+    const b = yield functionThenable;
+    const c = yield* until(() => objectThenable);
+    return [a, b, c];
+  });
+  deepEqual(results, [7, "f", 7]);
+  for (const value of [new Uint8Array(1), 1, null, { then: 1 }]) {
+    const task = run(function* () {
+      // deno-lint-ignore no-explicit-any
+      yield value as any;
+    });
+    await rejects(Promise.resolve(task), /use yield\* with an operation/);
+  }
+});
+
 Deno.test("yield* on a promise fails with a hint to use until()", async () => {
   const task = run(function* () {
     // deno-lint-ignore no-explicit-any
