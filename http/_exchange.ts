@@ -136,9 +136,10 @@ export class Exchange {
       message: "request",
     });
     const connection = field(head, "connection")?.toLowerCase() ?? "";
+    // Most requests have no Connection field: no pattern to run then.
     this.keepAlive = head.version === "HTTP/1.1"
-      ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
-      : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+      ? connection === "" || !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
+      : connection !== "" && /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
     this.#expectContinue = head.version === "HTTP/1.1" &&
       field(head, "expect")?.toLowerCase() === "100-continue" && !this.body.done;
   }

@@ -177,6 +177,43 @@ Deno.test("parseRequestHead() enforces maxHeaderSize and maxHeaders with a Range
   throws(() => parseRequestHead(bytes(big)), RangeError);
 });
 
+Deno.test("each of the 256 byte values is accepted or refused as RFC 9110's grammar says", () => {
+  // The parser checks characters with tables, not patterns: compare every
+  // byte against the grammar written as patterns here.
+  const tchar = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
+  const visible = /^[\x21-\x7e]$/;
+  for (let code = 0; code < 256; code++) {
+    const char = String.fromCharCode(code);
+    const parses = (text: string) => {
+      try {
+        parseRequestHead(latin1(text));
+        return true;
+      } catch (error) {
+        ok(error instanceof SyntaxError, `${code}: ${error}`);
+        return false;
+      }
+    };
+    const lineBreak = code === 0x0a || code === 0x0d;
+    const name = `GET / HTTP/1.1\r\nx${char}y: 1\r\n\r\n`;
+    const method = `G${char}T / HTTP/1.1\r\nhost: a\r\n\r\n`;
+    const target = `GET /${char} HTTP/1.1\r\nhost: a\r\n\r\n`;
+    const value = `GET / HTTP/1.1\r\nx: a${char}b\r\n\r\n`;
+    if (!lineBreak) {
+      // A colon ends the name: "x:y: 1" is the field x.
+      if (char !== ":") equal(parses(name), tchar.test(char), `header name with ${code}`);
+      equal(parses(method), tchar.test(char), `method with ${code}`);
+      equal(parses(value), code === 0x09 || (code >= 0x20 && code !== 0x7f), `value with ${code}`);
+    }
+    // A space splits the request line into four parts.
+    if (!lineBreak && code !== 0x20) {
+      equal(parses(target), visible.test(char), `request-target with ${code}`);
+    }
+    const write = () => formatResponseHead(200, "OK", [["x", `a${char}b`]]);
+    if (code === 0 || lineBreak) throws(write, TypeError, `written value with ${code}`);
+    else write();
+  }
+});
+
 Deno.test("findHeadEnd() finds the blank line as bytes arrive", () => {
   const head = bytes(BROWSER_REQUEST + "frame");
   const end = BROWSER_REQUEST.length;
