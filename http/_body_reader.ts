@@ -45,8 +45,8 @@ export class BodyReader {
   #done: boolean;
   /** Chunked: waiting for the CRLF after a chunk's data. */
   #chunkEnd = false;
-  /** The trailer fields of a chunked body, once read. */
-  readonly trailers: Headers = new Headers();
+  /** Made when first asked for: a `Headers` for every request showed in a server's profile. */
+  #trailers: Headers | null = null;
   readonly #what: string;
 
   constructor(socket: Socket, framing: Framing, limits: BodyLimits) {
@@ -56,6 +56,11 @@ export class BodyReader {
     this.#what = limits.message ?? "response";
     this.#left = framing.kind === "length" ? framing.length : 0;
     this.#done = framing.kind === "none" || (framing.kind === "length" && framing.length === 0);
+  }
+
+  /** The trailer fields of a chunked body, once read. */
+  get trailers(): Headers {
+    return this.#trailers ??= new Headers();
   }
 
   /** `true` once the whole body was read. */
