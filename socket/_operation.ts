@@ -24,10 +24,9 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  */
 export function isSuspension(value: unknown): value is PromiseLike<unknown> {
   if (value instanceof Step || value instanceof Promise) return true;
-  if (value === null || typeof value !== "object" || value instanceof Uint8Array) {
-    return typeof value === "function" && isPromiseLike(value);
-  }
-  return isPromiseLike(value);
+  if (value === null || value instanceof Uint8Array) return false;
+  const type = typeof value;
+  return (type === "object" || type === "function") && isPromiseLike(value);
 }
 
 /**
