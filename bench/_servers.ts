@@ -45,12 +45,30 @@ export const SERVERS = {
       "--into",
     ],
   },
+  floorBare: floorSpec("floor: generator yielding promises", "bare"),
+  floorDelegate: floorSpec("floor: generator delegating to operations", "delegate"),
+  plainFresh: floorSpec("floor: plain loop, a fresh chunk per read", "fresh"),
   node: {
     name: "Node net server",
     cmd: "node",
     args: [new URL("node_echo.mjs", here).pathname],
   },
 } as const;
+
+/** A mode of `servers/floor_echo.ts`: what any cosocket costs at the least. */
+function floorSpec(name: string, mode: string) {
+  return {
+    name,
+    cmd: Deno.execPath(),
+    args: [
+      "run",
+      "--v8-flags=--expose-gc",
+      "--allow-net=127.0.0.1",
+      new URL("floor_echo.ts", here).pathname,
+      mode,
+    ],
+  };
+}
 
 export async function startServer(
   spec: { name: string; cmd: string; args: readonly string[] },

@@ -7,13 +7,29 @@
  * compared. Server and client are pinned to different cores when `taskset`
  * exists.
  *
- * Run: `deno run --allow-all bench/socket_ab.ts [pingpong|bulk] [read|into] [repetitions]`
+ * The floor variants (`servers/floor_echo.ts`) are the least any cosocket
+ * can cost: a generator driven by `promise.then(next)`, the same with every
+ * read and write an operation delegated to with `yield*`, and the plain loop
+ * with a fresh chunk per read (what `read()` hands out).
+ *
+ * Run: `deno run --allow-all bench/socket_ab.ts [pingpong|bulk]
+ * [read|into|floor-bare|floor-delegate|plain-fresh] [repetitions]`
  */
 import { type ServerProcess, SERVERS, startServer } from "./_servers.ts";
 import { buildLoadClient, hasTaskset, pinnedTo } from "./_load_clients.ts";
 
 const mode = Deno.args[0] === "bulk" ? "bulk" : "pingpong";
-const variant = Deno.args[1] === "into" ? SERVERS.cosocketInto : SERVERS.cosocket;
+const VARIANTS = {
+  read: SERVERS.cosocket,
+  into: SERVERS.cosocketInto,
+  "floor-bare": SERVERS.floorBare,
+  "floor-delegate": SERVERS.floorDelegate,
+  "plain-fresh": SERVERS.plainFresh,
+} as const;
+const variant = VARIANTS[(Deno.args[1] ?? "read") as keyof typeof VARIANTS];
+if (variant === undefined) {
+  throw new RangeError(`Unknown variant ${Deno.args[1]}: use ${Object.keys(VARIANTS).join(", ")}`);
+}
 const repetitions = Number(Deno.args[2] ?? 9);
 /** Round trips (100 connections × 2,000) or bytes (1 GiB) per load run. */
 const WORK = mode === "pingpong" ? 100 * 2000 : 1 << 30;
