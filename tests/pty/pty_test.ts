@@ -118,8 +118,10 @@ Deno.test("pty: bad input gives typed errors; 50 ptys leave no descriptors or ch
     await pty.close();
   }
   const after = await openFds();
-  // A leak would be three descriptors per pty (150).
-  ok(after <= before + 1, `${after} descriptors open, ${before} before the 50 ptys`);
+  // A leak would be three descriptors per pty (150), and one per pty is 50;
+  // the runtime's own pipes and sockets come and go meanwhile (four more
+  // were seen once in a full suite run).
+  ok(after <= before + 10, `${after} descriptors open, ${before} before the 50 ptys`);
   const zombies = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(Deno.pid)] })
     .output();
   const children = decoder.decode(zombies.stdout).split("\n").map(Number).filter((pid) =>
