@@ -13,6 +13,7 @@
  * ```sh
  * deno task bench                 # every benchmark
  * deno task bench socket ubjson   # the files whose names contain one of the words
+ * deno task bench bench/socket_bench.ts   # that file alone
  * ```
  *
  * @module
@@ -37,15 +38,25 @@ interface BenchResult {
   results: { ok?: { avg: number; n: number }; failed?: string }[];
 }
 
-/** Lists the benchmark files to run, filtered by the words given. */
+/**
+ * Lists the benchmark files to run: those whose names contain one of the
+ * words given, or, for a word that is a file (`bench/socket_bench.ts`,
+ * `socket_bench.ts`), that file alone.
+ */
 async function benchFiles(words: string[]): Promise<string[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(BENCH_DIR)) {
     if (!entry.isFile || !entry.name.endsWith(".ts") || entry.name.startsWith("_")) continue;
-    if (words.length > 0 && !words.some((word) => entry.name.includes(word))) continue;
+    if (words.length > 0 && !words.some((word) => selects(word, entry.name))) continue;
     files.push(entry.name);
   }
   return files.sort();
+}
+
+/** Whether a word of the command line selects the file `name`. */
+function selects(word: string, name: string): boolean {
+  if (!word.endsWith(".ts")) return name.includes(word);
+  return word.replace(/^(\.\/)?bench\//, "") === name;
 }
 
 function formatTime(ns: number): string {
@@ -121,7 +132,12 @@ async function runScript(file: string): Promise<boolean> {
 async function main(words: string[]): Promise<number> {
   if (await ensurePeers() !== 0) return 1;
   const failed: string[] = [];
-  for (const file of await benchFiles(words)) {
+  const files = await benchFiles(words);
+  if (files.length === 0) {
+    console.error(`No benchmark in bench/ matches ${words.join(", ")}`);
+    return 1;
+  }
+  for (const file of files) {
     console.log(`\n=== bench/${file}`);
     const text = await Deno.readTextFile(new URL(file, BENCH_DIR));
     const ok = text.includes("Deno.bench(") ? await runDenoBench(file) : await runScript(file);
