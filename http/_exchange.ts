@@ -32,6 +32,9 @@ const FRAME_COPY_LIMIT = 256 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 const CRLF = new TextEncoder().encode("\r\n");
+/** The `close` and `keep-alive` options of a (lower-cased) `Connection` field. */
+const CLOSE_OPTION = /(?:^|,)\s*close\s*(?:,|$)/;
+const KEEP_ALIVE_OPTION = /(?:^|,)\s*keep-alive\s*(?:,|$)/;
 // Header text is checked for non-ASCII, control characters included.
 // deno-lint-ignore no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
@@ -138,8 +141,8 @@ export class Exchange {
     const connection = field(head, "connection")?.toLowerCase() ?? "";
     // Most requests have no Connection field: no pattern to run then.
     this.keepAlive = head.version === "HTTP/1.1"
-      ? connection === "" || !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
-      : connection !== "" && /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+      ? connection === "" || !CLOSE_OPTION.test(connection)
+      : connection !== "" && KEEP_ALIVE_OPTION.test(connection);
     this.#expectContinue = head.version === "HTTP/1.1" &&
       field(head, "expect")?.toLowerCase() === "100-continue" && !this.body.done;
   }
