@@ -485,8 +485,15 @@ class WriteRequest extends Step<void>
     onfulfilled?: ((value: void) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return Promise.resolve(this.queue.waitFor(this)).then(throwIfError)
-      .then(onfulfilled, onrejected);
+    // One derived promise, not two (`.then(throwIfError).then(...)`): the
+    // WebSocket sender awaits each write it owns this way.
+    return Promise.resolve(this.queue.waitFor(this)).then((error) => {
+      if (error === null || error === undefined) {
+        return typeof onfulfilled === "function" ? onfulfilled() : undefined as R1;
+      }
+      if (typeof onrejected === "function") return onrejected(error);
+      throw error;
+    });
   }
 }
 

@@ -2,9 +2,10 @@
 import type { Suspension, WriteOperation } from "@cosocket/socket";
 
 const noop = () => {};
+const DONE: IteratorResult<Suspension, void> = Object.freeze({ done: true, value: undefined });
 
 /** A write taken into the connection's buffer: done at once, or when `waiting` settles. */
-export class BufferedWrite implements WriteOperation {
+export class BufferedWrite implements WriteOperation, Iterator<Suspension, void, unknown> {
   readonly #accepted: boolean;
   readonly queueLength: number;
   readonly #waiting: Promise<void> | null;
@@ -18,6 +19,8 @@ export class BufferedWrite implements WriteOperation {
    * the write).
    */
   readonly #callSite: Error | null;
+  /** 0: not iterated, 1: yielded its wait, 2: done. */
+  #iterated: 0 | 1 | 2 = 0;
 
   constructor(waiting: Promise<void> | null, queueLength: number, accepted = true) {
     this.#waiting = waiting;
@@ -38,8 +41,34 @@ export class BufferedWrite implements WriteOperation {
     return this.#accepted;
   }
 
-  *[Symbol.iterator](): Generator<Suspension, void> {
+  // Its own first iterator (no generator per write): a write taken into
+  // the buffer is done at once, the common case.
+  [Symbol.iterator](): Iterator<Suspension, void, unknown> {
     this.waited = true;
+    if (this.#iterated === 0) return this;
+    return this.#iterateAgain();
+  }
+
+  next(): IteratorResult<Suspension, void> {
+    if (this.#iterated === 0 && this.#waiting !== null) {
+      this.#iterated = 1;
+      return { done: false, value: this.#waiting };
+    }
+    this.#iterated = 2;
+    return DONE;
+  }
+
+  throw(error?: unknown): IteratorResult<Suspension, void> {
+    this.#iterated = 2;
+    throw error;
+  }
+
+  return(): IteratorResult<Suspension, void> {
+    this.#iterated = 2;
+    return DONE;
+  }
+
+  *#iterateAgain(): Generator<Suspension, void> {
     if (this.#waiting !== null) yield this.#waiting;
   }
 

@@ -87,21 +87,26 @@ export function mask(
 }
 
 /**
- * Copies a whole masked payload into `target`, unmasked, in one pass (32-bit
- * words when both buffers are aligned).
+ * Copies a masked payload, `source[from, from + length)`, into `target`,
+ * unmasked, in one pass (32-bit words when both sides are aligned).
  */
-export function maskCopy(target: Uint8Array, source: Uint8Array, key: number): void {
-  const length = source.length;
-  if (length < 32 || ((target.byteOffset | source.byteOffset) & 3) !== 0) {
-    target.set(source);
-    mask(target, key, 0);
-    return;
+export function maskCopy(
+  target: Uint8Array,
+  source: Uint8Array,
+  from: number,
+  length: number,
+  key: number,
+): void {
+  let i = 0;
+  const start = source.byteOffset + from;
+  if (length >= 32 && ((target.byteOffset | start) & 3) === 0) {
+    const words = length >>> 2;
+    const to = new Uint32Array(target.buffer, target.byteOffset, words);
+    const fromWords = new Uint32Array(source.buffer, start, words);
+    for (let w = 0; w < words; w++) to[w] = fromWords[w]! ^ key;
+    i = words << 2;
   }
-  const words = length >>> 2;
-  const to = new Uint32Array(target.buffer, target.byteOffset, words);
-  const from = new Uint32Array(source.buffer, source.byteOffset, words);
-  for (let w = 0; w < words; w++) to[w] = from[w]! ^ key;
-  for (let i = words << 2; i < length; i++) target[i] = source[i]! ^ (key >>> ((i & 3) << 3));
+  for (; i < length; i++) target[i] = source[from + i]! ^ (key >>> ((i & 3) << 3));
 }
 
 /**

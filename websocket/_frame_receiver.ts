@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { allocBytes, type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import {
   headerSize,
   mask,
@@ -20,7 +20,7 @@ import {
   OP_TEXT,
 } from "./_frame.ts";
 import type { PerMessageDeflate } from "./_permessage_deflate.ts";
-import { Slab } from "./_slab.ts";
+import { SHARED_PIECE, sharedPiece, Slab } from "./_slab.ts";
 import { forgetSpareIn, spare } from "./_spare.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -28,8 +28,6 @@ import { WebSocketError } from "./web_socket_error.ts";
 const FIRST_RX = 1024;
 const MAX_RX = 262144;
 const EMPTY = new Uint8Array(0);
-/** The largest copy carved from the shared slabs (as `allocBytes` carves). */
-const SHARED_PIECE = 16384;
 
 /** What a receiver needs from its connection. */
 export interface FrameReceiverSetup {
@@ -230,6 +228,20 @@ export class FrameReceiver {
    * doubles it for the next one. Views of the old contents die here.
    */
   *fill(timeout: number | undefined): Generator<Suspension, boolean> {
+    let count: number | null = null;
+    try {
+      count = yield* this.#socket.readInto(this.fillBuffer(), timeout);
+    } catch (error) {
+      if (!(error instanceof SocketError && error.code === "closed")) throw error;
+    }
+    return this.filled(count);
+  }
+
+  /**
+   * The first half of `fill`, for a reader that reads itself: moves the
+   * bytes left to the front and returns where the socket reads in.
+   */
+  fillBuffer(): Uint8Array {
     const rest = this.#end - this.#at;
     let rx = this.#rx;
     if (rx === null || rx.length < this.#rxSize) {
@@ -240,38 +252,40 @@ export class FrameReceiver {
       rx.copyWithin(0, this.#at, this.#end);
     }
     forgetSpareIn(rx.buffer);
-    let count: number | null;
-    try {
-      count = yield* this.#socket.readInto(rest === 0 ? rx : rx.subarray(rest), timeout);
-    } catch (error) {
-      if (error instanceof SocketError && error.code === "closed") return false;
-      throw error;
-    }
-    if (count === null) return false;
-    if (rest + count === rx.length && this.#rxSize < MAX_RX) this.#rxSize *= 2;
     this.#pending = rx;
     this.#at = 0;
-    this.#end = rest + count;
+    this.#end = rest;
+    return rest === 0 ? rx : rx.subarray(rest);
+  }
+
+  /**
+   * The second half of `fill`: takes in the `count` bytes the socket read
+   * (`null`: end of stream, returns `false`).
+   */
+  filled(count: number | null): boolean {
+    if (count === null) return false;
+    const rx = this.#pending!;
+    const end = this.#end + count;
+    if (end === rx.length && this.#rxSize < MAX_RX) this.#rxSize *= 2;
+    this.#end = end;
     return true;
   }
 
   /**
-   * A buffer for a copy the caller will own: small ones are pieces of the
-   * shared slabs (`allocBytes`, 8-byte aligned), larger ones come from this
-   * connection's slab.
+   * A buffer of `size` bytes for a copy the caller will own, with `room`
+   * bytes before it for a frame header: a message written on right away
+   * needs no second copy. Small ones are pieces of the slab all
+   * connections share, larger ones come from this connection's slab.
    */
-  #take(size: number): Uint8Array {
-    return size <= SHARED_PIECE ? allocBytes(size) : (this.#copies ??= new Slab()).take(size);
+  #copyBuffer(room: number, size: number): Uint8Array {
+    if (room + size <= SHARED_PIECE) return sharedPiece(room, size);
+    return (this.#copies ??= new Slab()).take(room + size).subarray(room);
   }
 
-  /**
-   * A copy of a piece that the caller owns (the receive buffer is reused),
-   * carved from a slab with room for a frame header before it: a message
-   * written on right away needs no second copy.
-   */
+  /** A copy of a piece that the caller owns (the receive buffer is reused). */
   own(data: Uint8Array): Uint8Array {
     const room = headerSize(data.length, false);
-    const copy = this.#take(room + data.length).subarray(room);
+    const copy = this.#copyBuffer(room, data.length);
     copy.set(data);
     if (data === spare.bytes) {
       spare.bytes = copy;
@@ -289,27 +303,14 @@ export class FrameReceiver {
   #takePayload(available: number): Uint8Array {
     const take = Math.min(available, this.frameLength - this.#frameRead);
     const pending = this.#pending!;
-    const data = pending.subarray(this.#at, this.#at + take);
-    const whole = take === this.frameLength && pending === this.#headerBuffer &&
-      this.#at === this.#headerAt + this.#headerSize;
-    this.#consume(take);
+    const at = this.#at;
     this.pieceOwned = !this.#reuse && take === this.frameLength &&
       this.#message === OP_BINARY && !this.#compressed;
-    if (this.pieceOwned) {
-      // A whole binary frame the caller will own: copied (and unmasked) in
-      // one pass, with room for a header in front (see own).
-      const room = (headerSize(take, false) + 3) & ~3;
-      const copy = this.#take(room + take).subarray(room);
-      if (this.#masked) maskCopy(copy, data, this.#key);
-      else copy.set(data);
-      this.#frameRead += take;
-      this.inFrame = false;
-      if (this.#fin && this.#fragments === 1) {
-        spare.bytes = copy;
-        spare.room = room;
-      }
-      return copy;
-    }
+    if (this.pieceOwned) return this.#ownedPayload(pending, at, take);
+    const data = pending.subarray(at, at + take);
+    const whole = take === this.frameLength && pending === this.#headerBuffer &&
+      at === this.#headerAt + this.#headerSize;
+    this.#consume(take);
     if (this.#masked) mask(data, this.#key, this.#frameRead);
     this.#frameRead += take;
     if (this.#frameRead === this.frameLength) this.inFrame = false;
@@ -318,6 +319,25 @@ export class FrameReceiver {
       spare.room = this.#headerSize;
     }
     return data;
+  }
+
+  /**
+   * A whole binary frame the caller will own: copied (and unmasked) in one
+   * pass, with room for a header in front (see `own`).
+   */
+  #ownedPayload(pending: Uint8Array, at: number, take: number): Uint8Array {
+    const room = (headerSize(take, false) + 3) & ~3;
+    const copy = this.#copyBuffer(room, take);
+    if (this.#masked) maskCopy(copy, pending, at, take, this.#key);
+    else copy.set(pending.subarray(at, at + take));
+    this.#consume(take);
+    this.#frameRead += take;
+    this.inFrame = false;
+    if (this.#fin && this.#fragments === 1) {
+      spare.bytes = copy;
+      spare.room = room;
+    }
+    return copy;
   }
 
   /**

@@ -14,6 +14,7 @@ import {
 import { clearImmediate, setImmediate } from "node:timers";
 import { callSiteOf } from "./_buffered_write.ts";
 import { closePayload } from "./_frame.ts";
+import { MethodOperation } from "./_method_operation.ts";
 import type { UpgradeRequest } from "./upgrade_request.ts";
 import { WebSocketError } from "./web_socket_error.ts";
 import type { WebSocketConnection, WsChunk } from "./web_socket_connection.ts";
@@ -310,7 +311,7 @@ export class NativeWsSocket implements WebSocketConnection, AsyncDisposable {
    * ```
    */
   read(timeout?: number): Operation<WsChunk | null> {
-    return operation(() => this.#readChunk(timeout));
+    return new MethodOperation(this.#readChunk, this, timeout);
   }
 
   *#readChunk(timeout: number | undefined): Generator<Suspension, WsChunk | null> {
@@ -348,7 +349,7 @@ export class NativeWsSocket implements WebSocketConnection, AsyncDisposable {
    * ```
    */
   readMessage(timeout?: number): Operation<string | Uint8Array | null> {
-    return operation(() => this.#readMessage(timeout));
+    return new MethodOperation(this.#readMessage, this, timeout);
   }
 
   *#readMessage(timeout: number | undefined): Generator<Suspension, string | Uint8Array | null> {

@@ -28,6 +28,7 @@ import type { PerMessageDeflate } from "./_permessage_deflate.ts";
 import { isValidUtf8 } from "./_utf8.ts";
 import { FrameReceiver } from "./_frame_receiver.ts";
 import { FrameSender } from "./_frame_sender.ts";
+import { MethodOperation } from "./_method_operation.ts";
 import { spare } from "./_spare.ts";
 import type { WebSocketConnection, WsChunk } from "./web_socket_connection.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -200,7 +201,7 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
    * ```
    */
   read(timeout?: number): Operation<WsChunk | null> {
-    return operation(() => this.#readChunk(timeout));
+    return new MethodOperation(this.#readChunk, this, timeout);
   }
 
   *#readChunk(timeout: number | undefined): Generator<Suspension, WsChunk | null> {
@@ -239,7 +240,7 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
    * ```
    */
   readMessage(timeout?: number): Operation<string | Uint8Array | null> {
-    return operation(() => this.#readMessage(timeout));
+    return new MethodOperation(this.#readMessage, this, timeout);
   }
 
   /**
@@ -353,11 +354,7 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
         }
         if (this.#closeReceived || this.#phase === "closed") return null;
         let piece: Uint8Array | null;
-        if (!rx.inFrame) {
-          if (!rx.parseHeader()) {
-            if (!(yield* rx.fill(timeout))) return this.#ended();
-            continue;
-          }
+        if (!rx.inFrame && rx.parseHeader()) {
           if (rx.failure !== null) yield* this.#failConnection();
           if (rx.opcode >= OP_CLOSE) {
             const payload = yield* rx.readControl(timeout);
@@ -367,11 +364,20 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
           }
           if (rx.frameLength !== 0) continue;
           piece = rx.emptyPiece(forMessage);
-        } else if (rx.available === 0) {
-          if (!(yield* rx.fill(timeout))) return this.#ended();
-          continue;
-        } else {
+        } else if (rx.inFrame && rx.available !== 0) {
           piece = rx.nextPiece(forMessage);
+        } else {
+          // More bytes are needed. The socket read is delegated to here,
+          // not through a generator of the receiver: one level less to
+          // resume per message.
+          let count: number | null = null;
+          try {
+            count = yield* this.#socket.readInto(rx.fillBuffer(), timeout);
+          } catch (error) {
+            if (!(error instanceof SocketError && error.code === "closed")) throw error;
+          }
+          if (!rx.filled(count)) return this.#ended();
+          continue;
         }
         if (rx.failure !== null) yield* this.#failConnection();
         if (piece !== null) return piece;
