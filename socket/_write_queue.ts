@@ -82,8 +82,9 @@ export class WriteQueue {
     const idle = this.#queue.length === 0;
     const accepted = idle || queueLength + bytes.length <= this.#queueLength;
     const request = new WriteRequest(this, bytes, accepted, queueLength);
-    if (this.#queue === NO_WRITES) this.#queue = [];
-    this.#queue.push(request);
+    // An idle socket's queue is made with its one request (no growing).
+    if (this.#queue === NO_WRITES) this.#queue = [request];
+    else this.#queue.push(request);
     if (accepted) this.#unwaitedBytes += bytes.length;
     else {
       // The warning names the call. The error's stack is formatted only if
@@ -170,9 +171,9 @@ export class WriteQueue {
     this.#writing = false;
     const queue = this.#queue;
     for (let index = 0; index < count; index++) this.#settle(queue[index]!, null);
-    if (count === 1) queue.shift();
+    if (count === queue.length) this.#queue = NO_WRITES;
+    else if (count === 1) queue.shift();
     else queue.splice(0, count);
-    if (queue.length === 0) this.#queue = NO_WRITES;
     this.#startHead();
   }
 
