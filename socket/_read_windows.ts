@@ -41,9 +41,11 @@ const SLAB_SIZE = 16384;
 /** A read that lands sooner than this leaves the connection hot. */
 const HOT_MS = 10;
 /** Copies what landed in a wait buffer into a piece of a shared slab (never reused). */
-function copyOut(bytes: Uint8Array): Uint8Array {
-  const chunk = allocBytes(bytes.length);
-  chunk.set(bytes);
+function copyOut(window: Uint8Array, count: number): Uint8Array {
+  const chunk = allocBytes(count);
+  // Small chunks byte by byte: a view of the window for `set` costs more.
+  if (count <= 64) { for (let i = 0; i < count; i++) chunk[i] = window[i]!; }
+  else chunk.set(count === window.length ? window : window.subarray(0, count));
   return chunk;
 }
 
@@ -97,7 +99,7 @@ export class ReadWindows {
       // connection hot; it starts without a slab.
       if (filled) this.#hot = new Hot();
       this.#fitWait(count, filled);
-      return copyOut(window.subarray(0, count));
+      return copyOut(window, count);
     }
     hot.offset += (count + 7) & ~7;
     if (filled && this.#readSize < MAX_READ_SIZE) this.#readSize *= 2;

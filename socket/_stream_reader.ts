@@ -67,7 +67,8 @@ export class StreamReader extends ReadWindows {
       readonly #stream: StreamReader;
       readonly #into: boolean;
       constructor(stream: StreamReader, into: boolean) {
-        super(NEVER);
+        super();
+        this.source = NEVER;
         this.#stream = stream;
         this.#into = into;
       }

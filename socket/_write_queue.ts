@@ -374,7 +374,8 @@ class WriteRequest extends Step<void>
   #direct = false;
 
   constructor(queue: WriteQueue, bytes: Uint8Array, accepted: boolean, queueLength: number) {
-    super(NEVER);
+    super();
+    this.source = NEVER;
     this.queue = queue;
     this.bytes = bytes;
     this.#accepted = accepted;

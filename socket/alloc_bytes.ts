@@ -12,7 +12,7 @@ const SLAB_SIZE = 65536;
 /** Larger buffers are allocated on their own: a slab would be mostly waste. */
 const MAX_PIECE = 16384;
 
-let slab = new Uint8Array(0);
+let slab = new ArrayBuffer(0);
 let at = 0;
 
 /**
@@ -43,11 +43,12 @@ export function allocBytes(size: number): Uint8Array {
     throw new RangeError(`Cannot allocate bytes: size must be a non-negative integer, got ${size}`);
   }
   if (size > MAX_PIECE) return new Uint8Array(size);
-  if (slab.length - at < size) {
-    slab = new Uint8Array(SLAB_SIZE);
+  if (slab.byteLength - at < size) {
+    slab = new ArrayBuffer(SLAB_SIZE);
     at = 0;
   }
-  const piece = slab.subarray(at, at + size);
+  // A view made directly: `subarray` goes through the species lookup.
+  const piece = new Uint8Array(slab, at, size);
   // Pieces start 8-byte aligned, so a DataView or a wider view over one is cheap.
   at += (size + 7) & ~7;
   return piece;

@@ -246,7 +246,8 @@ export class Socket implements SocketLike<Socket>, AsyncDisposable {
       readonly #listener: Socket;
       readonly #routine: Routine<unknown> | null;
       constructor(listener: Socket, routine: Routine<unknown> | null, source: Promise<unknown>) {
-        super(source);
+        super();
+        this.source = source;
         this.#listener = listener;
         this.#routine = routine;
       }
