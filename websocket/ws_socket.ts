@@ -66,6 +66,17 @@ const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 type Phase = "open" | "closing" | "closed";
 
+/** What a read waits for before it can hand out a piece (see `#nextPiece`). */
+const MORE_BYTES = 0;
+const CONTROL_FRAME = 1;
+const VIOLATION = 2;
+type Wait = typeof MORE_BYTES | typeof CONTROL_FRAME | typeof VIOLATION;
+
+/** A socket that closed under a read: the WebSocket's end of stream. */
+function isClosedError(error: unknown): boolean {
+  return error instanceof SocketError && error.code === "closed";
+}
+
 /**
  * A WebSocket connection (RFC 6455) that is also a socket: the seed's
  * read/write/close/event/disable/enable/state API, awaited from async code
@@ -271,36 +282,60 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
   }
 
   *#readMessage(timeout: number | undefined): Generator<Suspension, string | Uint8Array | null> {
+    // The loop of #read, written out: a message costs no generator per
+    // piece, and the socket read is delegated to from here.
+    this.#enterRead();
     const rx = this.#rx;
     let whole: Uint8Array | null = null;
     let size = 0;
-    while (true) {
-      const data = yield* this.#read(timeout, true);
-      if (data === null) return null;
-      const final = rx.pieceFinal;
-      if (final && whole === null) {
-        if (rx.pieceUtf8) return this.#textMessage(data) ?? (yield* this.#invalidText());
-        return this.#reuse || rx.pieceOwned ? data : rx.own(data);
+    try {
+      while (true) {
+        const data = this.#nextPiece(true);
+        if (data === MORE_BYTES) {
+          let count: number | null = null;
+          try {
+            count = yield* this.#socket.readInto(rx.fillBuffer(), timeout);
+          } catch (error) {
+            if (!isClosedError(error)) throw error;
+          }
+          if (!rx.filled(count)) return this.#ended();
+          continue;
+        }
+        if (typeof data === "number") {
+          if (!(yield* this.#awaitFrame(data, timeout))) return this.#ended();
+          continue;
+        }
+        if (data === null) return null;
+        const final = rx.pieceFinal;
+        if (final && whole === null) {
+          if (!rx.pieceUtf8) return this.#reuse || rx.pieceOwned ? data : rx.own(data);
+          const text = this.#textMessage(data);
+          if (text !== null) return text;
+          this.#reading = false;
+          return yield* this.#invalidText();
+        }
+        // Pieces are copied as they come (the receive buffer is reused); a
+        // frame whose length is known gets the right size at once.
+        const needed = size + data.length;
+        if (whole === null || needed > whole.length) {
+          const capacity = Math.max(
+            needed,
+            rx.pieceFrameLength,
+            whole === null ? 0 : whole.length * 2,
+          );
+          const grown = new Uint8Array(Math.min(capacity, Math.max(needed, rx.maxMessage)));
+          if (whole !== null) grown.set(whole.subarray(0, size));
+          whole = grown;
+        }
+        whole.set(data, size);
+        size = needed;
+        if (final) {
+          const message = whole.subarray(0, size);
+          return rx.pieceUtf8 ? decoder.decode(message) : message;
+        }
       }
-      // Pieces are copied as they come (the receive buffer is reused); a
-      // frame whose length is known gets the right size at once.
-      const needed = size + data.length;
-      if (whole === null || needed > whole.length) {
-        const capacity = Math.max(
-          needed,
-          rx.pieceFrameLength,
-          whole === null ? 0 : whole.length * 2,
-        );
-        const grown = new Uint8Array(Math.min(capacity, Math.max(needed, rx.maxMessage)));
-        if (whole !== null) grown.set(whole.subarray(0, size));
-        whole = grown;
-      }
-      whole.set(data, size);
-      size = needed;
-      if (final) {
-        const message = whole.subarray(0, size);
-        return rx.pieceUtf8 ? decoder.decode(message) : message;
-      }
+    } finally {
+      this.#reading = false;
     }
   }
 
@@ -340,51 +375,83 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
     timeout: number | undefined,
     forMessage: boolean,
   ): Generator<Suspension, Uint8Array | null> {
-    if (this.#reading) {
-      throw new SocketError("busy", "Cannot read from WebSocket: another read is waiting");
-    }
-    this.#reading = true;
+    this.#enterRead();
     const rx = this.#rx;
     try {
       while (true) {
-        if (rx.failure !== null) {
-          if (this.#failureThrown) return null;
-          this.#failureThrown = true;
-          throw rx.failure;
-        }
-        if (this.#closeReceived || this.#phase === "closed") return null;
-        let piece: Uint8Array | null;
-        if (!rx.inFrame && rx.parseHeader()) {
-          if (rx.failure !== null) yield* this.#failConnection();
-          if (rx.opcode >= OP_CLOSE) {
-            const payload = yield* rx.readControl(timeout);
-            if (payload === null) return this.#ended();
-            yield* this.#onControl(rx.opcode, payload);
-            continue;
-          }
-          if (rx.frameLength !== 0) continue;
-          piece = rx.emptyPiece(forMessage);
-        } else if (rx.inFrame && rx.available !== 0) {
-          piece = rx.nextPiece(forMessage);
-        } else {
-          // More bytes are needed. The socket read is delegated to here,
-          // not through a generator of the receiver: one level less to
-          // resume per message.
+        const piece = this.#nextPiece(forMessage);
+        if (piece === MORE_BYTES) {
           let count: number | null = null;
           try {
             count = yield* this.#socket.readInto(rx.fillBuffer(), timeout);
           } catch (error) {
-            if (!(error instanceof SocketError && error.code === "closed")) throw error;
+            if (!isClosedError(error)) throw error;
           }
           if (!rx.filled(count)) return this.#ended();
           continue;
         }
-        if (rx.failure !== null) yield* this.#failConnection();
-        if (piece !== null) return piece;
+        if (typeof piece === "number") {
+          if (!(yield* this.#awaitFrame(piece, timeout))) return this.#ended();
+          continue;
+        }
+        return piece;
       }
     } finally {
       this.#reading = false;
     }
+  }
+
+  #enterRead(): void {
+    if (this.#reading) {
+      throw new SocketError("busy", "Cannot read from WebSocket: another read is waiting");
+    }
+    this.#reading = true;
+  }
+
+  /**
+   * The next piece from the bytes received so far, without waiting: the
+   * piece, `null` once the connection has closed, or what to wait for
+   * first (more bytes, a control frame's payload, closing on a violation).
+   *
+   * @throws {WebSocketError} A violation found earlier, once.
+   */
+  #nextPiece(forMessage: boolean): Uint8Array | null | Wait {
+    const rx = this.#rx;
+    while (true) {
+      if (rx.failure !== null) {
+        if (this.#failureThrown) return null;
+        this.#failureThrown = true;
+        throw rx.failure;
+      }
+      if (this.#closeReceived || this.#phase === "closed") return null;
+      let piece: Uint8Array | null;
+      if (!rx.inFrame && rx.parseHeader()) {
+        if (rx.failure !== null) return VIOLATION;
+        if (rx.opcode >= OP_CLOSE) return CONTROL_FRAME;
+        if (rx.frameLength !== 0) continue;
+        piece = rx.emptyPiece(forMessage);
+      } else if (rx.inFrame && rx.available !== 0) {
+        piece = rx.nextPiece(forMessage);
+      } else {
+        return MORE_BYTES;
+      }
+      if (rx.failure !== null) return VIOLATION;
+      if (piece !== null) return piece;
+    }
+  }
+
+  /**
+   * Waits for what `#nextPiece` asked for other than bytes: closes the
+   * connection on a violation (and throws), or reads a control frame's
+   * payload and acts on it. `false` at end of stream.
+   */
+  *#awaitFrame(wait: Wait, timeout: number | undefined): Generator<Suspension, boolean> {
+    if (wait === VIOLATION) yield* this.#failConnection();
+    const rx = this.#rx;
+    const payload = yield* rx.readControl(timeout);
+    if (payload === null) return false;
+    yield* this.#onControl(rx.opcode, payload);
+    return true;
   }
 
   /** Acts on a control frame: a ping is answered, a pong noted, a close completed. */
