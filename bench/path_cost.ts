@@ -1,0 +1,278 @@
+/**
+ * The JavaScript cost of one message on the echo paths of `@cosocket/socket`
+ * and `@cosocket/websocket`, beside a featureless loop doing the same work,
+ * with no kernel in the way: each connection is a stand-in whose reads
+ * resolve at once with the next message and whose writes resolve at once.
+ *
+ * Loopback figures (`socket_ab.ts`, `websocket_bench.ts`) are mostly the
+ * kernel's and Deno's op costs, and this machine's speed moves by a third
+ * within minutes; what our code adds per message is a few percent of that,
+ * below their noise. Here it is most of what is measured, so a change to the
+ * read or write path shows in one run (interleaved rounds, medians). The
+ * stand-in is a measuring instrument, not a peer: the tests and the loopback
+ * benches use real sockets.
+ *
+ * The featureless loops are the least such code can do: the socket loop is
+ * an `await conn.read(buffer)` / `await conn.write()` loop (what
+ * `servers/plain_echo.ts` does); the WebSocket loop parses, unmasks, checks
+ * text with a fatal decoder and frames the echo, without fragmentation,
+ * control frames, limits or ownership of messages.
+ *
+ * Run: `deno run --allow-read bench/path_cost.ts [rounds]`
+ *
+ * @module
+ */
+import { internals, type Socket } from "../socket/socket.ts";
+import { upgrade } from "../websocket/mod.ts";
+
+const ROUNDS = Number(Deno.args[0] ?? 5);
+
+/** A connection whose reads deliver `message` `count` times, then end. */
+class StandInConn {
+  sent = 0;
+  #prelude: Uint8Array | null;
+  #message: Uint8Array;
+  #left: number;
+  #offset = 0;
+
+  constructor(message: Uint8Array, count: number, prelude: Uint8Array | null = null) {
+    this.#message = message;
+    this.#left = count;
+    this.#prelude = prelude;
+  }
+
+  read(buffer: Uint8Array): Promise<number | null> {
+    const prelude = this.#prelude;
+    if (prelude !== null) {
+      this.#prelude = null;
+      buffer.set(prelude);
+      return Promise.resolve(prelude.length);
+    }
+    const message = this.#message;
+    if (this.#offset === 0) {
+      if (this.#left === 0) return Promise.resolve(null);
+      this.#left--;
+    }
+    const count = Math.min(buffer.length, message.length - this.#offset);
+    if (count === message.length) buffer.set(message);
+    else buffer.set(message.subarray(this.#offset, this.#offset + count));
+    this.#offset = (this.#offset + count) % message.length;
+    return Promise.resolve(count);
+  }
+
+  write(data: Uint8Array): Promise<number> {
+    this.sent += data.length;
+    return Promise.resolve(data.length);
+  }
+
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): void {}
+}
+
+// ------------------------------------------------------------- the socket
+
+async function plainEcho(conn: StandInConn): Promise<void> {
+  const buffer = new Uint8Array(16384);
+  let count;
+  while ((count = await conn.read(buffer)) !== null) {
+    let offset = 0;
+    while (offset < count) offset += await conn.write(buffer.subarray(offset, count));
+  }
+}
+
+function* readEcho(sock: Socket) {
+  let chunk;
+  while ((chunk = yield* sock.read()) !== null) yield* sock.write(chunk);
+}
+
+function* readIntoEcho(sock: Socket) {
+  const buffer = new Uint8Array(16384);
+  let count;
+  while ((count = yield* sock.readInto(buffer)) !== null) {
+    yield* sock.write(buffer.subarray(0, count));
+  }
+}
+
+// ---------------------------------------------------------- the WebSocket
+
+const HANDSHAKE = new TextEncoder().encode(
+  "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+);
+
+/** One masked client frame of `size` bytes of "a". */
+function maskedFrame(size: number, text: boolean): Uint8Array {
+  const header = size < 126 ? 2 : 4;
+  const frame = new Uint8Array(header + 4 + size);
+  frame[0] = 0x80 | (text ? 1 : 2);
+  if (size < 126) frame[1] = 0x80 | size;
+  else {
+    frame[1] = 0x80 | 126;
+    frame[2] = size >> 8;
+    frame[3] = size & 0xff;
+  }
+  const key = [0x12, 0x34, 0x56, 0x78];
+  frame.set(key, header);
+  for (let i = 0; i < size; i++) frame[header + 4 + i] = 0x61 ^ key[i & 3]!;
+  return frame;
+}
+
+const fatal = new TextDecoder("utf-8", { fatal: true });
+
+/** The featureless WebSocket echo (after the handshake, which it skips). */
+async function plainWsEcho(conn: StandInConn): Promise<void> {
+  const input = new Uint8Array(65536);
+  const output = new Uint8Array(65536 + 16);
+  let have = (await conn.read(input))! * 0; // the handshake, not answered
+  while (true) {
+    let at = 0;
+    let out = 0;
+    while (have - at >= 2) {
+      const first = input[at]!;
+      let length = input[at + 1]! & 0x7f;
+      let header = 2;
+      if (length === 126) {
+        if (have - at < 4) break;
+        length = (input[at + 2]! << 8) | input[at + 3]!;
+        header = 4;
+      }
+      if (have - at < header + 4 + length) break;
+      const keyAt = at + header;
+      const payload = keyAt + 4;
+      for (let i = 0; i < length; i++) input[payload + i]! ^= input[keyAt + (i & 3)]!;
+      if ((first & 0x0f) === 1) fatal.decode(input.subarray(payload, payload + length));
+      output[out++] = first;
+      if (length < 126) output[out++] = length;
+      else {
+        output[out++] = 126;
+        output[out++] = length >> 8;
+        output[out++] = length & 0xff;
+      }
+      output.set(input.subarray(payload, payload + length), out);
+      out += length;
+      at = payload + length;
+    }
+    if (out > 0) {
+      let offset = 0;
+      while (offset < out) offset += await conn.write(output.subarray(offset, out));
+    }
+    input.copyWithin(0, at, have);
+    have -= at;
+    const count = await conn.read(input.subarray(have));
+    if (count === null) return;
+    have += count;
+  }
+}
+
+function wsEcho(reuseReadBuffer: boolean) {
+  return function* (sock: Socket) {
+    const ws = yield* upgrade(sock, { reuseReadBuffer });
+    let message;
+    while ((message = yield* ws.readMessage()) !== null) {
+      yield* ws.write(message, typeof message === "string");
+    }
+  };
+}
+
+// ---------------------------------------------------------------- running
+
+type Run = (messages: number) => Promise<number>;
+
+function cosocket(
+  echo: (sock: Socket) => Generator<unknown, void, unknown>,
+  message: Uint8Array,
+  prelude: Uint8Array | null,
+  echoed: number,
+): Run {
+  return async (messages) => {
+    const conn = new StandInConn(message, messages, prelude);
+    const sock = internals.create();
+    internals.attachStream(sock, { conn });
+    const start = performance.now();
+    // deno-lint-ignore no-explicit-any
+    await sock.event(echo as any).task;
+    const elapsed = performance.now() - start;
+    if (conn.sent < messages * echoed) throw new Error(`Echoed ${conn.sent} bytes only`);
+    return elapsed * 1e6 / messages;
+  };
+}
+
+function plain(
+  loop: (conn: StandInConn) => Promise<void>,
+  message: Uint8Array,
+  prelude: Uint8Array | null,
+  echoed: number,
+): Run {
+  return async (messages) => {
+    const conn = new StandInConn(message, messages, prelude);
+    const start = performance.now();
+    await loop(conn);
+    const elapsed = performance.now() - start;
+    if (conn.sent < messages * echoed) throw new Error(`Echoed ${conn.sent} bytes only`);
+    return elapsed * 1e6 / messages;
+  };
+}
+
+interface Shape {
+  name: string;
+  messages: number;
+  runs: [string, Run][];
+}
+
+const bytes64 = new Uint8Array(64).fill(7);
+const shapes: Shape[] = [
+  {
+    name: "socket echo, 64 B",
+    messages: 200_000,
+    runs: [
+      ["plain loop", plain(plainEcho, bytes64, null, 64)],
+      ["read()", cosocket(readEcho, bytes64, null, 64)],
+      ["readInto()", cosocket(readIntoEcho, bytes64, null, 64)],
+    ],
+  },
+];
+for (
+  const [size, text, messages] of [[20, false, 200_000], [20, true, 200_000], [
+    1024,
+    false,
+    100_000,
+  ], [16384, false, 20_000]] as const
+) {
+  const frame = maskedFrame(size, text);
+  const echoed = size + (size < 126 ? 2 : 4);
+  shapes.push({
+    name: `WebSocket echo, ${size} B ${text ? "text" : "binary"}`,
+    messages,
+    runs: [
+      ["featureless loop", plain(plainWsEcho, frame, HANDSHAKE, echoed)],
+      ["readMessage()", cosocket(wsEcho(false), frame, HANDSHAKE, echoed)],
+      ["reuseReadBuffer", cosocket(wsEcho(true), frame, HANDSHAKE, echoed)],
+    ],
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+console.log(`JavaScript per message, stand-in connections, ${ROUNDS} interleaved rounds, medians:`);
+for (const shape of shapes) {
+  for (const [, run] of shape.runs) await run(shape.messages); // warm up
+  const times: number[][] = shape.runs.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [index, [, run]] of shape.runs.entries()) {
+      times[index]!.push(await run(shape.messages));
+    }
+  }
+  const base = median(times[0]!);
+  console.log(`  ${shape.name}`);
+  for (const [index, [name]] of shape.runs.entries()) {
+    const ns = median(times[index]!);
+    const ratio = index === 0 ? "" : `  ${(ns / base).toFixed(2)}× the ${shape.runs[0]![0]}`;
+    console.log(`    ${name.padEnd(18)} ${ns.toFixed(0).padStart(6)} ns${ratio}`);
+  }
+}
