@@ -108,8 +108,9 @@ export async function startServer(
  * The WebSocket echo servers bench/websocket_bench.ts compares, each run by
  * {@linkcode startServer}: ours (`upgrade` over `bind`, by default and with
  * the `reuseReadBuffer` option), Deno's own
- * (`Deno.serve` + `Deno.upgradeWebSocket`), and npm `ws` with `bufferutil` on
- * Node, loaded from `nodePrefix` (see bench/_ws_peers.ts).
+ * (`Deno.serve` + `Deno.upgradeWebSocket`), npm `ws` with `bufferutil` on
+ * Node, loaded from `nodePrefix` (see bench/_ws_peers.ts), and a featureless
+ * JavaScript echo on `Deno.listen` (the least such a server can do).
  */
 export function wsServers(nodePrefix: string) {
   return {
@@ -137,6 +138,15 @@ export function wsServers(nodePrefix: string) {
       name: "ws + bufferutil (Node)",
       cmd: "node",
       args: [new URL("ws_node_echo.mjs", here).pathname, nodePrefix],
+    },
+    floor: {
+      name: "featureless JS echo",
+      cmd: Deno.execPath(),
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        new URL("ws_floor_echo.ts", here).pathname,
+      ],
     },
   } as const;
 }

@@ -16,7 +16,7 @@
  *
  * - `deno run -A bench/websocket_bench.ts [--rounds=5] [--seconds=0.8]
  *   [--modes=binary,text] [--shapes=0,1,2,3]
- *   [--servers=cosocket,cosocketReuse,native,node,c] [--profile=DIR]`:
+ *   [--servers=cosocket,cosocketReuse,native,node,floor,c] [--profile=DIR]`:
  *   interleaved rounds (the servers take turns in a rotating order, shape by
  *   shape), then the medians of msg/s and of messages per second of the
  *   server's own CPU time (steadier on a shared machine), and the ratios of
@@ -24,7 +24,9 @@
  *   reports. `text` sends ASCII text, so the servers validate UTF-8; `utf8`
  *   sends text with multi-byte characters. The load client's own C server
  *   (`c`, `ws_load serve`) runs as a reference, not a rival: it shows how
- *   many messages per second the client can drive at most. `--profile=DIR`
+ *   many messages per second the client can drive at most; `floor`
+ *   (`servers/ws_floor_echo.ts`) is the least a JavaScript server on
+ *   `Deno.listen` can do, shown beside the others, not a rival. `--profile=DIR`
  *   runs our servers with `--cpu-prof` and prints their busiest functions.
  * - `deno task bench bench/websocket_bench.ts`: one `deno bench` group per
  *   shape, a fixed number of messages per iteration, ours as the baseline.
@@ -57,7 +59,7 @@ const SHAPES: Shape[] = [
   { name: "500 conns × 16 KiB", connections: 500, size: 16384, perIteration: 40 },
 ];
 type Mode = "binary" | "text" | "utf8";
-type ServerKey = "cosocket" | "cosocketReuse" | "native" | "node" | "c";
+type ServerKey = "cosocket" | "cosocketReuse" | "native" | "node" | "floor" | "c";
 type ServerSpec = { name: string; cmd: string; args: readonly string[] };
 const OURS: ServerKey[] = ["cosocket", "cosocketReuse"];
 const RIVALS: ServerKey[] = ["native", "node"];
@@ -79,8 +81,8 @@ const specs: Record<ServerKey, ServerSpec> = {
   c: { name: "C server (ceiling)", cmd: client, args: ["serve"] },
 };
 const defaultServers = import.meta.main
-  ? "cosocket,cosocketReuse,native,node,c"
-  : "cosocket,cosocketReuse,native,node";
+  ? "cosocket,cosocketReuse,native,node,floor,c"
+  : "cosocket,cosocketReuse,native,node,floor";
 const wanted = (option("servers", defaultServers).split(",") as ServerKey[])
   .filter((key) => key !== "node" || nodePrefix !== null);
 const profileDir = option("profile", "");
