@@ -71,6 +71,8 @@ const MORE_BYTES = 0;
 const CONTROL_FRAME = 1;
 const VIOLATION = 2;
 type Wait = typeof MORE_BYTES | typeof CONTROL_FRAME | typeof VIOLATION;
+/** A whole text message that is not valid UTF-8 (see `#messagePiece`). */
+const INVALID_TEXT = 3;
 
 /** A socket that closed under a read: the WebSocket's end of stream. */
 function isClosedError(error: unknown): boolean {
@@ -126,6 +128,9 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
   /** Frames out: framing, ordering, batching, flow control (see _frame_sender.ts). */
   readonly #tx: FrameSender;
   #reading = false;
+  /** The message being assembled from pieces, and its size so far. */
+  #whole: Uint8Array | null = null;
+  #wholeSize = 0;
 
   // Writing a fragmented message.
   #writerOpen = false;
@@ -216,7 +221,7 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
   }
 
   *#readChunk(timeout: number | undefined): Generator<Suspension, WsChunk | null> {
-    const data = yield* this.#read(timeout, false);
+    const data = (yield* this.#read(timeout, false)) as Uint8Array | null;
     if (data === null) return null;
     const rx = this.#rx;
     return {
@@ -281,62 +286,39 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
     while ((message = await this.readMessage()) !== null) yield message;
   }
 
-  *#readMessage(timeout: number | undefined): Generator<Suspension, string | Uint8Array | null> {
-    // The loop of #read, written out: a message costs no generator per
-    // piece, and the socket read is delegated to from here.
-    this.#enterRead();
+  #readMessage(timeout: number | undefined): Generator<Suspension, string | Uint8Array | null> {
+    return this.#read(timeout, true);
+  }
+
+  /**
+   * Takes a piece of the message being read: the whole message once its
+   * last piece arrived, `undefined` while more pieces are to come, or
+   * `INVALID_TEXT`. Pieces are copied as they come (the receive buffer is
+   * reused); a frame whose length is known gets the right size at once.
+   */
+  #messagePiece(data: Uint8Array): string | Uint8Array | undefined | typeof INVALID_TEXT {
     const rx = this.#rx;
-    let whole: Uint8Array | null = null;
-    let size = 0;
-    try {
-      while (true) {
-        const data = this.#nextPiece(true);
-        if (data === MORE_BYTES) {
-          let count: number | null = null;
-          try {
-            count = yield* this.#socket.readInto(rx.fillBuffer(), timeout);
-          } catch (error) {
-            if (!isClosedError(error)) throw error;
-          }
-          if (!rx.filled(count)) return this.#ended();
-          continue;
-        }
-        if (typeof data === "number") {
-          if (!(yield* this.#awaitFrame(data, timeout))) return this.#ended();
-          continue;
-        }
-        if (data === null) return null;
-        const final = rx.pieceFinal;
-        if (final && whole === null) {
-          if (!rx.pieceUtf8) return this.#reuse || rx.pieceOwned ? data : rx.own(data);
-          const text = this.#textMessage(data);
-          if (text !== null) return text;
-          this.#reading = false;
-          return yield* this.#invalidText();
-        }
-        // Pieces are copied as they come (the receive buffer is reused); a
-        // frame whose length is known gets the right size at once.
-        const needed = size + data.length;
-        if (whole === null || needed > whole.length) {
-          const capacity = Math.max(
-            needed,
-            rx.pieceFrameLength,
-            whole === null ? 0 : whole.length * 2,
-          );
-          const grown = new Uint8Array(Math.min(capacity, Math.max(needed, rx.maxMessage)));
-          if (whole !== null) grown.set(whole.subarray(0, size));
-          whole = grown;
-        }
-        whole.set(data, size);
-        size = needed;
-        if (final) {
-          const message = whole.subarray(0, size);
-          return rx.pieceUtf8 ? decoder.decode(message) : message;
-        }
-      }
-    } finally {
-      this.#reading = false;
+    const final = rx.pieceFinal;
+    let whole = this.#whole;
+    if (final && whole === null) {
+      if (!rx.pieceUtf8) return this.#reuse || rx.pieceOwned ? data : rx.own(data);
+      return this.#textMessage(data) ?? INVALID_TEXT;
     }
+    const size = this.#wholeSize;
+    const needed = size + data.length;
+    if (whole === null || needed > whole.length) {
+      const capacity = Math.max(needed, rx.pieceFrameLength, whole === null ? 0 : whole.length * 2);
+      const grown = new Uint8Array(Math.min(capacity, Math.max(needed, rx.maxMessage)));
+      if (whole !== null) grown.set(whole.subarray(0, size));
+      whole = this.#whole = grown;
+    }
+    whole.set(data, size);
+    this.#wholeSize = needed;
+    if (!final) return undefined;
+    this.#whole = null;
+    this.#wholeSize = 0;
+    const message = whole.subarray(0, needed);
+    return rx.pieceUtf8 ? decoder.decode(message) : message;
   }
 
   /** A whole single-piece text message, decoded (and validated, if not yet). */
@@ -368,18 +350,20 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
 
   /**
    * The next piece of data (its flags land in the receiver's piece fields),
-   * or `null` once the connection has closed. Control frames are handled
-   * on the way.
+   * or with `message`, the next whole message; `null` once the connection
+   * has closed. Control frames are handled on the way. One generator per
+   * read, whatever the number of pieces: the socket read is delegated to
+   * from here.
    */
   *#read(
     timeout: number | undefined,
-    forMessage: boolean,
-  ): Generator<Suspension, Uint8Array | null> {
+    message: boolean,
+  ): Generator<Suspension, string | Uint8Array | null> {
     this.#enterRead();
     const rx = this.#rx;
     try {
       while (true) {
-        const piece = this.#nextPiece(forMessage);
+        const piece = this.#nextPiece(message);
         if (piece === MORE_BYTES) {
           let count: number | null = null;
           try {
@@ -394,7 +378,13 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
           if (!(yield* this.#awaitFrame(piece, timeout))) return this.#ended();
           continue;
         }
-        return piece;
+        if (!message || piece === null) return piece;
+        const whole = this.#messagePiece(piece);
+        if (whole === INVALID_TEXT) {
+          this.#reading = false;
+          return yield* this.#invalidText();
+        }
+        if (whole !== undefined) return whole;
       }
     } finally {
       this.#reading = false;

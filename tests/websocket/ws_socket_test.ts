@@ -319,6 +319,29 @@ Deno.test("a read timeout is not fatal, with either read buffer", async () => {
   await assertNoSockets();
 });
 
+Deno.test("a read timeout in the middle of a fragmented message keeps what arrived", async () => {
+  for (const reuseReadBuffer of [false, true]) {
+    for (const utf8 of [false, true]) {
+      await using pair = await wsPair({ reuseReadBuffer });
+      const message = pair.client.writer(utf8);
+      await message.write("first ");
+      await rejects(
+        Promise.resolve(pair.ws.readMessage(30)),
+        (e: unknown) => (e as SocketError).code === "timeout",
+      );
+      await message.write("second ");
+      await message.end("third");
+      const whole = await pair.ws.readMessage();
+      const text = typeof whole === "string" ? whole : new TextDecoder().decode(whole!);
+      equal(typeof whole === "string", utf8);
+      equal(text, "first second third");
+      await pair.client.send("next");
+      equal(await pair.ws.readMessage(), "next"); // the next message starts clean
+    }
+  }
+  await assertNoSockets();
+});
+
 Deno.test("two reads at once: the second is busy", async () => {
   {
     await using pair = await wsPair();
