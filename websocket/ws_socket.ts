@@ -315,8 +315,7 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
     whole.set(data, size);
     this.#wholeSize = needed;
     if (!final) return undefined;
-    this.#whole = null;
-    this.#wholeSize = 0;
+    this.#dropPartial();
     const message = whole.subarray(0, needed);
     return rx.pieceUtf8 ? decoder.decode(message) : message;
   }
@@ -378,7 +377,12 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
           if (!(yield* this.#awaitFrame(piece, timeout))) return this.#ended();
           continue;
         }
-        if (!message || piece === null) return piece;
+        if (piece === null) return null;
+        if (!message) {
+          // A message that ends through read() leaves nothing half assembled.
+          if (rx.pieceFinal && this.#whole !== null) this.#dropPartial();
+          return piece;
+        }
         const whole = this.#messagePiece(piece);
         if (whole === INVALID_TEXT) {
           this.#reading = false;
@@ -389,6 +393,11 @@ export class WsSocket implements WebSocketConnection, AsyncDisposable {
     } finally {
       this.#reading = false;
     }
+  }
+
+  #dropPartial(): void {
+    this.#whole = null;
+    this.#wholeSize = 0;
   }
 
   #enterRead(): void {

@@ -342,6 +342,25 @@ Deno.test("a read timeout in the middle of a fragmented message keeps what arriv
   await assertNoSockets();
 });
 
+Deno.test("a message begun by a timed-out readMessage and ended through read() leaves nothing behind", async () => {
+  {
+    await using pair = await wsPair();
+    const message = pair.client.writer(true);
+    await message.write("first ");
+    await rejects(
+      Promise.resolve(pair.ws.readMessage(30)),
+      (e: unknown) => (e as SocketError).code === "timeout",
+    );
+    await message.end("last");
+    const piece = (await pair.ws.read())!;
+    equal(new TextDecoder().decode(piece.data), "last");
+    equal(piece.final, true);
+    await pair.client.send("next");
+    equal(await pair.ws.readMessage(), "next");
+  }
+  await assertNoSockets();
+});
+
 Deno.test("two reads at once: the second is busy", async () => {
   {
     await using pair = await wsPair();
