@@ -24,6 +24,7 @@
  */
 import { internals, type Socket } from "../socket/socket.ts";
 import { upgrade } from "../websocket/mod.ts";
+import { echoFrames } from "./_ws_floor_frames.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 5);
 
@@ -120,45 +121,17 @@ function maskedFrame(size: number, text: boolean): Uint8Array {
   return frame;
 }
 
-const fatal = new TextDecoder("utf-8", { fatal: true });
-
 /** The featureless WebSocket echo (after the handshake, which it skips). */
 async function plainWsEcho(conn: StandInConn): Promise<void> {
   const input = new Uint8Array(65536);
   const output = new Uint8Array(65536 + 16);
+  const done = { at: 0, out: 0 };
   let have = (await conn.read(input))! * 0; // the handshake, not answered
   while (true) {
-    let at = 0;
-    let out = 0;
-    while (have - at >= 2) {
-      const first = input[at]!;
-      let length = input[at + 1]! & 0x7f;
-      let header = 2;
-      if (length === 126) {
-        if (have - at < 4) break;
-        length = (input[at + 2]! << 8) | input[at + 3]!;
-        header = 4;
-      }
-      if (have - at < header + 4 + length) break;
-      const keyAt = at + header;
-      const payload = keyAt + 4;
-      for (let i = 0; i < length; i++) input[payload + i]! ^= input[keyAt + (i & 3)]!;
-      if ((first & 0x0f) === 1) fatal.decode(input.subarray(payload, payload + length));
-      output[out++] = first;
-      if (length < 126) output[out++] = length;
-      else {
-        output[out++] = 126;
-        output[out++] = length >> 8;
-        output[out++] = length & 0xff;
-      }
-      output.set(input.subarray(payload, payload + length), out);
-      out += length;
-      at = payload + length;
-    }
-    if (out > 0) {
-      let offset = 0;
-      while (offset < out) offset += await conn.write(output.subarray(offset, out));
-    }
+    echoFrames(input, have, output, done);
+    const { at, out } = done;
+    for (let offset = 0; offset < out;) offset += await conn.write(output.subarray(offset, out));
+    if (at < 0) return;
     input.copyWithin(0, at, have);
     have -= at;
     const count = await conn.read(input.subarray(have));
