@@ -1,6 +1,32 @@
-// The frame loop of the featureless WebSocket echo (bench/servers/ws_floor_echo.ts
+// The featureless WebSocket echo after its handshake (bench/servers/ws_floor_echo.ts
 // on loopback, bench/path_cost.ts on stand-in connections): parse, unmask, a
-// fatal UTF-8 check of text, frame the echo. Nothing else.
+// fatal UTF-8 check of text, frame the echo, one write per read. Nothing else.
+
+/** What the echo needs of a connection (a `Deno.Conn` or a stand-in). */
+export interface EchoConn {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(data: Uint8Array): Promise<number>;
+}
+
+/**
+ * Echoes frames until the peer closes or sends a close frame; `input` holds
+ * `have` bytes that arrived with the handshake.
+ */
+export async function echoLoop(conn: EchoConn, input: Uint8Array, have: number): Promise<void> {
+  const output = new Uint8Array(input.length + 16);
+  const done = { at: 0, out: 0 };
+  while (true) {
+    echoFrames(input, have, output, done);
+    const { at, out } = done;
+    for (let offset = 0; offset < out;) offset += await conn.write(output.subarray(offset, out));
+    if (at < 0) return;
+    input.copyWithin(0, at, have);
+    have -= at;
+    const count = await conn.read(input.subarray(have));
+    if (count === null) return;
+    have += count;
+  }
+}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

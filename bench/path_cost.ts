@@ -24,7 +24,7 @@
  */
 import { internals, type Socket } from "../socket/socket.ts";
 import { upgrade } from "../websocket/mod.ts";
-import { echoFrames } from "./_ws_floor_frames.ts";
+import { echoLoop } from "./_ws_floor_frames.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 5);
 
@@ -124,20 +124,8 @@ function maskedFrame(size: number, text: boolean): Uint8Array {
 /** The featureless WebSocket echo (after the handshake, which it skips). */
 async function plainWsEcho(conn: StandInConn): Promise<void> {
   const input = new Uint8Array(65536);
-  const output = new Uint8Array(65536 + 16);
-  const done = { at: 0, out: 0 };
-  let have = (await conn.read(input))! * 0; // the handshake, not answered
-  while (true) {
-    echoFrames(input, have, output, done);
-    const { at, out } = done;
-    for (let offset = 0; offset < out;) offset += await conn.write(output.subarray(offset, out));
-    if (at < 0) return;
-    input.copyWithin(0, at, have);
-    have -= at;
-    const count = await conn.read(input.subarray(have));
-    if (count === null) return;
-    have += count;
-  }
+  await conn.read(input); // the handshake, not answered
+  await echoLoop(conn, input, 0);
 }
 
 function wsEcho(reuseReadBuffer: boolean) {
@@ -154,38 +142,30 @@ function wsEcho(reuseReadBuffer: boolean) {
 
 type Run = (messages: number) => Promise<number>;
 
-function cosocket(
-  echo: (sock: Socket) => Generator<unknown, void, unknown>,
+/** A run of `serve` on a stand-in; nanoseconds per message, after checking every echo. */
+function run(
+  serve: (conn: StandInConn) => PromiseLike<unknown>,
   message: Uint8Array,
   prelude: Uint8Array | null,
   echoed: number,
 ): Run {
   return async (messages) => {
     const conn = new StandInConn(message, messages, prelude);
-    const sock = internals.create();
-    internals.attachStream(sock, { conn });
     const start = performance.now();
-    // deno-lint-ignore no-explicit-any
-    await sock.event(echo as any).task;
+    await serve(conn);
     const elapsed = performance.now() - start;
     if (conn.sent < messages * echoed) throw new Error(`Echoed ${conn.sent} bytes only`);
     return elapsed * 1e6 / messages;
   };
 }
 
-function plain(
-  loop: (conn: StandInConn) => Promise<void>,
-  message: Uint8Array,
-  prelude: Uint8Array | null,
-  echoed: number,
-): Run {
-  return async (messages) => {
-    const conn = new StandInConn(message, messages, prelude);
-    const start = performance.now();
-    await loop(conn);
-    const elapsed = performance.now() - start;
-    if (conn.sent < messages * echoed) throw new Error(`Echoed ${conn.sent} bytes only`);
-    return elapsed * 1e6 / messages;
+/** `echo` as the cosocket of a socket on the stand-in. */
+function cosocket(echo: (sock: Socket) => Generator<unknown, void, unknown>) {
+  return (conn: StandInConn) => {
+    const sock = internals.create();
+    internals.attachStream(sock, { conn });
+    // deno-lint-ignore no-explicit-any
+    return sock.event(echo as any).task!;
   };
 }
 
@@ -201,9 +181,9 @@ const shapes: Shape[] = [
     name: "socket echo, 64 B",
     messages: 200_000,
     runs: [
-      ["plain loop", plain(plainEcho, bytes64, null, 64)],
-      ["read()", cosocket(readEcho, bytes64, null, 64)],
-      ["readInto()", cosocket(readIntoEcho, bytes64, null, 64)],
+      ["plain loop", run(plainEcho, bytes64, null, 64)],
+      ["read()", run(cosocket(readEcho), bytes64, null, 64)],
+      ["readInto()", run(cosocket(readIntoEcho), bytes64, null, 64)],
     ],
   },
 ];
@@ -220,9 +200,9 @@ for (
     name: `WebSocket echo, ${size} B ${text ? "text" : "binary"}`,
     messages,
     runs: [
-      ["featureless loop", plain(plainWsEcho, frame, HANDSHAKE, echoed)],
-      ["readMessage()", cosocket(wsEcho(false), frame, HANDSHAKE, echoed)],
-      ["reuseReadBuffer", cosocket(wsEcho(true), frame, HANDSHAKE, echoed)],
+      ["featureless loop", run(plainWsEcho, frame, HANDSHAKE, echoed)],
+      ["readMessage()", run(cosocket(wsEcho(false)), frame, HANDSHAKE, echoed)],
+      ["reuseReadBuffer", run(cosocket(wsEcho(true)), frame, HANDSHAKE, echoed)],
     ],
   });
 }

@@ -6,7 +6,7 @@
 // Prints its port, then serves until stdin closes.
 import { createHash } from "node:crypto";
 import { serveUntilStdinCloses } from "./_stdin.ts";
-import { echoFrames } from "../_ws_floor_frames.ts";
+import { echoLoop } from "../_ws_floor_frames.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const latin1 = new TextDecoder("latin1");
@@ -35,20 +35,9 @@ async function handshake(conn: Deno.Conn, input: Uint8Array): Promise<number | n
 
 async function serve(conn: Deno.Conn): Promise<void> {
   const input = new Uint8Array(1 << 18);
-  const output = new Uint8Array((1 << 18) + 16);
-  const done = { at: 0, out: 0 };
   try {
-    let have = await handshake(conn, input);
-    while (have !== null) {
-      echoFrames(input, have, output, done);
-      const { at, out } = done;
-      for (let offset = 0; offset < out;) offset += await conn.write(output.subarray(offset, out));
-      if (at < 0) return;
-      input.copyWithin(0, at, have);
-      have -= at;
-      const count = await conn.read(input.subarray(have));
-      have = count === null ? null : have + count;
-    }
+    const have = await handshake(conn, input);
+    if (have !== null) await echoLoop(conn, input, have);
   } catch {
     // A reset connection ends like a closed one.
   } finally {
