@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Socket, SocketError, type Suspension } from "@cosocket/socket";
+import { allocBytes, type Socket, SocketError, type Suspension } from "@cosocket/socket";
 import {
   headerSize,
   mask,
@@ -20,7 +20,7 @@ import {
   OP_TEXT,
 } from "./_frame.ts";
 import type { PerMessageDeflate } from "./_permessage_deflate.ts";
-import { SHARED_PIECE, sharedPiece, Slab } from "./_slab.ts";
+import { Slab } from "./_slab.ts";
 import { forgetSpareIn, spare } from "./_spare.ts";
 import { isValidUtf8, Utf8Validator } from "./_utf8.ts";
 import { WebSocketError } from "./web_socket_error.ts";
@@ -28,6 +28,13 @@ import { WebSocketError } from "./web_socket_error.ts";
 const FIRST_RX = 1024;
 const MAX_RX = 262144;
 const EMPTY = new Uint8Array(0);
+/** The largest copy carved from the shared slabs (as `allocBytes` carves). */
+const SHARED_PIECE = 16384;
+
+/** A socket that closed under a read: the WebSocket's end of stream. */
+export function isClosedError(error: unknown): boolean {
+  return error instanceof SocketError && error.code === "closed";
+}
 
 /** What a receiver needs from its connection. */
 export interface FrameReceiverSetup {
@@ -232,7 +239,7 @@ export class FrameReceiver {
     try {
       count = yield* this.#socket.readInto(this.fillBuffer(), timeout);
     } catch (error) {
-      if (!(error instanceof SocketError && error.code === "closed")) throw error;
+      if (!isClosedError(error)) throw error;
     }
     return this.filled(count);
   }
@@ -274,12 +281,16 @@ export class FrameReceiver {
   /**
    * A buffer of `size` bytes for a copy the caller will own, with `room`
    * bytes before it for a frame header: a message written on right away
-   * needs no second copy. Small ones are pieces of the slab all
-   * connections share, larger ones come from this connection's slab.
+   * needs no second copy. Small ones are pieces of the shared slabs
+   * (`allocBytes`, 8-byte aligned), larger ones come from this connection's
+   * slab.
    */
   #copyBuffer(room: number, size: number): Uint8Array {
-    if (room + size <= SHARED_PIECE) return sharedPiece(room, size);
-    return (this.#copies ??= new Slab()).take(room + size).subarray(room);
+    const total = room + size;
+    const buffer = total <= SHARED_PIECE
+      ? allocBytes(total)
+      : (this.#copies ??= new Slab()).take(total);
+    return buffer.subarray(room);
   }
 
   /** A copy of a piece that the caller owns (the receive buffer is reused). */

@@ -6,9 +6,7 @@
  * costs far more in Deno than creating a view, so frames and message copies
  * of a busy connection come from slabs. Slabs start small (idle connections
  * stay cheap) and double up to 256 KiB; anything over a quarter of that
- * gets its own allocation. Small copies of received messages come from one
- * slab that all connections share instead (`sharedPiece`): a connection
- * that receives rarely then holds no slab of its own.
+ * gets its own allocation.
  *
  * @module
  */
@@ -47,27 +45,4 @@ export class Slab {
     this.#offset = (start + size + 3) & ~3;
     return slab.subarray(start, start + size);
   }
-}
-
-const SHARED_SLAB = 65536;
-/** The largest piece (room included) carved from the slab all connections share. */
-export const SHARED_PIECE = 16384;
-let shared = new ArrayBuffer(0);
-let sharedAt = 0;
-
-/**
- * `size` bytes that follow `room` spare bytes (where a frame header can be
- * written in front of a message), carved from a slab that all connections
- * share: one view per piece, starting 8-byte aligned. `room + size` is at
- * most {@linkcode SHARED_PIECE}.
- */
-export function sharedPiece(room: number, size: number): Uint8Array {
-  const total = room + size;
-  if (shared.byteLength - sharedAt < total) {
-    shared = new ArrayBuffer(SHARED_SLAB);
-    sharedAt = 0;
-  }
-  const piece = new Uint8Array(shared, sharedAt + room, size);
-  sharedAt += (total + 7) & ~7;
-  return piece;
 }

@@ -26,7 +26,7 @@ import {
 } from "./_frame.ts";
 import type { PerMessageDeflate } from "./_permessage_deflate.ts";
 import { isValidUtf8 } from "./_utf8.ts";
-import { FrameReceiver } from "./_frame_receiver.ts";
+import { FrameReceiver, isClosedError } from "./_frame_receiver.ts";
 import { FrameSender } from "./_frame_sender.ts";
 import { MethodOperation } from "./_method_operation.ts";
 import { spare } from "./_spare.ts";
@@ -73,11 +73,6 @@ const VIOLATION = 2;
 type Wait = typeof MORE_BYTES | typeof CONTROL_FRAME | typeof VIOLATION;
 /** A whole text message that is not valid UTF-8 (see `#messagePiece`). */
 const INVALID_TEXT = 3;
-
-/** A socket that closed under a read: the WebSocket's end of stream. */
-function isClosedError(error: unknown): boolean {
-  return error instanceof SocketError && error.code === "closed";
-}
 
 /**
  * A WebSocket connection (RFC 6455) that is also a socket: the seed's
